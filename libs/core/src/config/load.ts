@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { UserError } from '../errors.ts';
+import { workspaceRoot } from '../workspace.ts';
+import { sectionSchemas, type SectionConfig, type SectionName } from './schema.ts';
+
+export const confDir = join(workspaceRoot, 'conf');
+export const defaultProfile = 'demo';
+
+/** Profiles the experiment knows; a file may override any of them, and must not name others. */
+export const knownProfiles = ['demo', 'coco'] as const;
+export type Profile = (typeof knownProfiles)[number];
+
+export function parseProfile(value: string | undefined): Profile {
+  const name = value ?? defaultProfile;
+  if (!(knownProfiles as readonly string[]).includes(name)) {
+    throw new UserError(`unknown profile '${name}': expected one of ${knownProfiles.join(', ')}`, 'profile');
+  }
+  return name as Profile;
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Profile overrides replace leaves and merge objects; arrays are replaced whole. */
+export function mergeProfile(base: Plain, override: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    out[key] = isPlain(value) && isPlain(base[key]) ? mergeProfile(base[key] as Plain, value) : value;
+  }
+  return out;
+}
+
+/**
+ * Resolves one section for a profile from already-parsed YAML. Pure: `file` is only used in messages.
+ * Every problem names the file, the key path as written in that file, and what was expected.
+ */
+export function resolveSection<S extends SectionName>(section: S, document: unknown, profile: Profile, file: string): SectionConfig<S> {
+  if (!isPlain(document)) throw new UserError('expected a mapping of keys at the top level', file);
+  const { profiles = {}, ...base } = document;
+  if (!isPlain(profiles)) throw new UserError('expected a mapping of profile name -> overrides', `${file}: profiles`);
+  for (const [name, override] of Object.entries(profiles)) {
+    if (!(knownProfiles as readonly string[]).includes(name)) {
+      throw new UserError(`unknown profile '${name}': expected one of ${knownProfiles.join(', ')}`, `${file}: profiles.${name}`);
+    }
+    if (!isPlain(override)) throw new UserError('expected a mapping of overrides', `${file}: profiles.${name}`);
+  }
+  const override = (profiles as Record<string, Plain>)[profile] ?? {};
+  const merged = mergeProfile(base, override);
+  const parsed = (sectionSchemas[section] as z.ZodType).safeParse(merged);
+  if (parsed.success) return parsed.data as SectionConfig<S>;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map(String);
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path];
+  const where = keys
+    .map((p) => (hasPath(override, p) ? ['profiles', profile, ...p] : p).join('.'))
+    .join(', ');
+  const found = issue.code === 'unrecognized_keys' ? '' : `, got ${describe(getPath(merged, path))}`;
+  const reason = issue.code === 'unrecognized_keys' ? `unknown key (known keys: ${knownKeys(section, path)})` : `${issue.message}${found}`;
+  throw new UserError(reason, `${file}: ${where || '(top level)'}`);
+}
+
+/** Reads and resolves conf/<section>.yaml for a profile. */
+export function loadSection<S extends SectionName>(section: S, profile: Profile, dir: string = confDir): SectionConfig<S> {
+  const path = join(dir, `${section}.yaml`);
+  const shown = relative(process.cwd(), path) || path;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`config file not found: expected conf/${section}.yaml`, shown);
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new UserError(`not valid YAML: ${(error as Error).message.split('\n')[0]}`, shown);
+  }
+  return resolveSection(section, document, profile, shown);
+}
+
+function hasPath(value: unknown, path: string[]): boolean {
+  let cur = value;
+  for (const key of path) {
+    if (!isPlain(cur) || !(key in cur)) return false;
+    cur = cur[key];
+  }
+  return true;
+}
+
+function getPath(value: unknown, path: string[]): unknown {
+  let cur = value;
+  for (const key of path) cur = isPlain(cur) ? cur[key] : undefined;
+  return cur;
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing (key missing)' : JSON.stringify(value);
+}
+
+function knownKeys(section: SectionName, path: string[]): string {
+  let schema: unknown = sectionSchemas[section];
+  for (const key of path) schema = (schema as { shape?: Record<string, unknown> }).shape?.[key];
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape).join(', ') : '?';
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The one schema for everything in conf/. Each section is its own file so that each stage's Nx inputs can
+ * name exactly the files it reads: an edit to conf/eval.yaml reruns eval and summary, nothing upstream.
+ */
+const positiveInt = z.number().int().min(1);
+const deviceString = z
+  .string()
+  .regex(/^(auto|cpu|mps|\d+(,\d+)*)$/, 'expected "auto", "cpu", "mps", a GPU index like "0" or a list like "0,1"');
+
+export const datasetSchema = z.strictObject({
+  source: z.enum(['synthetic', 'coco']),
+  cocoRoot: z.string().min(1).nullable(),
+  synthetic: z.strictObject({
+    seed: z.number().int(),
+    trainImages: positiveInt,
+    valImages: positiveInt,
+    minSide: z.number().int().min(64),
+    maxSide: z.number().int().min(64),
+  }),
+});
+
+export const trainSchema = z.strictObject({
+  model: z.string().regex(/^yolov10[nsmblx]\.yaml$/, 'expected an Ultralytics YOLOv10 model YAML such as yolov10m.yaml'),
+  imgsz: z.number().int().min(32).multipleOf(32),
+  epochs: positiveInt,
+  batch: positiveInt,
+  savePeriod: positiveInt,
+  seed: z.number().int().min(0),
+  optimizer: z.literal('SGD'),
+  amp: z.boolean(),
+  closeMosaic: z.number().int().min(0),
+});
+
+export const qatSchema = z.strictObject({
+  weightBitWidth: z.number().int().min(2).max(8),
+  perChannel: z.boolean(),
+  narrowRange: z.boolean(),
+  keepFloat: z.array(z.string().min(1)),
+});
+
+export const exportSchema = z.strictObject({
+  opset: z.number().int().min(13).max(21),
+  maxDet: positiveInt,
+});
+
+export const evalSchema = z.strictObject({
+  maxImages: positiveInt.nullable(),
+  providers: z.array(z.enum(['cpu', 'cuda', 'tensorrt'])).min(1),
+  disableCpuFallback: z.boolean(),
+  warmupRuns: z.number().int().min(0),
+  skipLatency: z.boolean(),
+  latencyRuns: positiveInt,
+  conf: z.number().min(0).max(1),
+});
+
+export const resourcesSchema = z.strictObject({
+  device: deviceString,
+  fp16Device: deviceString.nullable(),
+  qatDevice: deviceString.nullable(),
+  workers: z.number().int().min(0),
+});
+
+/** Section name -> schema; the file is conf/<section>.yaml. */
+export const sectionSchemas = {
+  dataset: datasetSchema,
+  train: trainSchema,
+  qat: qatSchema,
+  export: exportSchema,
+  eval: evalSchema,
+  resources: resourcesSchema,
+} as const;
+
+export type SectionName = keyof typeof sectionSchemas;
+export type SectionConfig<S extends SectionName> = z.infer<(typeof sectionSchemas)[S]>;
+export type DatasetConfig = SectionConfig<'dataset'>;
+export type TrainConfig = SectionConfig<'train'>;
+export type QatConfig = SectionConfig<'qat'>;
+export type ExportConfig = SectionConfig<'export'>;
+export type EvalConfig = SectionConfig<'eval'>;
+export type ResourcesConfig = SectionConfig<'resources'>;

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { UserError } from './errors.ts';
+import { workspaceRoot } from './workspace.ts';
+
+/**
+ * The run-root layout: the one place that knows where every stage's output lives. Nx's declared outputs in
+ * libs/<stage>/project.json mirror these paths ({options.runId} is the run id) and test/layout.test.ts
+ * keeps the two in step.
+ */
+export const experimentName = 'yolov10m_scratch_fp16_vs_w4a16_qat_brevitas';
+export const runsDir = join(workspaceRoot, 'tmp', experimentName);
+
+export const variants = ['fp16', 'qat'] as const;
+export type Variant = (typeof variants)[number];
+
+/** Folder name of each variant's training output inside the run root. */
+export const variantDirName: Record<Variant, string> = { fp16: 'fp16', qat: 'qat-w4a16' };
+export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
+
+export interface RunLayout {
+  runId: string;
+  root: string;
+  dataset: string;
+  hyps: string;
+  train: Record<Variant, string>;
+  /** Training in progress: kept outside the declared outputs so Nx never caches a partial run and a rerun resumes. */
+  trainInProgress: Record<Variant, string>;
+  onnx: string;
+  eval: string;
+  summary: string;
+}
+
+export function validateRunId(runId: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runId)) {
+    throw new UserError('expected 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit', `run id '${runId}'`);
+  }
+  return runId;
+}
+
+export function runLayout(runId: string, root: string = join(runsDir, validateRunId(runId))): RunLayout {
+  return {
+    runId,
+    root,
+    dataset: join(root, 'dataset'),
+    hyps: join(root, 'hyps'),
+    train: { fp16: join(root, variantDirName.fp16), qat: join(root, variantDirName.qat) },
+    trainInProgress: {
+      fp16: join(root, '.in-progress', variantDirName.fp16),
+      qat: join(root, '.in-progress', variantDirName.qat),
+    },
+    onnx: join(root, 'onnx'),
+    eval: join(root, 'eval'),
+    summary: join(root, 'summary'),
+  };
+}

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ensureVenv } from './python-env.ts';
+import { UserError } from './errors.ts';
+import { workspaceRoot } from './workspace.ts';
+
+/** Where the experiment's Python package (yolo_py) lives; put on PYTHONPATH for every call. */
+export const pythonPackageRoot = join(workspaceRoot, 'libs', 'yolo-py');
+
+/** Environment that keeps Ultralytics and friends off the network; yolo_py.offline sets the same in-process. */
+export function offlineEnv(configDir: string): Record<string, string> {
+  return {
+    YOLO_OFFLINE: 'true',
+    YOLO_AUTOINSTALL: 'false',
+    YOLO_CONFIG_DIR: configDir,
+    WANDB_MODE: 'disabled',
+    HF_HUB_OFFLINE: '1',
+    PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+}
+
+export interface PythonRunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Each line of stdout and stderr as it arrives (progress goes to Nx's output this way). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** What the call is doing, for the error message. */
+  what: string;
+}
+
+export interface PythonResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  signal?: string;
+}
+
+/** Runs `python -m <module> ...args` in the workspace venv; never throws on a non-zero exit (callers decide). */
+export async function runPythonModule(module: string, args: string[], options: PythonRunOptions): Promise<PythonResult> {
+  const python = await ensureVenv();
+  const subprocess = execa(python, ['-m', module, ...args], {
+    cwd: options.cwd ?? workspaceRoot,
+    env: { PYTHONPATH: pythonPackageRoot, ...options.env },
+    reject: false,
+    all: false,
+    buffer: true,
+    forceKillAfterDelay: 30_000,
+    cleanup: true,
+  });
+  const forward = (stream: 'stdout' | 'stderr') => {
+    let pending = '';
+    subprocess[stream]?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split(/\r?\n|\r/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) options.onLine?.(line, stream);
+    });
+    subprocess[stream]?.on('end', () => {
+      if (pending) options.onLine?.(pending, stream);
+    });
+  };
+  forward('stdout');
+  forward('stderr');
+  const result = await subprocess;
+  return {
+    exitCode: result.exitCode ?? (result.signal ? 128 : 1),
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    ...(result.signal ? { signal: result.signal } : {}),
+  };
+}
+
+/** Like runPythonModule, but a non-zero exit becomes a UserError carrying Python's last stderr line. */
+export async function runPythonModuleOrFail(module: string, args: string[], options: PythonRunOptions): Promise<PythonResult> {
+  const result = await runPythonModule(module, args, options);
+  if (result.exitCode !== 0) {
+    const lastLine = result.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${result.exitCode}`;
+    throw new UserError(lastLine, options.what);
+  }
+  return result;
+}

@@ -1,0 +1,1 @@
+"""Training and export code of the experiment, driven by the TypeScript stages."""
