@@ -1,0 +1,166 @@
+import { UserError } from '../../core/src/errors.ts';
+import type { LossComponents, LossSeries } from './results-csv.ts';
+
+/** One training run to draw: its legend label ('FP16', 'W4A16 QAT', ...) and its per-epoch series. */
+export interface LossRun {
+  label: string;
+  epochs: LossSeries;
+}
+
+export interface LossFigureOptions {
+  title: string;
+  width?: number;
+  height?: number;
+}
+
+/** A Plotly figure as plain JSON: what `Plotly.newPlot(element, data, layout, config)` takes. */
+export interface PlotlyFigure {
+  data: Record<string, unknown>[];
+  layout: Record<string, unknown>;
+  config: Record<string, unknown>;
+}
+
+export const DEFAULT_FIGURE_SIZE = { width: 1400, height: 900 } as const;
+
+const SPLITS = [
+  { key: 'train', title: 'train', dash: 'solid' },
+  { key: 'val', title: 'val', dash: 'dash' },
+] as const;
+const COMPONENTS = [
+  { key: 'box', title: 'box loss' },
+  { key: 'cls', title: 'cls loss' },
+  { key: 'dfl', title: 'dfl loss' },
+] as const satisfies readonly { key: keyof LossComponents; title: string }[];
+
+// Okabe-Ito: distinct for colour-blind readers and in greyscale print; runs take them in order.
+const RUN_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+// Beyond this many epochs markers would merge into a thick smear; below it they make short runs legible.
+const MAX_EPOCHS_WITH_MARKERS = 40;
+const FONT = 'Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif';
+
+/**
+ * Builds the loss chart: a 2x3 grid (rows train / val, columns box / cls / dfl loss) with every run overlaid in
+ * its own colour, train solid and val dashed, one legend shared by all subplots. Pure: same runs, same figure.
+ */
+export function buildLossFigure(runs: readonly LossRun[], options: LossFigureOptions): PlotlyFigure {
+  checkRuns(runs);
+  const width = options.width ?? DEFAULT_FIGURE_SIZE.width;
+  const height = options.height ?? DEFAULT_FIGURE_SIZE.height;
+  const lastEpoch = Math.max(...runs.map((run) => run.epochs.epoch.at(-1)!));
+
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    title: { text: options.title, x: 0.5, xanchor: 'center', y: 0.985, yanchor: 'top', font: { size: 22 } },
+    width,
+    height,
+    autosize: false,
+    font: { family: FONT, size: 13, color: '#222' },
+    paper_bgcolor: '#ffffff',
+    plot_bgcolor: '#ffffff',
+    margin: { l: 70, r: 30, t: 120, b: 60 },
+    grid: { rows: SPLITS.length, columns: COMPONENTS.length, pattern: 'independent', xgap: 0.08, ygap: 0.2 },
+    legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.075, yanchor: 'bottom', font: { size: 14 }, itemwidth: 40 },
+    hovermode: 'x unified',
+    showlegend: true,
+    annotations: [] as Record<string, unknown>[],
+  };
+
+  SPLITS.forEach((split, row) => {
+    COMPONENTS.forEach((component, col) => {
+      const n = row * COMPONENTS.length + col + 1;
+      const suffix = n === 1 ? '' : String(n);
+      layout[`xaxis${suffix}`] = epochAxis(lastEpoch, row === SPLITS.length - 1);
+      layout[`yaxis${suffix}`] = lossAxis(col === 0);
+      (layout.annotations as Record<string, unknown>[]).push({
+        text: `<b>${split.title}</b> ${component.title}`,
+        xref: `x${suffix} domain`,
+        yref: `y${suffix} domain`,
+        x: 0.5,
+        y: 1,
+        xanchor: 'center',
+        yanchor: 'bottom',
+        yshift: 4,
+        showarrow: false,
+        font: { size: 15 },
+      });
+      runs.forEach((run, r) => {
+        const trace = lossTrace(run, RUN_COLOURS[r % RUN_COLOURS.length]!, split, component, suffix, col === 0);
+        // The legend lists each run's train line next to its val line.
+        data.push({ ...trace, legendrank: 1000 + r * SPLITS.length + row });
+      });
+    });
+  });
+
+  return { data, layout, config: { displayModeBar: false, responsive: false, displaylogo: false, scrollZoom: false } };
+}
+
+function lossTrace(
+  run: LossRun,
+  colour: string,
+  split: (typeof SPLITS)[number],
+  component: (typeof COMPONENTS)[number],
+  axisSuffix: string,
+  inLegend: boolean,
+): Record<string, unknown> {
+  const few = run.epochs.epoch.length <= MAX_EPOCHS_WITH_MARKERS;
+  return {
+    type: 'scatter',
+    mode: few ? 'lines+markers' : 'lines',
+    name: `${run.label} ${split.title}`,
+    // One legend entry per run and split toggles that line in all three subplots.
+    legendgroup: `${run.label} ${split.title}`,
+    showlegend: inLegend,
+    x: run.epochs.epoch,
+    // JSON has no NaN: null leaves a gap where a loss diverged instead of breaking the page.
+    y: run.epochs[split.key][component.key].map((v) => (Number.isFinite(v) ? v : null)),
+    xaxis: `x${axisSuffix}`,
+    yaxis: `y${axisSuffix}`,
+    line: { color: colour, width: few ? 2.5 : 2, dash: split.dash },
+    marker: { color: colour, size: 7, symbol: split.key === 'train' ? 'circle' : 'circle-open' },
+    hovertemplate: `%{y:.4f}<extra>${run.label} ${split.title}</extra>`,
+  };
+}
+
+function epochAxis(lastEpoch: number, showTitle: boolean): Record<string, unknown> {
+  // A fixed range keeps one-epoch runs centred (autorange would stretch a lone point across ±1) and
+  // whole-number ticks stop Plotly labelling fractional epochs.
+  const pad = Math.max(0.5, (lastEpoch - 1) * 0.02);
+  return {
+    title: showTitle ? { text: 'epoch', standoff: 8 } : undefined,
+    range: [1 - pad, lastEpoch + pad],
+    tickformat: 'd',
+    ...(lastEpoch <= 12 ? { dtick: 1 } : {}),
+    showgrid: true,
+    gridcolor: '#e6e6e6',
+    zeroline: false,
+    showline: true,
+    linecolor: '#999',
+    ticks: 'outside',
+    tickcolor: '#999',
+  };
+}
+
+function lossAxis(showTitle: boolean): Record<string, unknown> {
+  return {
+    title: showTitle ? { text: 'loss', standoff: 6 } : undefined,
+    autorange: true,
+    showgrid: true,
+    gridcolor: '#e6e6e6',
+    zeroline: false,
+    showline: true,
+    linecolor: '#999',
+    ticks: 'outside',
+    tickcolor: '#999',
+  };
+}
+
+function checkRuns(runs: readonly LossRun[]): void {
+  if (runs.length === 0) throw new UserError('expected at least one run to chart', 'loss chart');
+  const seen = new Set<string>();
+  for (const run of runs) {
+    if (run.label.trim() === '') throw new UserError('a run has an empty label; expected a name such as "FP16"', 'loss chart');
+    if (seen.has(run.label)) throw new UserError(`two runs share the label "${run.label}"; expected one label per run`, 'loss chart');
+    seen.add(run.label);
+    if (run.epochs.epoch.length === 0) throw new UserError('the run has no epochs to chart', `loss chart run "${run.label}"`);
+  }
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { venvPython } from '../../core/src/python-env.ts';
+import { readResultsCsv } from './results-csv.ts';
+
+const python = process.env.PROJECT_PYTHON ?? venvPython;
+const oracle = fileURLToPath(new URL('./testing/ultralytics_results_csv.py', import.meta.url));
+
+test('reads the results.csv written by Ultralytics\' own BaseTrainer.save_metrics for a YOLOv10m run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chart-parity-'));
+  try {
+    const csv = join(dir, 'results.csv');
+    const loggedJson = join(dir, 'logged.json');
+    await execa(python, [oracle, csv, loggedJson, '3'], {
+      cwd: dir,
+      env: { YOLO_CONFIG_DIR: join(dir, 'yolo-config'), YOLO_OFFLINE: 'true', YOLO_AUTOINSTALL: 'false' },
+    });
+    const logged = JSON.parse(await readFile(loggedJson, 'utf8')) as Record<string, number | null>[];
+    const series = await readResultsCsv(csv);
+
+    assert.deepEqual(series.epoch, [1, 2, 3]);
+    const columns: [string, number[]][] = [
+      ['train/box_loss', series.train.box],
+      ['train/cls_loss', series.train.cls],
+      ['train/dfl_loss', series.train.dfl],
+      ['val/box_loss', series.val.box],
+      ['val/cls_loss', series.val.cls],
+      ['val/dfl_loss', series.val.dfl],
+      ['metrics/precision(B)', series.metrics.precision],
+      ['metrics/recall(B)', series.metrics.recall],
+      ['metrics/mAP50(B)', series.metrics.mAP50],
+      ['metrics/mAP50-95(B)', series.metrics.mAP50_95],
+      ['lr/pg0', series.lr[0]!],
+      ['lr/pg1', series.lr[1]!],
+      ['lr/pg2', series.lr[2]!],
+    ];
+    assert.equal(series.lr.length, 3);
+    for (const [name, values] of columns) {
+      logged.forEach((row, i) => {
+        const expected = row[name];
+        assert.ok(expected !== undefined, `the oracle logged no "${name}"`);
+        if (expected === null) assert.ok(Number.isNaN(values[i]), `${name} epoch ${i + 1} should be NaN`);
+        // save_metrics writes "%.6g": six significant digits.
+        else assert.ok(Math.abs(values[i]! - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${name} epoch ${i + 1}: ${values[i]} vs ${expected}`);
+      });
+    }
+    assert.ok(series.time.every((t, i) => t >= 0 && (i === 0 || t >= series.time[i - 1]!)), 'time is seconds since start, non-decreasing');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

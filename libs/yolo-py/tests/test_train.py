@@ -1,0 +1,100 @@
+"""Training end to end on a tiny dataset, on the CPU: outputs, checkpoint names, QAT checkpoints, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int = 2, **extra) -> Path:
+    request = {
+        "variant": variant,
+        "model": "yolov10n.yaml",
+        "data": str(data_yaml),
+        "save_dir": str(tmp_path / variant),
+        "epochs": epochs,
+        "batch": 4,
+        "imgsz": 64,
+        "seed": 0,
+        "optimizer": "SGD",
+        "amp": True,
+        "close_mosaic": 1,
+        "save_period": 1,
+        "device": "cpu",
+        "workers": 0,
+        "hyps": {"lr0": 0.01, "box": 7.5},
+        "qat": {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
+        if variant == "qat"
+        else None,
+        **extra,
+    }
+    path = tmp_path / f"{variant}.request.json"
+    path.write_text(json.dumps(request))
+    return path
+
+
+def run_train(request: Path, config_dir: Path) -> subprocess.CompletedProcess:
+    # Ultralytics switches its loggers (TensorBoard too) off when it thinks pytest runs it: the training
+    # subprocess must look like a real run, so the pytest marker variable is not passed on.
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    return subprocess.run(
+        [sys.executable, "-m", "yolo_py.train", str(request), str(config_dir)],
+        cwd=PACKAGE_ROOT,
+        env={**env, "PYTHONPATH": str(PACKAGE_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("variant", ["fp16", "qat"])
+def test_train_writes_outputs_with_one_based_checkpoints(tmp_path, tiny_dataset, yolo_config_dir, variant):
+    result = run_train(make_request(tmp_path, tiny_dataset, variant), yolo_config_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    save_dir = tmp_path / variant
+    weights = sorted(p.name for p in (save_dir / "weights").iterdir())
+    assert {"last.pt", "best.pt", "epoch1.pt", "epoch2.pt"} <= set(weights), weights
+    assert "epoch0.pt" not in weights
+    assert (save_dir / "results.csv").read_text().count("\n") == 3  # header + 2 epochs
+    assert list(save_dir.glob("events.out.tfevents.*")), "TensorBoard event file missing"
+    run = json.loads((save_dir / "run.json").read_text())
+    assert run["epochsCompleted"] == 2 and run["amp"] is False and run["model"] == "yolov10n.yaml"
+    assert run["imagesPerSecond"] > 0 and run["parameters"] > 2_000_000
+    if variant == "qat":
+        assert run["quantization"]["quantized_convs"] > 50
+        assert run["quantization"]["float_conv_names"] == ["model.23.dfl.conv"]
+        payload = torch.load(save_dir / "weights" / "last.pt", weights_only=True)
+        assert payload["format"] == "yolo_py.quant-checkpoint" and payload["extra"]["optimizer"] is None
+    else:
+        assert run["quantization"] is None
+    assert f"[{variant}] epoch 2/2 done" in result.stdout
+
+
+def test_resume_continues_from_last_checkpoint(tmp_path, tiny_dataset, yolo_config_dir):
+    first = run_train(make_request(tmp_path, tiny_dataset, "qat", epochs=1), yolo_config_dir)
+    assert first.returncode == 0, first.stderr[-3000:]
+    save_dir = tmp_path / "qat"
+    # Pretend the 1-epoch run was a 3-epoch run stopped after epoch 1: resume must start at epoch 2.
+    last = save_dir / "weights" / "last.pt"
+    resumed = run_train(make_request(tmp_path, tiny_dataset, "qat", epochs=3, resume_from=str(last)), yolo_config_dir)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "training from epoch 2 to 3 epochs" in resumed.stdout
+    assert "[qat] epoch 1/3" not in resumed.stdout
+    rows = (save_dir / "results.csv").read_text().strip().splitlines()
+    assert len(rows) == 1 + 3, rows  # epoch 1 from the first session kept, 2 and 3 appended
+    run = json.loads((save_dir / "run.json").read_text())
+    assert run["sessions"] == 2 and run["epochsCompleted"] == 3
+
+
+def test_bad_device_is_a_clear_error(tmp_path, tiny_dataset, yolo_config_dir):
+    result = run_train(make_request(tmp_path, tiny_dataset, "fp16", device="0"), yolo_config_dir)
+    assert result.returncode == 2
+    assert "asks for CUDA" in result.stderr

@@ -1,0 +1,85 @@
+"""The training request: everything a training run needs, written by the TypeScript stage as JSON.
+
+It travels by file path in the environment (TRAIN_REQUEST_ENV), not in Ultralytics' args, because
+Ultralytics validates args against its own schema and DDP rebuilds each rank's trainer from those args
+alone: an environment variable is what survives into every rank.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TRAIN_REQUEST_ENV = "YOLO_PY_TRAIN_REQUEST"
+VARIANTS = ("fp16", "qat")
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    variant: str
+    model: str  # Ultralytics model YAML name, e.g. yolov10m.yaml
+    data: str  # data.yaml written by the dataset stage
+    save_dir: str  # in-progress folder (Ultralytics' save_dir)
+    epochs: int
+    batch: int
+    imgsz: int
+    seed: int
+    optimizer: str
+    amp: bool
+    close_mosaic: int
+    save_period: int
+    device: str
+    workers: int
+    hyps: dict[str, float] = field(default_factory=dict)
+    qat: dict[str, Any] | None = None
+    resume_from: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise ValueError(f"request 'variant' must be one of {VARIANTS}, got {self.variant!r}")
+        if (self.variant == "qat") != (self.qat is not None):
+            raise ValueError("request 'qat' settings must be given exactly when variant is 'qat'")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> TrainRequest:
+        data = json.loads(Path(path).read_text())
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown request key '{unknown[0]}'")
+        return cls(**data)
+
+    @classmethod
+    def from_env(cls) -> TrainRequest:
+        path = os.environ.get(TRAIN_REQUEST_ENV)
+        if not path:
+            raise RuntimeError(f"{TRAIN_REQUEST_ENV} is not set: the trainer is started by yolo_py.train")
+        return cls.from_file(path)
+
+    def ultralytics_overrides(self) -> dict[str, Any]:
+        """Ultralytics train args: the hyps stage's values plus the recipe. Periodic saving is ours (1-based names)."""
+        return {
+            **self.hyps,
+            "model": self.model,
+            "data": self.data,
+            "epochs": self.epochs,
+            "batch": self.batch,
+            "imgsz": self.imgsz,
+            "seed": self.seed,
+            "deterministic": True,
+            "optimizer": self.optimizer,
+            "amp": self.amp,
+            "close_mosaic": self.close_mosaic,
+            "save_period": -1,
+            "device": self.device,
+            "workers": self.workers,
+            "pretrained": False,
+            "save_dir": self.save_dir,
+            "exist_ok": True,
+            "plots": True,
+            "val": True,
+            "verbose": True,
+        }

@@ -1,0 +1,123 @@
+"""Entry point of both training stages: python -m yolo_py.train <request.json> <yolo-config-dir>
+
+Prints progress lines the TypeScript stage forwards to Nx, and on success writes run.json into the request's
+save_dir. Exit codes: 0 done, 2 bad request or input (message on stderr), 3 CUDA out of memory, other: crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+from yolo_py import offline
+from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
+
+EXIT_BAD_INPUT = 2
+EXIT_OUT_OF_MEMORY = 3
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m yolo_py.train <request.json> <yolo-config-dir>", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    request_path, config_dir = Path(argv[0]).resolve(), Path(argv[1]).resolve()
+    os.environ[TRAIN_REQUEST_ENV] = str(request_path)  # survives into DDP ranks
+    offline.configure(config_dir)
+    try:
+        request = TrainRequest.from_file(request_path)
+    except (ValueError, TypeError) as error:
+        print(f"bad training request: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    import torch
+
+    problem = _device_problem(request.device, torch)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    offline.apply_settings()
+    from yolo_py.progress import ProgressReporter
+    from yolo_py.trainer import ExperimentTrainer
+
+    trainer = ExperimentTrainer()
+    reporter = ProgressReporter(request.variant)
+    reporter.attach(trainer)
+    try:
+        trainer.train()
+    except torch.OutOfMemoryError as error:
+        print(f"CUDA out of memory at batch {trainer.batch_size} on device {request.device}: {str(error).splitlines()[0]}", file=sys.stderr)
+        return EXIT_OUT_OF_MEMORY
+    _write_run_json(request)
+    return 0
+
+
+def _device_problem(device: str, torch) -> str | None:
+    """A clear message for a device string this machine cannot honour, before Ultralytics fails deep inside."""
+    if device in {"cpu", "mps"}:
+        return None
+    indices = [int(i) for i in device.split(",")]
+    if not torch.cuda.is_available():
+        return f"device '{device}' asks for CUDA, but torch {torch.__version__} sees no CUDA GPU on this machine"
+    count = torch.cuda.device_count()
+    missing = [i for i in indices if i >= count]
+    if missing:
+        return f"device '{device}' names GPU {missing[0]}, but this machine has {count} GPU(s) (0..{count - 1})"
+    return None
+
+
+def _write_run_json(request: TrainRequest) -> None:
+    """run.json: what was trained, where, how fast. Built from rank 0's progress.json (see yolo_py.progress)."""
+    import brevitas
+    import torch
+    import ultralytics
+
+    from yolo_py.progress import read_progress
+
+    progress = read_progress(request.save_dir)
+    train_seconds = progress.get("trainSeconds") or 0.0
+    run = {
+        "variant": request.variant,
+        "model": request.model,
+        "pretrained": False,
+        "imgsz": request.imgsz,
+        "epochs": request.epochs,
+        "epochsCompleted": progress.get("epochsCompleted"),
+        "batch": progress.get("batch"),
+        "batchRequested": request.batch,
+        "optimizer": request.optimizer,
+        "seed": request.seed,
+        "device": request.device,
+        "deviceName": progress.get("deviceName"),
+        "worldSize": progress.get("worldSize"),
+        "amp": progress.get("amp"),
+        "parameters": progress.get("parameters"),
+        "quantization": progress.get("quantization"),
+        "qatSettings": request.qat,
+        "sessions": progress.get("sessions"),
+        "wallSeconds": round(progress.get("wallSeconds") or 0.0, 3),
+        "trainSeconds": round(train_seconds, 3),
+        "trainImages": progress.get("trainImages"),
+        "imagesPerSecond": round(progress["imagesSeen"] / train_seconds, 3) if train_seconds else None,
+        "epochSeconds": progress.get("epochSeconds"),
+        "peakGpuMemoryGiB": progress.get("peakGpuMemoryGiB"),
+        "finalMetrics": progress.get("finalMetrics"),
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "cuda": torch.version.cuda,
+            "ultralytics": ultralytics.__version__,
+            "brevitas": brevitas.__version__,
+        },
+    }
+    path = Path(request.save_dir) / "run.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(run, indent=2) + "\n")
+    tmp.replace(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,183 @@
+"""The experiment's Ultralytics trainer: one class for both variants, importable so DDP ranks can rebuild it.
+
+What it changes in Ultralytics' DetectionTrainer, and why:
+- the model is always built from the YAML with random init; the QAT variant swaps every Conv2d for a Brevitas
+  4-bit weight fake-quant conv right after building (in every DDP rank, so nothing Brevitas is pickled);
+- QAT checkpoints use yolo_py.quant's data-only format (Brevitas modules do not pickle); FP16 keeps Ultralytics'
+  own format, loadable with YOLO(path);
+- periodic checkpoints are named by the 1-based epoch they follow (epoch5.pt after the 5th epoch);
+- resume is driven by the request (resume_from), for both formats, and keeps results.csv;
+- the AMP check runs locally instead of downloading weights.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+import torch
+from ultralytics.engine import trainer as ultralytics_trainer
+from ultralytics.models.yolo.detect import DetectionTrainer
+from ultralytics.nn.tasks import DetectionModel, load_checkpoint
+from ultralytics.utils import RANK
+from ultralytics.utils.torch_utils import unwrap_model
+
+from yolo_py.amp_check import local_amp_check
+from yolo_py.quant import QatSettings, QuantReport, load_quant_checkpoint, quantize_model, save_quant_checkpoint
+from yolo_py.request import TrainRequest
+
+# Ultralytics' check_amp downloads yolo26n.pt; the trainer module looks the name up at call time.
+ultralytics_trainer.check_amp = local_amp_check
+
+
+class ExperimentTrainer(DetectionTrainer):
+    """DetectionTrainer for the fp16 and qat variants of one request (read from the environment)."""
+
+    def __init__(self, cfg=None, overrides: dict | None = None, _callbacks=None):
+        self.request = TrainRequest.from_env()
+        self.qat_settings = QatSettings.from_dict(self.request.qat) if self.request.qat is not None else None
+        self.quant_report: QuantReport | None = None
+        from ultralytics.utils import DEFAULT_CFG_DICT
+
+        cfg = {**DEFAULT_CFG_DICT, "save_dir": ""} if cfg is None else cfg
+        super().__init__(cfg=cfg, overrides=overrides or self.request.ultralytics_overrides(), _callbacks=_callbacks)
+
+    # --- resume -------------------------------------------------------------------------------------------
+    def check_resume(self, overrides):
+        """Resume comes from the request, not from Ultralytics' args (its resume path reloads pickled models).
+
+        args.resume stays truthy while resuming so Ultralytics keeps results.csv; trainer.resume drives the rest.
+        """
+        resume_from = self.request.resume_from
+        self.resume = bool(resume_from)
+        self.args.resume = resume_from or False
+
+    def setup_model(self):
+        resume_from = self.request.resume_from
+        if not resume_from:
+            self.model = self.get_model(cfg=self.request.model, weights=None, verbose=RANK in {-1, 0})
+            return None
+        if self.qat_settings is not None:
+            model, _, extra = load_quant_checkpoint(resume_from)
+            self.model = self._attach(model)
+            self.quant_report = _report_of(model)
+            return {**extra, "ema_state": model.state_dict()}
+        weights, ckpt = load_checkpoint(resume_from)
+        self.model = self.get_model(cfg=weights.yaml, weights=weights, verbose=RANK in {-1, 0})
+        return ckpt
+
+    def _load_checkpoint_state(self, ckpt):
+        if "ema_state" not in ckpt:
+            return super()._load_checkpoint_state(ckpt)
+        from ultralytics.utils.torch_utils import ModelEMA
+
+        if ckpt.get("optimizer") is not None:
+            for saved, group in zip(ckpt["optimizer"]["param_groups"], self.optimizer.param_groups):
+                saved["fused"] = group.get("fused")
+            self.optimizer.load_state_dict(ckpt["optimizer"])
+        if ckpt.get("scaler"):
+            self.scaler.load_state_dict(ckpt["scaler"])
+        self.ema = ModelEMA(self.model)
+        self.ema.ema.load_state_dict(ckpt["ema_state"])
+        self.ema.updates = ckpt["updates"]
+        self.best_fitness = ckpt.get("best_fitness")
+        self.stopper.__dict__.update(ckpt.get("stopper") or {})
+
+    # --- model --------------------------------------------------------------------------------------------
+    def get_model(self, cfg=None, weights=None, verbose=True):
+        model = DetectionModel(cfg, nc=self.data["nc"], ch=self.data["channels"], verbose=verbose and RANK == -1)
+        if weights:
+            model.load(weights)
+        if self.qat_settings is not None:
+            self.quant_report = quantize_model(model, self.qat_settings)
+            if verbose:
+                r = self.quant_report
+                print(f"QAT: {r.quantized_convs} Conv2d -> QuantConv2d (W{self.qat_settings.weight_bit_width}), "
+                      f"kept float: {', '.join(r.float_conv_names) or 'none'}", flush=True)
+        return model
+
+    def _attach(self, model: DetectionModel) -> DetectionModel:
+        model.nc = self.data["nc"]
+        model.names = self.data["names"]
+        model.args = self.args
+        return model
+
+    # --- checkpoints --------------------------------------------------------------------------------------
+    def save_model(self):
+        if self.qat_settings is None:
+            super().save_model()
+        else:
+            self._save_quant_checkpoints()
+        epoch_number = self.epoch + 1  # 1-based: epoch5.pt is written after the fifth epoch
+        if self.request.save_period > 0 and epoch_number % self.request.save_period == 0:
+            shutil.copyfile(self.last, self.wdir / f"epoch{epoch_number}.pt")
+        return True
+
+    def _save_quant_checkpoints(self) -> None:
+        extra = {
+            "epoch": self.epoch,
+            "best_fitness": _plain_number(self.best_fitness),
+            "stopper": {"best_fitness": _plain_number(self.stopper.best_fitness), "best_epoch": self.stopper.best_epoch},
+            "updates": self.ema.updates,
+            "optimizer": deepcopy(self.optimizer.state_dict()),
+            "scaler": self.scaler.state_dict(),
+            "train_metrics": {k: _plain_number(v) for k, v in {**self.metrics, "fitness": self.fitness}.items()},
+        }
+        save_quant_checkpoint(self.last, self.ema.ema, self.qat_settings, extra)
+        if self.best_fitness == self.fitness:
+            shutil.copyfile(self.last, self.best)
+
+    def final_eval(self):
+        if self.qat_settings is None:
+            return super().final_eval()
+        if not self.best.exists():
+            return None
+        for path in (self.last, self.best):  # drop optimizer state from the finished checkpoints
+            _strip_quant_optimizer(path)
+        model, _, _ = load_quant_checkpoint(self.best)
+        model = self._attach(model)
+        print(f"\nValidating {self.best}...", flush=True)
+        self.validator.args.plots = self.args.plots
+        self.validator.args.compile = False
+        self.metrics = self.validator(model=model.to(self.device).eval())
+        self.metrics.pop("fitness", None)
+        self.epoch += 1
+        self.run_callbacks("on_fit_epoch_end")
+        self.epoch -= 1
+        return None
+
+
+def _plain_number(value: Any) -> float | None:
+    if value is None:
+        return None
+    return float(value.item() if isinstance(value, torch.Tensor) else value)
+
+
+def _report_of(model: DetectionModel) -> QuantReport:
+    """The report of a model quantized earlier (a reloaded checkpoint)."""
+    from brevitas.nn import QuantConv2d
+    from torch import nn
+
+    from yolo_py.quant.convert import quantized_conv_names
+
+    names = quantized_conv_names(model)
+    kept = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d) and not isinstance(m, QuantConv2d)]
+    total = sum(p.numel() for p in model.parameters())
+    q_weights = sum(model.get_submodule(n).weight.numel() for n in names)
+    return QuantReport(len(names), names, kept, total, q_weights, total - q_weights)
+
+
+def _strip_quant_optimizer(path: Path) -> None:
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    payload["extra"]["optimizer"] = None
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.replace(path)
+
+
+__all__ = ["ExperimentTrainer", "unwrap_model"]
