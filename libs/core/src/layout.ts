@@ -16,6 +16,10 @@ export type Variant = (typeof variants)[number];
 /** Folder name of each variant's training output inside the run root. */
 export const variantDirName: Record<Variant, string> = { fp16: 'fp16', qat: 'qat-w4a16' };
 export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
+/** ONNX file of each variant inside <run-root>/onnx; the QAT one holds QuantizeLinear/DequantizeLinear (QCDQ). */
+export const onnxFileName: Record<Variant, string> = { fp16: 'yolov10-fp16.onnx', qat: 'yolov10-w4a16-qcdq.onnx' };
+/** Metrics file of each variant inside <run-root>/eval. */
+export const metricsFileName: Record<Variant, string> = { fp16: 'fp16.metrics.json', qat: 'qat-w4a16.metrics.json' };
 
 export interface RunLayout {
   runId: string;

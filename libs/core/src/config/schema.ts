@@ -42,7 +42,6 @@ export const qatSchema = z.strictObject({
 
 export const exportSchema = z.strictObject({
   opset: z.number().int().min(13).max(21),
-  maxDet: positiveInt,
 });
 
 export const evalSchema = z.strictObject({

@@ -1,0 +1,49 @@
+/**
+ * Nx runtime input of the dataset stage: a fingerprint of COCO data that lives outside git (Nx hashes no
+ * ignored files). sha256 of each annotation file (cached by path, size and mtime, so a 450 MB file is read
+ * only when it changed) plus each image folder's entry count and mtime. Prints one JSON line.
+ */
+import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { loadSection } from '../../core/src/config/load.ts';
+import { sha256File } from '../../core/src/hashing.ts';
+import { runsDir } from '../../core/src/layout.ts';
+import { resolveSource } from './source.ts';
+
+const cacheFile = join(runsDir, '.coco-fingerprint-cache.json');
+type ShaCache = Record<string, { size: number; mtimeMs: number; sha256: string }>;
+
+export async function cocoFingerprint(root: string): Promise<unknown> {
+  const cache: ShaCache = await readFile(cacheFile, 'utf8').then(JSON.parse).catch(() => ({}));
+  const entries: Record<string, unknown> = {};
+  for (const split of ['train2017', 'val2017']) {
+    const annotation = join(root, 'annotations', `instances_${split}.json`);
+    const info = await stat(annotation).catch(() => null);
+    if (info) {
+      const cached = cache[annotation];
+      const sha256 = cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs ? cached.sha256 : await sha256File(annotation);
+      cache[annotation] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
+      entries[`annotations/instances_${split}.json`] = { size: info.size, sha256 };
+    } else {
+      entries[`annotations/instances_${split}.json`] = 'missing';
+    }
+    const images = join(root, split);
+    const folder = await stat(images).catch(() => null);
+    entries[split] = folder ? { entries: (await readdir(images)).length, mtimeMs: folder.mtimeMs } : 'missing';
+  }
+  await mkdir(dirname(cacheFile), { recursive: true });
+  await writeFile(cacheFile, JSON.stringify(cache));
+  return { root, ...entries };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // The coco profile's source, whichever profile runs: Nx runtime inputs cannot see the task's options.
+  let line: unknown = { coco: 'not configured' };
+  try {
+    const source = resolveSource(loadSection('dataset', 'coco'));
+    if (source.kind === 'coco') line = await cocoFingerprint(source.root);
+  } catch {
+    // No COCO root configured: the demo needs none, and the coco profile's own run reports the problem.
+  }
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}

@@ -1,0 +1,50 @@
+/**
+ * The export stage: both trained models (best.pt) -> <run-root>/onnx: the FP16 baseline as float ONNX and the
+ * QAT model as QCDQ ONNX (Brevitas, TorchScript exporter), one opset and imgsz for both, plus export.json.
+ */
+import { join, relative } from 'node:path';
+import { loadSection, type Profile } from '../../core/src/config/load.ts';
+import { UserError, runMain } from '../../core/src/errors.ts';
+import { onnxFileName, variants, type RunLayout } from '../../core/src/layout.ts';
+import { offlineEnv, runPythonModule } from '../../core/src/python.ts';
+import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { exists, writeDirAtomically } from '../../core/src/staging.ts';
+import { workspaceRoot } from '../../core/src/workspace.ts';
+import { writeFile } from 'node:fs/promises';
+
+const show = (path: string) => relative(workspaceRoot, path);
+
+export async function runExportStage(profile: Profile, layout: RunLayout): Promise<void> {
+  const { opset } = loadSection('export', profile);
+  const { imgsz } = loadSection('train', profile);
+  const models = [];
+  for (const variant of variants) {
+    const checkpoint = join(layout.train[variant], 'weights', 'best.pt');
+    if (!(await exists(checkpoint))) {
+      throw new UserError(`no trained ${variant} model: run \`npx nx run train-${variant}:train-${variant}\` first`, show(checkpoint));
+    }
+    models.push({ variant, checkpoint, file: onnxFileName[variant] });
+  }
+  await writeDirAtomically(layout.onnx, async (staging) => {
+    const requestFile = join(staging, 'export-request.json');
+    await writeFile(requestFile, JSON.stringify({ out_dir: staging, imgsz, opset, models }, null, 2));
+    const configDir = join(layout.root, '.yolo-config');
+    const result = await runPythonModule('yolo_py.export_cli', [requestFile, configDir], {
+      env: offlineEnv(configDir),
+      what: 'export',
+      onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
+    });
+    if (result.exitCode !== 0) {
+      const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${result.exitCode}`;
+      throw new UserError(last, 'export');
+    }
+  });
+  process.stdout.write(`export: ${variants.map((v) => onnxFileName[v]).join(', ')} -> ${show(layout.onnx)}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runMain(async () => {
+    const { profile, layout } = parseStageArgs();
+    await runExportStage(profile, layout);
+  });
+}

@@ -1,0 +1,82 @@
+import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
+import type { QatConfig, ResourcesConfig, TrainConfig } from '../../core/src/config/schema.ts';
+import type { Variant } from '../../core/src/layout.ts';
+
+/** The JSON handed to `python -m yolo_py.train` (yolo_py/request.py reads exactly these keys). */
+export interface TrainRequest {
+  variant: Variant;
+  model: string;
+  data: string;
+  save_dir: string;
+  epochs: number;
+  batch: number;
+  imgsz: number;
+  seed: number;
+  optimizer: string;
+  amp: boolean;
+  close_mosaic: number;
+  save_period: number;
+  device: string;
+  workers: number;
+  hyps: Record<string, number>;
+  qat: { weight_bit_width: number; per_channel: boolean; narrow_range: boolean; keep_float: string[] } | null;
+  resume_from: string | null;
+}
+
+export interface RequestInputs {
+  variant: Variant;
+  train: TrainConfig;
+  qat: QatConfig | null;
+  resources: ResourcesConfig;
+  hyps: Record<string, number>;
+  dataYaml: string;
+  saveDir: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Device for a variant: FP16_DEVICE / QAT_DEVICE, then TRAIN_DEVICE, then conf/resources.yaml's per-variant
+ * entry, then its `device`. Devices never enter the recipe digest: moving a run to another GPU resumes it.
+ */
+export function resolveDevice(variant: Variant, resources: ResourcesConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const perVariantEnv = env[variant === 'fp16' ? 'FP16_DEVICE' : 'QAT_DEVICE'];
+  const perVariantConf = variant === 'fp16' ? resources.fp16Device : resources.qatDevice;
+  return perVariantEnv || env.TRAIN_DEVICE || perVariantConf || resources.device;
+}
+
+export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
+  const { train, qat, resources, variant } = inputs;
+  const env = inputs.env ?? process.env;
+  const workers = env.TRAIN_WORKERS !== undefined ? Number.parseInt(env.TRAIN_WORKERS, 10) : resources.workers;
+  return {
+    variant,
+    model: train.model,
+    data: inputs.dataYaml,
+    save_dir: inputs.saveDir,
+    epochs: train.epochs,
+    batch: train.batch,
+    imgsz: train.imgsz,
+    seed: train.seed,
+    optimizer: train.optimizer,
+    amp: train.amp,
+    close_mosaic: train.closeMosaic,
+    save_period: train.savePeriod,
+    device: resolveDevice(variant, resources, env),
+    workers: Number.isFinite(workers) && workers >= 0 ? workers : resources.workers,
+    hyps: inputs.hyps,
+    qat:
+      variant === 'qat' && qat
+        ? { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat }
+        : null,
+    resume_from: null,
+  };
+}
+
+/**
+ * What decides the trained weights: everything but where it runs (device, workers), where it writes and
+ * whether it resumes. An in-progress run is resumed only when its digest equals the new request's.
+ */
+export function recipeDigest(request: TrainRequest): string {
+  const { device: _device, workers: _workers, save_dir: _saveDir, resume_from: _resume, ...recipe } = request;
+  return sha256Text(canonicalJson(recipe));
+}

@@ -1,0 +1,114 @@
+/**
+ * One training stage (train-fp16 or train-qat): validates its inputs, resumes or starts the Python trainer in
+ * the in-progress folder, streams its progress, renders loss.png, and moves the finished run into the declared
+ * output in one rename.
+ */
+import { readFile, rename, rm, copyFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { loadSection, type Profile } from '../../core/src/config/load.ts';
+import { UserError } from '../../core/src/errors.ts';
+import { variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { offlineEnv, runPythonModule } from '../../core/src/python.ts';
+import { exists } from '../../core/src/staging.ts';
+import { workspaceRoot } from '../../core/src/workspace.ts';
+import { readResultsCsv, renderLossChart } from '../../chart/src/index.ts';
+import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
+import { buildTrainRequest, type TrainRequest } from './request.ts';
+
+const EXIT_BAD_INPUT = 2;
+const EXIT_OUT_OF_MEMORY = 3;
+
+const show = (path: string) => relative(workspaceRoot, path);
+
+async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
+  const dataYaml = join(layout.dataset, 'data.yaml');
+  const argsFile = join(layout.hyps, 'train-args.yaml');
+  if (!(await exists(dataYaml))) {
+    throw new UserError('the dataset stage has not produced data.yaml: run `npx nx run dataset:dataset` first', show(dataYaml));
+  }
+  if (!(await exists(argsFile))) {
+    throw new UserError('the hyps stage has not produced train-args.yaml: run `npx nx run hyps:hyps` first', show(argsFile));
+  }
+  const hyps = parse(await readFile(argsFile, 'utf8')) as unknown;
+  if (typeof hyps !== 'object' || hyps === null || Object.values(hyps).some((v) => typeof v !== 'number')) {
+    throw new UserError('expected a mapping of argument -> number', show(argsFile));
+  }
+  return { dataYaml, hyps: hyps as Record<string, number> };
+}
+
+export function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: { dataYaml: string; hyps: Record<string, number> }): TrainRequest {
+  return buildTrainRequest({
+    variant,
+    train: loadSection('train', profile),
+    qat: variant === 'qat' ? loadSection('qat', profile) : null,
+    resources: loadSection('resources', profile),
+    hyps: upstream.hyps,
+    dataYaml: upstream.dataYaml,
+    saveDir: layout.trainInProgress[variant],
+  });
+}
+
+export async function runTrainingStage(variant: Variant, profile: Profile, layout: RunLayout): Promise<void> {
+  const upstream = await readUpstream(layout);
+  const files = inProgressFiles(layout.trainInProgress[variant]);
+  const request = requestFor(variant, profile, layout, upstream);
+  const release = await acquireLock(files);
+  try {
+    const plan = await planResume(files, request);
+    const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
+    if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${show(plan.movedTo)}`);
+    if (plan.kind === 'resume') log(`resuming the interrupted run from ${show(plan.checkpoint)}`);
+    if (plan.kind !== 'finished') {
+      const toRun: TrainRequest = { ...request, resume_from: plan.kind === 'resume' ? plan.checkpoint : null };
+      await writeRequest(files, toRun);
+      await trainInPython(toRun, files.requestFile, layout);
+    }
+    await finalise(variant, files.dir, files.requestFile, layout.train[variant]);
+  } finally {
+    await release();
+  }
+}
+
+async function trainInPython(request: TrainRequest, requestFile: string, layout: RunLayout): Promise<void> {
+  const configDir = join(layout.root, '.yolo-config');
+  const result = await runPythonModule('yolo_py.train', [requestFile, configDir], {
+    env: offlineEnv(configDir),
+    what: `train ${request.variant}`,
+    onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
+  });
+  if (result.exitCode === 0) return;
+  const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+  const where = `train-${request.variant}`;
+  if (result.exitCode === EXIT_BAD_INPUT) throw new UserError(last, where);
+  if (result.exitCode === EXIT_OUT_OF_MEMORY) {
+    throw new UserError(`${last}. Lower \`batch\` in conf/train.yaml or imgsz, or train on a larger GPU; the run resumes from its last checkpoint`, where);
+  }
+  const how = result.signal ? `was stopped by ${result.signal}` : `failed (exit ${result.exitCode})`;
+  throw new UserError(
+    `training ${how}: ${last || 'see the output above'}. Its state is kept in ${show(request.save_dir)}; run the target again to resume`,
+    where,
+  );
+}
+
+/** loss.png/html beside the run, then one rename into the declared output (replacing an older result). */
+async function finalise(variant: Variant, inProgressDir: string, requestFile: string, finalDir: string): Promise<void> {
+  for (const name of ['run.json', 'results.csv', join('weights', 'last.pt'), join('weights', 'best.pt')]) {
+    if (!(await exists(join(inProgressDir, name)))) {
+      throw new UserError(`training ended without writing ${name}`, show(inProgressDir));
+    }
+  }
+  const series = await readResultsCsv(join(inProgressDir, 'results.csv'));
+  await renderLossChart(
+    { runs: [{ label: variantLabel[variant], epochs: series }], title: `${variantLabel[variant]}: training and validation losses` },
+    { pngPath: join(inProgressDir, 'loss.png'), htmlPath: join(inProgressDir, 'loss.html') },
+  );
+  await copyFile(requestFile, join(inProgressDir, 'request.json'));
+  const retired = `${finalDir}.old-${process.pid}`;
+  const hadPrevious = await exists(finalDir);
+  if (hadPrevious) await rename(finalDir, retired);
+  await rename(inProgressDir, finalDir);
+  if (hadPrevious) await rm(retired, { recursive: true, force: true });
+  await rm(requestFile, { force: true });
+  process.stdout.write(`[${variant}] finished: ${show(finalDir)}\n`);
+}

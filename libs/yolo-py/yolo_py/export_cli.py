@@ -1,0 +1,95 @@
+"""Entry point of the export stage: python -m yolo_py.export_cli <request.json> <yolo-config-dir>
+
+Request: {"out_dir", "imgsz", "opset", "models": [{"variant": "fp16"|"qat", "checkpoint", "file"}]}.
+Writes each ONNX file and export.json (opset, io, sizes, sha256, Q/DQ node counts, parameters, torch-vs-ORT
+agreement) into out_dir. Exit 2 with a message naming the file for a bad request or an unreadable checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from yolo_py import offline
+
+EXIT_BAD_INPUT = 2
+
+
+def load_variant_model(variant: str, checkpoint: Path):
+    """The trained model of a variant, float32 on CPU in eval mode (EMA weights, as Ultralytics exports)."""
+    if variant == "qat":
+        from yolo_py.quant import load_quant_checkpoint
+
+        model, _, _ = load_quant_checkpoint(checkpoint)
+        return model.eval()
+    from ultralytics.nn.tasks import load_checkpoint
+
+    model, _ = load_checkpoint(checkpoint, device="cpu")
+    return model.float().eval()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m yolo_py.export_cli <request.json> <yolo-config-dir>", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    offline.configure(Path(argv[1]))
+    request = json.loads(Path(argv[0]).read_text())
+    out_dir = Path(request["out_dir"])
+    imgsz, opset = int(request["imgsz"]), int(request["opset"])
+
+    import onnx
+    import onnxruntime
+    import torch
+
+    from yolo_py.export import export_baseline_onnx, export_qcdq_onnx, onnx_report
+
+    models = {}
+    for entry in request["models"]:
+        variant, checkpoint = entry["variant"], Path(entry["checkpoint"])
+        try:
+            model = load_variant_model(variant, checkpoint)
+        except Exception as error:  # noqa: BLE001 - any load failure means the same thing to the user
+            print(f"{checkpoint}: cannot load the {variant} checkpoint ({type(error).__name__}: {error})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        path = out_dir / entry["file"]
+        print(f"[export] {variant}: {checkpoint.name} -> {path.name} (opset {opset}, imgsz {imgsz})", flush=True)
+        export = export_qcdq_onnx if variant == "qat" else export_baseline_onnx
+        summary = export(model, path, imgsz, opset)
+        report = onnx_report(path, model, imgsz)
+        models[variant] = {
+            **summary,
+            **report,
+            "file": entry["file"],
+            "path": entry["file"],
+            "checkpoint": str(checkpoint),
+            "checkpointSha256": sha256_file(checkpoint),
+        }
+        agreement = report["torch_vs_ort"]
+        print(
+            f"[export] {variant}: {report['file_bytes'] / 2**20:.1f} MiB, "
+            f"DequantizeLinear {report['node_counts'].get('DequantizeLinear', 0)}, "
+            f"params {report['parameters']['initializer_elements']:,}, torch-vs-ORT {agreement}",
+            flush=True,
+        )
+    export_json = {
+        "opset": opset,
+        "imgsz": imgsz,
+        "models": models,
+        "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__},
+    }
+    (out_dir / "export.json").write_text(json.dumps(export_json, indent=2, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
