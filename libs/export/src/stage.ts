@@ -17,7 +17,7 @@ const show = (path: string) => relative(workspaceRoot, path);
 export async function runExportStage(profile: Profile, layout: RunLayout): Promise<void> {
   const { opset } = loadSection('export', profile);
   const { imgsz } = loadSection('train', profile);
-  const models = [];
+  const models: Array<{ variant: string; checkpoint: string; file: string }> = [];
   for (const variant of variants) {
     const checkpoint = join(layout.train[variant], 'weights', 'best.pt');
     if (!(await exists(checkpoint))) {

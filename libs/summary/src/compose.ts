@@ -1,0 +1,147 @@
+/** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
+import { variantLabel, variants, type Variant } from '../../core/src/layout.ts';
+import type { SummaryInputs } from './inputs.ts';
+
+/** pycocotools' order of COCOeval.stats. */
+export const statNames = ['mAP50-95', 'mAP50', 'mAP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
+
+type Row = [label: string, fp16: string, qat: string, delta?: string];
+
+const fixed = (digits: number) => (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+const f3 = fixed(3);
+const f2 = fixed(2);
+const f1 = fixed(1);
+const int = (x: number | null | undefined) => (x === null || x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d) return `${d} d ${h} h`;
+  if (h) return `${h} h ${m} min`;
+  if (m) return `${m} min ${s % 60} s`;
+  return `${s} s`;
+}
+
+/** COCO reports -1 where a metric is undefined (no GT in that area range). */
+const stat = (x: number | undefined) => (x === undefined || x < 0 ? null : x);
+const signed = (x: number | null, digits: number) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);
+
+function table(head: Row, rows: Row[]): string[] {
+  const withDelta = head.length === 4;
+  const line = (r: Row) => `| ${r.slice(0, withDelta ? 4 : 3).join(' | ')} |`;
+  return [line(head), `|${' --- |'.repeat(withDelta ? 4 : 3)}`, ...rows.map(line)];
+}
+
+const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')];
+
+export function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
+  const series = input.losses[variant][split];
+  const at = (values: number[]) => values[values.length - 1];
+  return `${f3(at(series.box))} / ${f3(at(series.cls))} / ${f3(at(series.dfl))}`;
+}
+
+export function composeSummary(input: SummaryInputs, generatedAt: Date): string {
+  const { runs, metrics, exported } = input;
+  const head: Row = ['', variantLabel.fp16, variantLabel.qat, 'W4A16 − FP16'];
+  const fp = runs.fp16;
+
+  const accuracy: Row[] = statNames.map((name, i) => {
+    const [a, b] = both((v) => stat(metrics[v].stats[i]));
+    return [name, f3(a), f3(b), a !== null && b !== null ? signed(b - a, 3) : '—'];
+  });
+
+  const latency = (key: 'mean' | 'p50' | 'p90' | 'p99'): Row => {
+    const [a, b] = both((v) => metrics[v].latencyMs?.[key] ?? null);
+    return [`${key} (ms)`, f2(a), f2(b), a !== null && b !== null ? `${(b / a).toFixed(2)}×` : '—'];
+  };
+
+  const model: Row[] = [
+    ['ONNX file', ...both((v) => `${mib(exported[v].file_bytes)} (\`${exported[v].file}\`)`)],
+    ['parameters in the ONNX initializers', ...both((v) => int(exported[v].parameters.initializer_elements))],
+    ['parameters of the trained model', ...both((v) => int(runs[v].parameters))],
+    ['quantized convolutions (DequantizeLinear nodes)', ...both((v) => `${int(runs[v].quantization?.quantized_convs ?? 0)} (${int(exported[v].node_counts.DequantizeLinear ?? 0)})`)],
+    ['convolutions kept float', ...both((v) => runs[v].quantization?.float_conv_names.join(', ') || (v === 'fp16' ? 'all' : 'none'))],
+    ['integer weights in the file', ...both((v) => (exported[v].int_weights ? 'yes (int8 storage of 4-bit codes)' : 'no (float32)'))],
+  ];
+
+  const training: Row[] = [
+    ['epochs', ...both((v) => `${runs[v].epochsCompleted} / ${runs[v].epochs}`)],
+    ['training wall time', ...both((v) => formatDuration(runs[v].wallSeconds))],
+    ['train throughput (images/s)', ...both((v) => f1(runs[v].imagesPerSecond))],
+    ['device', ...both((v) => `${runs[v].deviceName}${runs[v].worldSize > 1 ? ` ×${runs[v].worldSize} (DDP)` : ''}`)],
+    ['AMP', ...both((v) => (runs[v].amp ? 'on' : 'off'))],
+    ['batch', ...both((v) => String(runs[v].batch))],
+    ['peak GPU memory', ...both((v) => (runs[v].peakGpuMemoryGiB === null ? '—' : `${f2(runs[v].peakGpuMemoryGiB)} GiB`))],
+    ['final train loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'train'))],
+    ['final val loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'val'))],
+    ['training sessions (1 + resumes)', ...both((v) => String(runs[v].sessions))],
+  ];
+
+  const [mA, mB] = both((v) => stat(metrics[v].stats[0]));
+  const headline =
+    mA !== null && mB !== null
+      ? `W4A16 QAT reaches **${f3(mB)}** mAP50-95 against FP16's **${f3(mA)}** (${signed(mB - mA, 3)}), ` +
+        `with an ONNX file ${(exported.fp16.file_bytes / exported.qat.file_bytes).toFixed(1)}× smaller.`
+      : 'mAP is undefined for this run (no ground truth in the evaluated images).';
+  const providers = metrics.fp16.providers?.join(', ') ?? 'cpu';
+  const splits = Object.entries(input.dataset.splits);
+
+  return [
+    `# YOLOv10 from scratch: FP16 (AMP) baseline vs Brevitas W4A16 QAT`,
+    '',
+    `Run \`${input.runId}\` (profile \`${input.profile}\`): ${fp.model} at ${fp.imgsz}×${fp.imgsz}, random init, ` +
+      `${fp.epochs} epochs, SGD. Generated ${generatedAt.toISOString()}.`,
+    ...(input.profile === 'demo'
+      ? ['', '> Demo profile: a small model on generated shapes for a few epochs, sized to run on a CPU in minutes. Its figures show that the pipeline works, not what the recipe reaches; run the `coco` profile for that.']
+      : []),
+    '',
+    headline,
+    '',
+    `## Accuracy (COCO bbox, ${int(metrics.fp16.images)} val images, this project's ONNX evaluator)`,
+    '',
+    ...table(head, accuracy),
+    '',
+    `## Latency (onnxruntime-node, ${providers}, batch 1, inference only, after warm-up)`,
+    '',
+    ...table(head, [
+      latency('mean'),
+      latency('p50'),
+      latency('p90'),
+      latency('p99'),
+      ['whole eval pipeline (images/s)', ...both((v) => f1(metrics[v].throughput?.imagesPerSecond ?? null)), ''],
+    ]),
+    '',
+    `## Model (ONNX opset ${input.opset})`,
+    '',
+    ...table(['', variantLabel.fp16, variantLabel.qat], model),
+    '',
+    '## Training',
+    '',
+    ...table(['', variantLabel.fp16, variantLabel.qat], training),
+    '',
+    '## Loss curves',
+    '',
+    '![Training and validation losses of both variants](loss.png)',
+    '',
+    'Solid: train, dashed: val. Interactive version: [loss.html](loss.html).',
+    '',
+    '## Dataset',
+    '',
+    `Source: ${input.dataset.source}.`,
+    '',
+    '| split | images | labelled | background | boxes |',
+    '| --- | --- | --- | --- | --- |',
+    ...splits.map(([split, c]) => `| ${split} | ${int(c.images)} | ${int(c.labelledImages)} | ${int(c.backgroundImages)} | ${int(c.annotationsWritten)} |`),
+    '',
+    '## Provenance',
+    '',
+    `- git commit: ${input.gitCommit}`,
+    `- config digest (sha256 of the resolved conf/ sections): \`${input.configDigest}\``,
+    ...Object.entries(fp.versions).map(([k, v]) => `- ${k}: ${v ?? '—'}`),
+    ...variants.map((v) => `- ${variantLabel[v]} ONNX sha256: \`${exported[v].sha256}\``),
+    '',
+  ].join('\n');
+}

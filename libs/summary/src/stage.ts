@@ -1,0 +1,47 @@
+/**
+ * The summary stage: both runs side by side in <run-root>/summary/summary.md, with loss.png (Plotly, rendered
+ * by Puppeteer with a system Chromium) of both variants overlaid, and loss.html (the same figure, interactive).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { confDir, loadSection, type Profile } from '../../core/src/config/load.ts';
+import { sectionSchemas, type SectionName } from '../../core/src/config/schema.ts';
+import { runMain } from '../../core/src/errors.ts';
+import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
+import { variantLabel, variants, type RunLayout } from '../../core/src/layout.ts';
+import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { writeDirAtomically } from '../../core/src/staging.ts';
+import { workspaceRoot } from '../../core/src/workspace.ts';
+import { renderLossChart } from '../../chart/src/index.ts';
+import { composeSummary } from './compose.ts';
+import { readSummaryInputs } from './inputs.ts';
+
+/** Digest of what decides the results: every resolved conf/ section but resources, plus the hyps source. */
+export async function configDigest(profile: Profile): Promise<string> {
+  const sections = (Object.keys(sectionSchemas) as SectionName[]).filter((s) => s !== 'resources');
+  const resolved = Object.fromEntries(sections.map((s) => [s, loadSection(s, profile)]));
+  const hyps = await readFile(join(confDir, 'hyp.scratch.yaml'), 'utf8');
+  return sha256Text(canonicalJson({ ...resolved, hyps }));
+}
+
+export async function runSummaryStage(profile: Profile, layout: RunLayout): Promise<void> {
+  const inputs = await readSummaryInputs(layout, profile, await configDigest(profile));
+  await writeDirAtomically(layout.summary, async (staging) => {
+    await renderLossChart(
+      {
+        runs: variants.map((v) => ({ label: variantLabel[v], epochs: inputs.losses[v] })),
+        title: `YOLOv10 from scratch (${inputs.runs.fp16.model}, ${inputs.runs.fp16.imgsz} px): train and val losses, FP16 vs W4A16 QAT`,
+      },
+      { pngPath: join(staging, 'loss.png'), htmlPath: join(staging, 'loss.html') },
+    );
+    await writeFile(join(staging, 'summary.md'), composeSummary(inputs, new Date()));
+  });
+  process.stdout.write(`summary: ${relative(workspaceRoot, join(layout.summary, 'summary.md'))}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runMain(async () => {
+    const { profile, layout } = parseStageArgs();
+    await runSummaryStage(profile, layout);
+  });
+}
