@@ -21,6 +21,7 @@ export interface TrainRequest {
   hyps: Record<string, number>;
   qat: { weight_bit_width: number; per_channel: boolean; narrow_range: boolean; keep_float: string[] } | null;
   resume_from: string | null;
+  time_hours: null;
 }
 
 export interface RequestInputs {
@@ -69,6 +70,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
         ? { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat }
         : null,
     resume_from: null,
+    time_hours: null,
   };
 }
 

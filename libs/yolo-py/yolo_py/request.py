@@ -36,6 +36,9 @@ class TrainRequest:
     hyps: dict[str, float] = field(default_factory=dict)
     qat: dict[str, Any] | None = None
     resume_from: str | None = None
+    # Ultralytics' `time`: train for this many hours, fitting the epoch count (and LR schedule) to it after the
+    # first epoch. For time-boxed benchmarks; the experiment's stages always give epochs.
+    time_hours: float | None = None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -82,4 +85,6 @@ class TrainRequest:
             "plots": True,
             "val": True,
             "verbose": True,
+            "patience": 0,  # the experiment trains its whole schedule: no early stopping
+            **({"time": self.time_hours} if self.time_hours else {}),
         }

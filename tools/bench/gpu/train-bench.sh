@@ -3,9 +3,10 @@
 # shapes from prepare-data.ts. Runs on the lent GPU machine (Python + torch there; Ultralytics, Brevitas and
 # friends carried as wheels in .whl/), and writes its figures to $OUT.
 #
-#   bash tools/bench/gpu/train-bench.sh <fp16|qat> <epochs> [model=yolov10m.yaml] [imgsz=640] [batch=32] [device=0] [time-limit-s=540]
+#   bash tools/bench/gpu/train-bench.sh <fp16|qat> <epochs> [model=yolov10m.yaml] [imgsz=640] [batch=32] [device=0] [time-limit-s=540] [train-hours]
+# train-hours: Ultralytics' `time` (fits the epoch count and LR schedule to that many hours after epoch 1).
 set -euo pipefail
-variant=$1 epochs=$2 model=${3:-yolov10m.yaml} imgsz=${4:-640} batch=${5:-32} device=${6:-0} limit=${7:-540}
+variant=$1 epochs=$2 model=${3:-yolov10m.yaml} imgsz=${4:-640} batch=${5:-32} device=${6:-0} limit=${7:-540} hours=${8:-}
 out=${OUT:-/tmp/bench-out}; mkdir -p "$out"
 root=$(pwd); data=$root/.gpu-data; run=/tmp/bench-$variant
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
@@ -13,15 +14,15 @@ export PYTHONPATH=/tmp/site:$root/libs/yolo-py PYTHONUNBUFFERED=1
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
 sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
 rm -rf "$run" "$data"/labels/*.cache
-python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$data" > /tmp/request-$variant.json <<'PY'
+python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$data" "$hours" > /tmp/request-$variant.json <<'PY'
 import json, sys
-variant, epochs, model, imgsz, batch, device, run, data = sys.argv[1:]
+variant, epochs, model, imgsz, batch, device, run, data, hours = sys.argv[1:]
 qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
 print(json.dumps({
     "variant": variant, "model": model, "data": f"{data}/data.yaml", "save_dir": run, "epochs": int(epochs),
     "batch": int(batch), "imgsz": int(imgsz), "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 10,
     "save_period": 25, "device": device, "workers": 8, "hyps": json.load(open(f"{data}/hyps.json")),
-    "qat": qat if variant == "qat" else None, "resume_from": None,
+    "qat": qat if variant == "qat" else None, "resume_from": None, "time_hours": float(hours) if hours else None,
 }))
 PY
 {
