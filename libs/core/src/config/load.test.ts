@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { knownProfiles, loadSection, mergeProfile, parseProfile, resolveSection } from './load.ts';
+import { sectionSchemas, type SectionName } from './schema.ts';
+
+const train = { model: 'yolov10m.yaml', imgsz: 640, epochs: 500, batch: 32, savePeriod: 5, seed: 0, optimizer: 'SGD', amp: true, closeMosaic: 10 };
+
+test('every conf/ file validates for every profile', () => {
+  for (const section of Object.keys(sectionSchemas) as SectionName[]) {
+    for (const profile of knownProfiles) assert.ok(loadSection(section, profile), `${section} ${profile}`);
+  }
+});
+
+test('profiles override base values; the coco profile trains yolov10m at 640 from the real data', () => {
+  assert.equal(loadSection('train', 'coco').model, 'yolov10m.yaml');
+  assert.equal(loadSection('train', 'coco').imgsz, 640);
+  assert.equal(loadSection('train', 'coco').epochs, 500);
+  assert.equal(loadSection('dataset', 'coco').source, 'coco');
+  assert.equal(loadSection('dataset', 'demo').source, 'synthetic');
+});
+
+test('a wrong type names the file, the key and what was expected', () => {
+  assert.throws(() => resolveSection('train', { ...train, epochs: 'many' }, 'demo', 'conf/train.yaml'), /conf\/train\.yaml: epochs: .*expected number.*"many"/);
+});
+
+test('an error inside a profile override names the key as written in the file', () => {
+  assert.throws(() => resolveSection('train', { ...train, profiles: { coco: { imgsz: 650 } } }, 'coco', 'conf/train.yaml'), /conf\/train\.yaml: profiles\.coco\.imgsz: .*multiple of 32.*650/);
+});
+
+test('unknown keys fail with the list of known keys', () => {
+  assert.throws(() => resolveSection('train', { ...train, lr: 0.1 }, 'demo', 'conf/train.yaml'), /conf\/train\.yaml: lr: unknown key \(known keys: model, imgsz/);
+  assert.throws(() => resolveSection('train', { ...train, profiles: { prod: {} } }, 'demo', 'f.yaml'), /f\.yaml: profiles\.prod: unknown profile 'prod'/);
+});
+
+test('a missing key says it is missing; an unknown profile name is refused', () => {
+  const { epochs: _e, ...withoutEpochs } = train;
+  assert.throws(() => resolveSection('train', withoutEpochs, 'demo', 'conf/train.yaml'), /epochs: .*key missing/);
+  assert.throws(() => parseProfile('prod'), /unknown profile 'prod': expected one of demo, coco/);
+  assert.equal(parseProfile(undefined), 'demo');
+});
+
+test('broken YAML and a missing file name the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conf-'));
+  writeFileSync(join(dir, 'eval.yaml'), 'providers: [cpu\n');
+  assert.throws(() => loadSection('eval', 'demo', dir), /eval\.yaml: not valid YAML/);
+  assert.throws(() => loadSection('qat', 'demo', dir), /config file not found: expected conf\/qat\.yaml/);
+});
+
+test('mergeProfile merges objects and replaces arrays and leaves', () => {
+  assert.deepEqual(mergeProfile({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] }), { a: { b: 1, c: 3 }, l: [9] });
+});

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
+import type { TrainRequest } from './request.ts';
+
+const request = { variant: 'fp16', model: 'yolov10n.yaml', epochs: 3, hyps: { lr0: 0.01 }, device: 'cpu', workers: 0 } as unknown as TrainRequest;
+
+function setup() {
+  const root = mkdtempSync(join(tmpdir(), 'in-progress-'));
+  return inProgressFiles(join(root, '.in-progress', 'fp16'));
+}
+
+test('nothing left behind: a fresh run', async () => {
+  assert.deepEqual(await planResume(setup(), request), { kind: 'fresh' });
+});
+
+test('same recipe with a checkpoint: resume from last.pt, also on another device', async () => {
+  const files = setup();
+  mkdirSync(join(files.dir, 'weights'), { recursive: true });
+  writeFileSync(join(files.dir, 'weights', 'last.pt'), 'x');
+  await writeRequest(files, request);
+  const plan = await planResume(files, { ...request, device: '0' });
+  assert.deepEqual(plan, { kind: 'resume', checkpoint: join(files.dir, 'weights', 'last.pt') });
+});
+
+test('same recipe and run.json written: finished, only finalising is left', async () => {
+  const files = setup();
+  mkdirSync(files.dir, { recursive: true });
+  writeFileSync(join(files.dir, 'run.json'), '{}');
+  await writeRequest(files, request);
+  assert.deepEqual(await planResume(files, request), { kind: 'finished' });
+});
+
+test('changed recipe: the old run is moved aside, never deleted', async () => {
+  const files = setup();
+  mkdirSync(join(files.dir, 'weights'), { recursive: true });
+  writeFileSync(join(files.dir, 'weights', 'last.pt'), 'x');
+  await writeRequest(files, request);
+  const plan = await planResume(files, { ...request, epochs: 10 });
+  assert.equal(plan.kind, 'superseded');
+  assert.equal(existsSync(files.dir), false);
+  assert.ok(readdirSync(join(files.dir, '..')).some((n) => n.startsWith('fp16.superseded-')));
+});
+
+test('a second training of the same variant is refused while the first holds the lock; a stale lock is taken over', async () => {
+  const files = setup();
+  const release = await acquireLock(files);
+  await assert.rejects(acquireLock(files), /another training of this variant is running \(pid \d+\)/);
+  await release();
+  writeFileSync(files.lockFile, '999999999\n');
+  const again = await acquireLock(files);
+  await again();
+});

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadSection } from '../../core/src/config/load.ts';
+import { buildTrainRequest, recipeDigest, resolveDevice } from './request.ts';
+
+const inputs = {
+  variant: 'qat' as const,
+  train: loadSection('train', 'coco'),
+  qat: loadSection('qat', 'coco'),
+  resources: loadSection('resources', 'coco'),
+  hyps: { lr0: 0.01, box: 7.5 },
+  dataYaml: '/d/data.yaml',
+  saveDir: '/r/.in-progress/qat-w4a16',
+  env: {},
+};
+
+test('the coco request trains yolov10m at 640 with SGD named explicitly and W4 per-channel QAT', () => {
+  const request = buildTrainRequest(inputs);
+  assert.equal(request.model, 'yolov10m.yaml');
+  assert.equal(request.imgsz, 640);
+  assert.equal(request.optimizer, 'SGD');
+  assert.deepEqual(request.qat, { weight_bit_width: 4, per_channel: true, narrow_range: true, keep_float: ['*.dfl.conv'] });
+  assert.equal(buildTrainRequest({ ...inputs, variant: 'fp16' }).qat, null);
+});
+
+test('device: per-variant env, then TRAIN_DEVICE, then conf', () => {
+  const resources = { device: 'auto', fp16Device: null, qatDevice: '1', workers: 8 };
+  assert.equal(resolveDevice('fp16', resources, {}), 'auto');
+  assert.equal(resolveDevice('qat', resources, {}), '1');
+  assert.equal(resolveDevice('qat', resources, { TRAIN_DEVICE: '0,1' }), '0,1');
+  assert.equal(resolveDevice('qat', resources, { TRAIN_DEVICE: '0,1', QAT_DEVICE: '2' }), '2');
+});
+
+test('the recipe digest ignores where a run trains, and sees what it trains', () => {
+  const base = buildTrainRequest(inputs);
+  const moved = buildTrainRequest({ ...inputs, env: { TRAIN_DEVICE: '3', TRAIN_WORKERS: '2' } });
+  assert.equal(recipeDigest(base), recipeDigest(moved));
+  assert.notEqual(recipeDigest(base), recipeDigest({ ...base, hyps: { ...base.hyps, lr0: 0.02 } }));
+  assert.notEqual(recipeDigest(base), recipeDigest({ ...base, epochs: 300 }));
+});
