@@ -62,7 +62,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ['ONNX file', ...both((v) => `${mib(exported[v].file_bytes)} (\`${exported[v].file}\`)`)],
     ['parameters in the ONNX initializers', ...both((v) => int(exported[v].parameters.initializer_elements))],
     ['parameters of the trained model', ...both((v) => int(runs[v].parameters))],
-    ['quantized convolutions (DequantizeLinear nodes)', ...both((v) => `${int(runs[v].quantization?.quantized_convs ?? 0)} (${int(exported[v].node_counts.DequantizeLinear ?? 0)})`)],
+    ['quantized convolutions: trained (in the exported graph = DequantizeLinear nodes)', ...both((v) => `${int(runs[v].quantization?.quantized_convs ?? 0)} (${int(exported[v].node_counts.DequantizeLinear ?? 0)})`)],
     ['convolutions kept float', ...both((v) => runs[v].quantization?.float_conv_names.join(', ') || (v === 'fp16' ? 'all' : 'none'))],
     ['integer weights in the file', ...both((v) => (exported[v].int_weights ? 'yes (int8 storage of 4-bit codes)' : 'no (float32)'))],
   ];

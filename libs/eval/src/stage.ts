@@ -1,0 +1,97 @@
+/**
+ * The eval stage: each variant's ONNX file scored on the dataset's val split by this project's evaluator
+ * (onnxruntime-node + sharp + the COCO bbox metric) -> <run-root>/eval/<variant>.metrics.json.
+ *
+ * A variant whose ONNX file, annotations, eval settings and evaluator code are all unchanged since the last
+ * good output is reused from it instead of re-evaluated (Nx reruns the stage as a whole when either model
+ * changes; on COCO val a model costs minutes, so the other one is not scored again).
+ */
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { loadSection, type Profile } from '../../core/src/config/load.ts';
+import { UserError, runMain } from '../../core/src/errors.ts';
+import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
+import { metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { exists, writeDirAtomically } from '../../core/src/staging.ts';
+import { workspaceRoot } from '../../core/src/workspace.ts';
+import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
+import { detectionsPathFor } from './metrics.ts';
+import { evaluateOnnx } from './evaluate-onnx.ts';
+
+const show = (path: string) => relative(workspaceRoot, path);
+const memoFile = 'eval.json';
+const evaluatorDir = join(workspaceRoot, 'libs', 'eval', 'src');
+
+/** Digest of the evaluator's own code, so a fixed evaluator never reuses a score from the old one. */
+async function evaluatorDigest(): Promise<string> {
+  const files = (await readdir(evaluatorDir, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  const parts = await Promise.all(files.map(async (f) => `${f}\0${sha256Text(await readFile(join(evaluatorDir, f)))}`));
+  return sha256Text(parts.join('\n'));
+}
+
+async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotationsPath: string }> {
+  const provenancePath = join(layout.dataset, 'provenance.json');
+  if (!(await exists(provenancePath))) throw new UserError('the dataset stage has not run: run `npx nx run dataset:dataset`', show(provenancePath));
+  const provenance = JSON.parse(await readFile(provenancePath, 'utf8')) as { splits: Record<string, { annotationFile: string }> };
+  const annotationsPath = provenance.splits.val2017?.annotationFile;
+  if (!annotationsPath) throw new UserError('no val2017 split recorded', show(provenancePath));
+  return { imagesDir: join(layout.dataset, 'images', 'val2017'), annotationsPath };
+}
+
+export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {
+  const settings = loadSection('eval', profile);
+  const { imgsz } = loadSection('train', profile);
+  const { imagesDir, annotationsPath } = await valSplit(layout);
+  const annotationsSha256 = await sha256File(annotationsPath);
+  const codeDigest = await evaluatorDigest();
+  const previous = await readFile(join(layout.eval, memoFile), 'utf8')
+    .then((t) => JSON.parse(t) as Record<Variant, { key: string }>)
+    .catch(() => null);
+
+  await writeDirAtomically(layout.eval, async (staging) => {
+    const memo = {} as Record<Variant, { key: string; onnxSha256: string; reused: boolean }>;
+    for (const variant of variants) {
+      const onnxPath = join(layout.onnx, onnxFileName[variant]);
+      if (!(await exists(onnxPath))) throw new UserError('no ONNX file: run `npx nx run export:export` first', show(onnxPath));
+      const onnxSha256 = await sha256File(onnxPath);
+      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, imgsz, codeDigest }));
+      const out = join(staging, metricsFileName[variant]);
+      const before = join(layout.eval, metricsFileName[variant]);
+      if (previous?.[variant]?.key === key && (await exists(before))) {
+        process.stdout.write(`[eval] ${variant}: unchanged since the last evaluation, reusing ${show(before)}\n`);
+        await copyFile(before, out);
+        if (await exists(detectionsPathFor(before))) await copyFile(detectionsPathFor(before), detectionsPathFor(out));
+        memo[variant] = { key, onnxSha256, reused: true };
+        continue;
+      }
+      process.stdout.write(`[eval] ${variantLabel[variant]}: ${show(onnxPath)} on ${show(imagesDir)}\n`);
+      const { metrics } = await evaluateOnnx({
+        onnxPath,
+        imagesDir,
+        annotationsPath,
+        imgsz,
+        classMap: cocoIdOfYoloClass,
+        providers: settings.providers,
+        disableCpuFallback: settings.disableCpuFallback,
+        warmupRuns: settings.warmupRuns,
+        latencyRuns: settings.latencyRuns,
+        skipLatency: settings.skipLatency,
+        conf: settings.conf,
+        ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),
+        out,
+        log: (line) => process.stdout.write(`[eval] ${variant}: ${line}\n`),
+      });
+      process.stdout.write(`[eval] ${variant}: mAP50-95 ${metrics.mAP50_95.toFixed(4)} mAP50 ${metrics.mAP50.toFixed(4)}\n`);
+      memo[variant] = { key, onnxSha256, reused: false };
+    }
+    await writeFile(join(staging, memoFile), `${JSON.stringify(memo, null, 2)}\n`);
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runMain(async () => {
+    const { profile, layout } = parseStageArgs();
+    await runEvalStage(profile, layout);
+  });
+}

@@ -1,0 +1,26 @@
+/** The run-root layout lives in libs/core/src/layout.ts; Nx's declared outputs must name the same folders. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { experimentName, runLayout } from '../libs/core/src/layout.ts';
+import { workspaceRoot } from '../libs/core/src/workspace.ts';
+
+const stages = { dataset: 'dataset', hyps: 'hyps', 'train-fp16': 'train.fp16', 'train-qat': 'train.qat', export: 'onnx', eval: 'eval', summary: 'summary' } as const;
+
+test("each stage's declared Nx output is its folder in the run-root layout", () => {
+  const layout = runLayout('RUNID') as unknown as Record<string, unknown>;
+  for (const [project, key] of Object.entries(stages)) {
+    const config = JSON.parse(readFileSync(join(workspaceRoot, 'libs', project, 'project.json'), 'utf8'));
+    const target = config.targets[project];
+    assert.ok(target, `${project} has a target named ${project}`);
+    assert.equal(target.cache, true, `${project} is cacheable`);
+    const expected = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], layout) as string;
+    const declared = target.outputs[0].replace('{workspaceRoot}', workspaceRoot).replace('{options.runId}', 'RUNID');
+    assert.equal(declared, expected, project);
+    assert.match(declared, new RegExp(`tmp/${experimentName}/RUNID/`));
+    assert.equal(target.options.runId, 'demo');
+    assert.equal(target.configurations.coco.runId, 'coco');
+    assert.ok(relative(workspaceRoot, declared).startsWith('tmp/'));
+  }
+});
