@@ -38,7 +38,7 @@ test('unknown keys fail with the list of known keys', () => {
 test('a missing key says it is missing; an unknown profile name is refused', () => {
   const { epochs: _e, ...withoutEpochs } = train;
   assert.throws(() => resolveSection('train', withoutEpochs, 'demo', 'conf/train.yaml'), /epochs: .*key missing/);
-  assert.throws(() => parseProfile('prod'), /unknown profile 'prod': expected one of demo, coco/);
+  assert.throws(() => parseProfile('prod'), /unknown profile .prod.: expected one of demo, coco, ci/);
   assert.equal(parseProfile(undefined), 'demo');
 });
 

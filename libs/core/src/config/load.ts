@@ -9,8 +9,12 @@ import { sectionSchemas, type SectionConfig, type SectionName } from './schema.t
 export const confDir = join(workspaceRoot, 'conf');
 export const defaultProfile = 'demo';
 
-/** Profiles the experiment knows; a file may override any of them, and must not name others. */
-export const knownProfiles = ['demo', 'coco'] as const;
+/**
+ * Profiles the experiment knows; a file may override any of them, and must not name others.
+ * demo: the default, minutes on a CPU; coco: the real experiment; ci: a seconds-sized smoke run for the
+ * whole-pipeline tests in test/.
+ */
+export const knownProfiles = ['demo', 'coco', 'ci'] as const;
 export type Profile = (typeof knownProfiles)[number];
 
 export function parseProfile(value: string | undefined): Profile {
