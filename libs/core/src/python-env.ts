@@ -9,32 +9,46 @@ import { workspaceRoot } from './workspace.ts';
 export const pythonLockFile = join(workspaceRoot, 'requirements.lock');
 export const venvDir = join(workspaceRoot, '.venv');
 export const venvPython = join(venvDir, 'bin', 'python');
-const stampFile = join(venvDir, '.lock-sha256');
+
+export interface VenvOptions {
+  log?: (line: string) => void;
+  venvDir?: string;
+  lockFile?: string;
+  /** The interpreter that creates the venv; default $PYTHON or python3. */
+  basePython?: string;
+}
 
 /**
  * Makes sure .venv holds exactly the pinned lock. Idempotent and cheap when nothing changed (one hash of a
  * small file against a stamp); rebuilt only when the lock changes. Lives outside the Nx cache on purpose:
  * it is several GB and machine-specific.
  */
-export async function ensureVenv(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
-  const lock = await readFile(pythonLockFile, 'utf8');
+export async function ensureVenv(options: VenvOptions = {}): Promise<string> {
+  const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const dir = options.venvDir ?? venvDir;
+  const lockFile = options.lockFile ?? pythonLockFile;
+  const python = join(dir, 'bin', 'python');
+  const stampFile = join(dir, '.lock-sha256');
+  const lock = await readFile(lockFile, 'utf8').catch(() => {
+    throw new UserError('the pinned Python lock file is missing', lockFile);
+  });
   const wanted = sha256Text(lock);
   const current = await readFile(stampFile, 'utf8').catch(() => '');
-  if (current.trim() === wanted && (await canRun(venvPython))) return venvPython;
+  if (current.trim() === wanted && (await canRun(python))) return python;
 
-  const basePython = process.env.PYTHON ?? 'python3';
+  const basePython = options.basePython ?? process.env.PYTHON ?? 'python3';
   const probe = await execa(basePython, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { reject: false });
-  if (probe.exitCode !== 0) {
+  if (probe.failed || probe.exitCode !== 0) {
     throw new UserError(`cannot run '${basePython}' to build the Python environment: install Python 3.11 or set PYTHON to its path`, 'PYTHON');
   }
-  log(`python env: building ${venvDir} from ${pythonLockFile} (python ${probe.stdout.trim()}); this happens once per lock change`);
+  log(`python env: building ${dir} from ${lockFile} (python ${probe.stdout.trim()}); this happens once per lock change`);
   await rm(stampFile, { force: true });
-  if (!(await canRun(venvPython))) {
-    await run(basePython, ['-m', 'venv', venvDir], 'create the virtual environment');
+  if (!(await canRun(python))) {
+    await run(basePython, ['-m', 'venv', dir], 'create the virtual environment', dir);
   }
-  await run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '-r', pythonLockFile], `install ${pythonLockFile}`);
+  await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '-r', lockFile], `install ${lockFile}`, dir);
   await writeFile(stampFile, `${wanted}\n`);
-  return venvPython;
+  return python;
 }
 
 async function canRun(path: string): Promise<boolean> {
@@ -46,9 +60,9 @@ async function canRun(path: string): Promise<boolean> {
   }
 }
 
-async function run(file: string, args: string[], what: string): Promise<void> {
+async function run(file: string, args: string[], what: string, where: string): Promise<void> {
   const result = await execa(file, args, { reject: false, stdout: ['inherit'], stderr: ['inherit'] });
   if (result.exitCode !== 0) {
-    throw new UserError(`failed to ${what} (exit ${result.exitCode}); see pip's output above`, venvDir);
+    throw new UserError(`failed to ${what} (exit ${result.exitCode}); see the output above`, where);
   }
 }

@@ -98,3 +98,14 @@ def test_bad_device_is_a_clear_error(tmp_path, tiny_dataset, yolo_config_dir):
     result = run_train(make_request(tmp_path, tiny_dataset, "fp16", device="0"), yolo_config_dir)
     assert result.returncode == 2
     assert "asks for CUDA" in result.stderr
+
+
+def test_resume_drops_results_rows_past_the_checkpoint(tmp_path):
+    from yolo_py.trainer import truncate_results
+
+    csv = tmp_path / "results.csv"
+    csv.write_text("epoch,time\n1,10\n2,20\n3,30\n")
+    truncate_results(csv, last_epoch=2)
+    assert csv.read_text() == "epoch,time\n1,10\n2,20\n"
+    truncate_results(csv, last_epoch=5)
+    assert csv.read_text() == "epoch,time\n1,10\n2,20\n"

@@ -64,9 +64,12 @@ class ExperimentTrainer(DetectionTrainer):
             model, _, extra = load_quant_checkpoint(resume_from)
             self.model = self._attach(model)
             self.quant_report = _report_of(model)
-            return {**extra, "ema_state": model.state_dict()}
-        weights, ckpt = load_checkpoint(resume_from)
-        self.model = self.get_model(cfg=weights.yaml, weights=weights, verbose=RANK in {-1, 0})
+            ckpt = {**extra, "ema_state": model.state_dict()}
+        else:
+            weights, ckpt = load_checkpoint(resume_from)
+            self.model = self.get_model(cfg=weights.yaml, weights=weights, verbose=RANK in {-1, 0})
+        if RANK in {-1, 0}:
+            truncate_results(self.csv, last_epoch=ckpt["epoch"] + 1)
         return ckpt
 
     def _load_checkpoint_state(self, ckpt):
@@ -148,6 +151,20 @@ class ExperimentTrainer(DetectionTrainer):
         self.run_callbacks("on_fit_epoch_end")
         self.epoch -= 1
         return None
+
+
+def truncate_results(csv: Path, last_epoch: int) -> None:
+    """Drops results.csv rows past the checkpoint a run resumes from.
+
+    Ultralytics appends the epoch's row before it saves the checkpoint, so a run killed in between has one row
+    more than its checkpoint; the resumed run writes that epoch again, and it must not appear twice.
+    """
+    if not csv.exists():
+        return
+    header, *rows = csv.read_text().splitlines()
+    kept = [row for row in rows if row.strip() and float(row.split(",")[0]) <= last_epoch]
+    if len(kept) != len(rows):
+        csv.write_text("\n".join([header, *kept]) + "\n")
 
 
 def _plain_number(value: Any) -> float | None:

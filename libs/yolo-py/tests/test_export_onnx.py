@@ -1,0 +1,233 @@
+"""Both ONNX exports of YOLOv10n: one I/O contract, QCDQ structure, torch-vs-ORT agreement, BN folding of
+quantized convs, and parity of the baseline with Ultralytics' own Exporter."""
+
+import os
+
+os.environ.setdefault("YOLO_OFFLINE", "true")
+os.environ.setdefault("YOLO_AUTOINSTALL", "false")
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+from brevitas.nn import QuantConv2d
+from onnx import numpy_helper
+from torch import nn
+from ultralytics.nn.tasks import DetectionModel
+
+from yolo_py.export import TOLERANCES, export_baseline_onnx, export_qcdq_onnx, onnx_report, prepare_for_export
+from yolo_py.export.compare import compare_detections, fixed_inputs
+from yolo_py.quant import QatSettings, quantize_model
+
+IMGSZ = 160
+OPSET = 18
+
+
+def informative_model(quantize: bool) -> DetectionModel:
+    """A YOLOv10n whose outputs depend on the input, so output comparisons mean something.
+
+    A freshly initialised YOLO scores every anchor alike (its features vanish with depth), which makes any
+    top-k comparison a comparison of ties. Here BN statistics are set from the fixed test images and the
+    class logits are spread around -3, as after some training. Quantizing first keeps the statistics
+    true for the quantized weights.
+    """
+    torch.manual_seed(0)
+    model = DetectionModel("yolov10n.yaml", nc=80, verbose=False)
+    if quantize:
+        quantize_model(model, QatSettings())
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    for bn in bns:
+        bn.reset_running_stats()
+        bn.momentum = None  # cumulative average: one batch sets the statistics exactly
+    head = model.model[-1]
+    cls_convs = [branch[-1] for branch in (*head.cv3, *head.one2one_cv3)]
+    spread: dict[nn.Module, float] = {}
+    hooks = [
+        c.register_forward_hook(lambda m, _, out: spread.__setitem__(m, (out - m.bias.view(1, -1, 1, 1)).std().item()))
+        for c in cls_convs
+    ]
+    model.train()
+    with torch.no_grad():
+        model(torch.from_numpy(fixed_inputs(IMGSZ)))
+    for hook in hooks:
+        hook.remove()
+    with torch.no_grad():
+        for c in cls_convs:
+            c.weight.mul_(1.5 / spread[c])
+            c.bias.fill_(-3.0)
+    for bn in bns:
+        bn.momentum = 0.03
+    return model.eval()
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    with tempfile.TemporaryDirectory(prefix="yolo-py-export-") as d:
+        yield Path(d)
+
+
+@pytest.fixture(scope="module")
+def float_model() -> DetectionModel:
+    return informative_model(quantize=False)
+
+
+@pytest.fixture(scope="module")
+def quant_model() -> DetectionModel:
+    return informative_model(quantize=True)
+
+
+@pytest.fixture(scope="module")
+def baseline(workdir, float_model) -> tuple[dict, dict]:
+    summary = export_baseline_onnx(float_model, workdir / "baseline.onnx", IMGSZ, OPSET)
+    return summary, onnx_report(summary["path"], float_model, IMGSZ)
+
+
+@pytest.fixture(scope="module")
+def qcdq(workdir, quant_model) -> tuple[dict, dict]:
+    summary = export_qcdq_onnx(quant_model, workdir / "qcdq.onnx", IMGSZ, OPSET)
+    return summary, onnx_report(summary["path"], quant_model, IMGSZ)
+
+
+def test_both_files_share_one_io_contract(baseline, qcdq):
+    for summary, report in (baseline, qcdq):
+        assert report["opset"] == summary["opset"] == OPSET
+        assert report["inputs"] == [{"name": "images", "dtype": "float", "shape": ["batch", 3, IMGSZ, IMGSZ]}]
+        assert report["outputs"] == [{"name": "output0", "dtype": "float", "shape": ["batch", 300, 6]}]
+        assert len(report["sha256"]) == 64 and report["file_bytes"] == Path(summary["path"]).stat().st_size
+
+
+@pytest.mark.parametrize("variant", ["baseline", "qcdq"])
+def test_onnx_runtime_runs_batches_of_1_and_2(variant, request):
+    summary, _ = request.getfixturevalue(variant)
+    session = ort.InferenceSession(summary["path"], providers=["CPUExecutionProvider"])
+    images = fixed_inputs(IMGSZ)
+    single = session.run(None, {"images": images[:1]})[0]
+    pair = session.run(None, {"images": images})[0]
+    assert single.shape == (1, 300, 6) and pair.shape == (2, 300, 6)
+    assert compare_detections(single, pair[:1], TOLERANCES[variant])["within_tolerance"]
+
+
+def test_qcdq_stores_int_weights_behind_one_dequantize_per_quantized_conv(baseline, qcdq):
+    q_summary, q = qcdq
+    _, b = baseline
+    # 107 quantized convs in training; fusing drops the 25 convs of the one-to-many head.
+    assert q_summary["quantized_convs"] == q["quantized_convs_torch"] == 82
+    assert q["node_counts"]["DequantizeLinear"] == q["node_counts"]["Clip"] == 82
+    assert q["node_counts"]["QuantizeLinear"] == 0
+    assert q["dequantize_input_types"] == {"int8": 82} and q["int_weights"]
+    assert b["node_counts"]["DequantizeLinear"] == 0 and not b["int_weights"]
+    assert q["node_counts"]["Conv"] == b["node_counts"]["Conv"] == 83  # 82 quantized + the float DFL conv
+    # Same inference parameters in both, traced from the Conv nodes (2.30 M for YOLOv10n).
+    assert q["parameters"]["conv_params"] == b["parameters"]["conv_params"] == b["parameters"]["torch_params"]
+    assert b["parameters"]["conv_params"] == 2_299_264
+    assert q["file_bytes"] < b["file_bytes"] / 3
+
+
+def test_weight_codes_in_the_file_are_the_4bit_codes_torch_uses(qcdq, quant_model):
+    summary, _ = qcdq
+    proto = onnx.load(summary["path"])
+    inits = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
+    producers = {o: n for n in proto.graph.node for o in n.output}
+    first_dq = next(n for n in proto.graph.node if n.op_type == "DequantizeLinear")
+    codes = inits[producers[first_dq.input[0]].input[0]]  # int8 initializer -> Clip -> DQ
+    scale = inits[first_dq.input[1]]
+    prepared = prepare_for_export(quant_model, IMGSZ)
+    torch_q = prepared.model[0].conv.quant_weight()
+    assert codes.dtype == np.int8 and np.abs(codes).max() == 7
+    assert np.array_equal(codes, torch_q.int().numpy())
+    np.testing.assert_array_equal(scale, torch_q.scale.flatten().numpy())
+
+
+@pytest.mark.parametrize("variant", ["baseline", "qcdq"])
+def test_torch_and_onnx_runtime_agree_within_tolerance(variant, request):
+    _, report = request.getfixturevalue(variant)
+    agreement = report["torch_vs_ort"]
+    assert agreement["tolerance"] == TOLERANCES[variant].to_dict()
+    assert agreement["within_tolerance"], agreement
+    assert agreement["rows_matched"] >= 0.9 * agreement["rows_compared"] == 0.9 * 1200
+
+
+def test_a_one_percent_scale_error_in_the_file_is_caught(qcdq, quant_model, workdir):
+    summary, _ = qcdq
+    proto = onnx.load(summary["path"])
+    scale_names = {n.input[1] for n in proto.graph.node if n.op_type == "DequantizeLinear"}
+    for init in proto.graph.initializer:
+        if init.name in scale_names:
+            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init) * np.float32(1.01), init.name))
+    broken = workdir / "broken.onnx"
+    onnx.save(proto, str(broken))
+    assert not onnx_report(broken, quant_model, IMGSZ)["torch_vs_ort"]["within_tolerance"]
+
+
+def test_bn_folds_into_quantized_convs_without_moving_their_codes(quant_model):
+    """Per-channel BN scaling rescales the AbsMax scale and keeps the integer codes (up to sign), so the
+    fused export graph computes what the trained conv-then-BN computed."""
+    prepared = prepare_for_export(quant_model, IMGSZ)
+    checked = 0
+    for name, fused in prepared.named_modules():
+        if not isinstance(fused, QuantConv2d) or not hasattr(quant_model.get_submodule(name.rpartition(".")[0]), "bn"):
+            continue
+        bn = quant_model.get_submodule(name.rpartition(".")[0]).bn
+        sign = torch.sign(bn.weight.detach()).view(-1, 1, 1, 1).to(torch.int8)
+        before = quant_model.get_submodule(name).quant_weight().int()
+        after = fused.quant_weight().int()
+        assert (after == before * sign).float().mean() > 0.999, name  # float rounding may flip an exact .5 tie
+        checked += 1
+    assert checked == 75  # Conv wrappers left after dropping the one-to-many head
+    unfused = quant_model
+    unfused.end2end = True
+    try:
+        with torch.no_grad():
+            images = torch.from_numpy(fixed_inputs(IMGSZ))
+            expected = unfused(images)[0].numpy()
+            actual = prepared(images).numpy()
+    finally:
+        unfused.end2end = False
+    assert compare_detections(expected, actual, TOLERANCES["qcdq"])["within_tolerance"]
+
+
+def test_baseline_matches_ultralytics_exporter_without_auto_installs(baseline, float_model, workdir, monkeypatch):
+    """Ultralytics' Exporter (nms=False: end-to-end head) on the same model gives the same ORT outputs.
+
+    simplify=True asks for onnxslim, which is not installed: with YOLO_AUTOINSTALL=false Ultralytics must
+    neither pip-install it (no subprocess at all) nor fail, only skip the simplification.
+    """
+    from ultralytics.engine.exporter import Exporter
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"Ultralytics started a subprocess: {args}")
+
+    monkeypatch.setattr(subprocess, "check_output", no_subprocess)
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    model = float_model
+    model.task = "detect"
+    model.pt_path = str(workdir / "ultralytics" / "model.pt")  # the Exporter names its file after this
+    (workdir / "ultralytics").mkdir(exist_ok=True)
+    overrides = {"format": "onnx", "imgsz": IMGSZ, "nms": False, "dynamic": False, "simplify": True}
+    exported = Exporter(overrides={**overrides, "opset": OPSET, "batch": 1, "device": "cpu"})(model=model)
+    assert shutil.which("onnxslim") is None and Path(exported).is_file()
+    images = fixed_inputs(IMGSZ)
+    theirs = ort.InferenceSession(exported, providers=["CPUExecutionProvider"]).run(None, {"images": images[:1]})[0]
+    summary, _ = baseline
+    ours = ort.InferenceSession(summary["path"], providers=["CPUExecutionProvider"]).run(None, {"images": images[:1]})[0]
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_bad_arguments_are_refused(float_model, quant_model, workdir):
+    with pytest.raises(ValueError, match="opset must be between 13 and 20"):
+        export_baseline_onnx(float_model, workdir / "x.onnx", IMGSZ, 12)
+    with pytest.raises(ValueError, match="opset must be an int"):
+        export_qcdq_onnx(quant_model, workdir / "x.onnx", IMGSZ, True)
+    with pytest.raises(ValueError, match="export_qcdq_onnx"):
+        export_baseline_onnx(quant_model, workdir / "x.onnx", IMGSZ, OPSET)
+    with pytest.raises(ValueError, match="quantize_model"):
+        export_qcdq_onnx(float_model, workdir / "x.onnx", IMGSZ, OPSET)
+    with pytest.raises(ValueError, match="multiple of the model stride 32"):
+        export_baseline_onnx(float_model, workdir / "x.onnx", 100, OPSET)
+    assert not (workdir / "x.onnx").exists()

@@ -1,0 +1,104 @@
+"""save/load_quant_checkpoint: a reloaded QAT model is the same model, bit for bit, after training moved it."""
+
+import os
+
+os.environ.setdefault("YOLO_OFFLINE", "true")
+os.environ.setdefault("YOLO_AUTOINSTALL", "false")
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+from ultralytics.cfg import get_cfg
+from ultralytics.nn.tasks import DetectionModel
+
+from yolo_py.quant import QatSettings, load_quant_checkpoint, quantize_model, save_quant_checkpoint
+from yolo_py.quant.convert import quantized_conv_names
+
+SETTINGS = QatSettings(weight_bit_width=4, keep_float=["*.dfl.conv", "model.0.conv"])
+
+
+def trained_quant_model() -> DetectionModel:
+    """A quantized YOLOv10n after one SGD step and with non-default BN statistics, so no tensor is at its init."""
+    torch.manual_seed(0)
+    model = DetectionModel("yolov10n.yaml", nc=80, verbose=False)
+    quantize_model(model, SETTINGS)
+    model.args = get_cfg()
+    model.names = {i: f"class{i}" for i in range(80)}
+    batch = {
+        "img": torch.rand(2, 3, 128, 128),
+        "cls": torch.tensor([[1.0], [7.0]]),
+        "bboxes": torch.tensor([[0.5, 0.5, 0.3, 0.4], [0.4, 0.6, 0.2, 0.2]]),
+        "batch_idx": torch.tensor([0.0, 1.0]),
+    }
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    model.train()
+    loss, _ = model.loss(batch)
+    loss.sum().backward()
+    optimizer.step()
+    return model.eval()
+
+
+@pytest.fixture(scope="module")
+def model() -> DetectionModel:
+    return trained_quant_model()
+
+
+def outputs(model: nn.Module) -> list[torch.Tensor]:
+    x = torch.rand(2, 3, 128, 128, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        y, preds = model.eval()(x)
+    return [y, preds["one2one"]["boxes"], preds["one2one"]["scores"], *preds["one2one"]["feats"]]
+
+
+def test_reloaded_model_gives_identical_outputs(model, tmp_path):
+    extra = {"epoch": 3, "optimizer": {"state": {0: {"momentum_buffer": torch.ones(2)}}}, "note": None}
+    path = tmp_path / "last.qat.pt"
+    save_quant_checkpoint(path, model, SETTINGS, extra)
+    reloaded, settings, extra_back = load_quant_checkpoint(path)
+
+    assert settings == SETTINGS
+    assert extra_back["epoch"] == 3 and extra_back["note"] is None
+    assert torch.equal(extra_back["optimizer"]["state"][0]["momentum_buffer"], torch.ones(2))
+    assert reloaded.names == model.names
+    assert quantized_conv_names(reloaded) == quantized_conv_names(model)
+    assert type(reloaded.get_submodule("model.0.conv")) is nn.Conv2d  # keep_float survived the trip
+    for a, b in zip(outputs(model), outputs(reloaded), strict=True):
+        assert torch.equal(a, b)
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left no temp file
+
+
+def test_file_is_plain_data(model, tmp_path):
+    path = tmp_path / "plain.pt"
+    save_quant_checkpoint(path, model, SETTINGS, {})
+    payload = torch.load(path, weights_only=True)  # would raise on any pickled class
+    assert payload["qat_settings"] == SETTINGS.to_dict()
+    assert payload["model_yaml"]["scale"] == "n"
+    assert all(v.dtype != torch.float16 for v in payload["state_dict"].values())
+
+
+def test_half_models_are_stored_as_float32(model, tmp_path):
+    """Ultralytics keeps .half() copies for checkpoints; the format stores float32 so reloads stay exact."""
+    half = copy.deepcopy(model).half()
+    save_quant_checkpoint(tmp_path / "half.pt", half, SETTINGS, {})
+    reloaded, _, _ = load_quant_checkpoint(tmp_path / "half.pt")
+    assert reloaded.model[1].conv.weight.dtype == torch.float32
+    assert torch.equal(reloaded.model[1].conv.weight, half.model[1].conv.weight.float())
+
+
+def test_extra_must_be_plain_data(model, tmp_path):
+    with pytest.raises(ValueError, match=r"extra\['args'\] is a Namespace"):
+        save_quant_checkpoint(tmp_path / "x.pt", model, SETTINGS, {"args": __import__("argparse").Namespace()})
+    assert not (tmp_path / "x.pt").exists()
+
+
+def test_foreign_files_are_rejected_by_path(model, tmp_path):
+    plain = tmp_path / "state.pt"
+    torch.save({"model": 1}, plain)
+    with pytest.raises(ValueError, match="state.pt: not a quantized checkpoint"):
+        load_quant_checkpoint(plain)
+    pickled = tmp_path / "pickled.pt"
+    torch.save(nn.Conv2d(1, 1, 1), pickled)  # a whole pickled module, as Ultralytics saves
+    with pytest.raises(ValueError, match="pickled.pt: not a loadable quantized checkpoint"):
+        load_quant_checkpoint(pickled)

@@ -1,0 +1,101 @@
+/**
+ * The whole experiment as a cached task graph, on the ci profile (a seconds-sized smoke run) in a copy of
+ * the workspace. Each step builds on the state the previous one left, as a user's session would.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { experimentName } from '../libs/core/src/layout.ts';
+import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
+
+const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'eval', 'summary'];
+let ws: WorkspaceCopy;
+const runRoot = () => ws.path('tmp', experimentName, 'ci');
+const pipeline = () => ws.nx(['run-many', '-t', 'summary', '-c', 'ci']);
+const explain = (run: NxRun) => `ran ${run.ran} | cached ${run.cached} | failed ${run.failed}\n${run.output.slice(-4000)}`;
+
+before(() => {
+  ws = new WorkspaceCopy();
+});
+after(() => ws?.remove());
+
+test('the first run executes every stage in order and ends with summary.md and loss.png', async () => {
+  const run = await pipeline();
+  assert.equal(run.code, 0, explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
+  for (const file of ['summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'fp16/weights/last.pt', 'qat-w4a16/run.json', 'onnx/export.json']) {
+    assert.ok(existsSync(`${runRoot()}/${file}`), file);
+  }
+  assert.ok(!existsSync(`${runRoot()}/.in-progress/fp16`), 'finished training left its in-progress folder');
+});
+
+test('a second run is all cache hits', async () => {
+  const run = await pipeline();
+  assert.equal(run.code, 0, explain(run));
+  assert.deepEqual(sorted(run.cached), sorted(all), explain(run));
+  process.stdout.write(`# cached rerun of the whole graph: ${run.seconds.toFixed(1)} s (goal < 5 s: tools/bench/cache-rerun.ts)\n`);
+});
+
+test('changing eval settings reruns eval and summary only', async () => {
+  ws.edit('conf/eval.yaml', (t) => t.replace('latencyRuns: 5', 'latencyRuns: 6'));
+  const run = await pipeline();
+  assert.equal(run.code, 0, explain(run));
+  assert.deepEqual(sorted(run.ran), ['eval', 'summary'], explain(run));
+});
+
+test('changing hyps reruns both trainings and everything after them, not dataset', async () => {
+  ws.edit('conf/hyp.scratch.yaml', (t) => t.replace('lr0: 0.01', 'lr0: 0.012'));
+  const run = await pipeline();
+  assert.equal(run.code, 0, explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(['hyps', 'train-fp16', 'train-qat', 'export', 'eval', 'summary']), explain(run));
+  assert.deepEqual(run.cached, ['dataset'], explain(run));
+});
+
+test('changing QAT settings reruns train-qat and what depends on it, not train-fp16; fp16 eval is reused', async () => {
+  ws.edit('conf/qat.yaml', (t) => t.replace('narrowRange: true', 'narrowRange: false'));
+  const run = await pipeline();
+  assert.equal(run.code, 0, explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(['train-qat', 'export', 'eval', 'summary']), explain(run));
+  const memo = JSON.parse(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'));
+  assert.equal(memo.fp16.reused, true);
+  assert.equal(memo.qat.reused, false);
+});
+
+test('nx affected after a conf/ change lists exactly the projects that depend on it', async () => {
+  ws.git('add', '-A');
+  ws.git('-c', 'user.email=test@localhost', '-c', 'user.name=test', 'commit', '-qm', 'edits so far');
+  const affected = async (file: string, edit: (t: string) => string) => {
+    ws.edit(file, edit);
+    const run = await ws.nx(['show', 'projects', '--affected', '--base=HEAD']);
+    ws.git('checkout', '-q', file);
+    return sorted(run.output.trim().split('\n').filter((l) => all.includes(l.trim())).map((l) => l.trim()));
+  };
+  const comment = (t: string) => `${t}# touched\n`;
+  assert.deepEqual(await affected('conf/eval.yaml', comment), ['eval', 'summary']);
+  assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'export', 'eval', 'summary']));
+  assert.deepEqual(await affected('conf/export.yaml', comment), sorted(['export', 'eval', 'summary']));
+  assert.deepEqual(await affected('conf/hyp.scratch.yaml', comment), sorted(all.filter((p) => p !== 'dataset')));
+  assert.deepEqual(await affected('conf/resources.yaml', comment), [], 'devices and workers invalidate nothing');
+});
+
+test('deleting the run root restores every stage from the cache without recomputing', async () => {
+  rmSync(runRoot(), { recursive: true, force: true });
+  const run = await pipeline();
+  assert.equal(run.code, 0, explain(run));
+  assert.deepEqual(sorted(run.cached), sorted(all), explain(run));
+  assert.ok(existsSync(`${runRoot()}/summary/summary.md`));
+  assert.ok(existsSync(`${runRoot()}/dataset/images/val2017`));
+  assert.ok(readFileSync(`${runRoot()}/dataset/data.yaml`, 'utf8').includes('names:'));
+});
+
+test('a failing stage is not cached and leaves the previous good outputs in place', async () => {
+  const good = readFileSync(`${runRoot()}/eval/eval.json`, 'utf8');
+  ws.edit('conf/eval.yaml', (t) => t.replace('providers: [cpu]', 'providers: [tensorrt]\ndisableCpuFallback: true').replace('disableCpuFallback: false\n', ''));
+  const failing = await pipeline();
+  assert.notEqual(failing.code, 0, explain(failing));
+  assert.deepEqual(failing.failed, ['eval'], explain(failing));
+  assert.equal(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'), good, 'the previous eval output was replaced');
+  const again = await pipeline();
+  assert.deepEqual(again.failed, ['eval'], 'a failure must not be cached: the stage runs again and fails again');
+  assert.ok(!again.cached.includes('eval'));
+});
