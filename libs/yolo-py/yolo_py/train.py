@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from yolo_py import offline
+from yolo_py import lifeline, offline
 from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
 
 EXIT_BAD_INPUT = 2
@@ -25,7 +25,8 @@ def main(argv: list[str]) -> int:
         print("usage: python -m yolo_py.train <request.json> <yolo-config-dir>", file=sys.stderr)
         return EXIT_BAD_INPUT
     request_path, config_dir = Path(argv[0]).resolve(), Path(argv[1]).resolve()
-    _die_with_parent()
+    lifeline.die_with_parent()
+    lifeline.mark_launcher()
     os.environ[TRAIN_REQUEST_ENV] = str(request_path)  # survives into DDP ranks
     offline.configure(config_dir)
     try:
@@ -58,18 +59,6 @@ def main(argv: list[str]) -> int:
         return EXIT_OUT_OF_MEMORY
     _write_run_json(request)
     return 0
-
-
-def _die_with_parent() -> None:
-    """Linux: end with the TypeScript stage that started us, even when it is killed with SIGKILL, so no orphan
-    keeps writing checkpoints that the next run of the target is about to resume from."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-    import signal
-
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _device_problem(device: str, torch) -> str | None:

@@ -25,12 +25,16 @@ from ultralytics.nn.tasks import DetectionModel, load_checkpoint
 from ultralytics.utils import RANK
 from ultralytics.utils.torch_utils import unwrap_model
 
+from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
 from yolo_py.quant import QatSettings, QuantReport, load_quant_checkpoint, quantize_model, save_quant_checkpoint
 from yolo_py.request import TrainRequest
 
 # Ultralytics' check_amp downloads yolo26n.pt; the trainer module looks the name up at call time.
 ultralytics_trainer.check_amp = local_amp_check
+
+if RANK != -1:  # a DDP worker (this module is imported when the worker unpickles the trainer class)
+    lifeline.watch_launcher()
 
 
 class ExperimentTrainer(DetectionTrainer):

@@ -5,24 +5,31 @@
 #
 #   bash tools/bench/gpu/train-bench.sh <fp16|qat> <epochs> [model=yolov10m.yaml] [imgsz=640] [batch=32] [device=0] [time-limit-s=540] [train-hours]
 # train-hours: Ultralytics' `time` (fits the epoch count and LR schedule to that many hours after epoch 1).
+# BENCH_TAG names the run and its files (default: the variant); BENCH_RESUME=1 resumes the tagged run from its
+# weights/last.pt instead of starting over.
 set -euo pipefail
 variant=$1 epochs=$2 model=${3:-yolov10m.yaml} imgsz=${4:-640} batch=${5:-32} device=${6:-0} limit=${7:-540} hours=${8:-}
 out=${OUT:-/tmp/bench-out}; mkdir -p "$out"
-root=$(pwd); data=$root/.gpu-data; run=/tmp/bench-$variant
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+tag=${BENCH_TAG:-$variant}
+root=$(pwd); data=$root/.gpu-data; run=/tmp/bench-$tag
+if [ ! -f /tmp/site/.installed ]; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+  touch /tmp/site/.installed
+fi
 export PYTHONPATH=/tmp/site:$root/libs/yolo-py PYTHONUNBUFFERED=1
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
 sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
-rm -rf "$run" "$data"/labels/*.cache
-python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$data" "$hours" > /tmp/request-$variant.json <<'PY'
+resume=
+if [ "${BENCH_RESUME:-0}" = 1 ]; then resume=$run/weights/last.pt; else rm -rf "$run"; fi
+python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$data" "$hours" "$resume" > /tmp/request-$tag.json <<'PY'
 import json, sys
-variant, epochs, model, imgsz, batch, device, run, data, hours = sys.argv[1:]
+variant, epochs, model, imgsz, batch, device, run, data, hours, resume = sys.argv[1:]
 qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
 print(json.dumps({
     "variant": variant, "model": model, "data": f"{data}/data.yaml", "save_dir": run, "epochs": int(epochs),
     "batch": int(batch), "imgsz": int(imgsz), "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 10,
     "save_period": 25, "device": device, "workers": 8, "hyps": json.load(open(f"{data}/hyps.json")),
-    "qat": qat if variant == "qat" else None, "resume_from": None, "time_hours": float(hours) if hours else None,
+    "qat": qat if variant == "qat" else None, "resume_from": resume or None, "time_hours": float(hours) if hours else None,
 }))
 PY
 {
@@ -30,20 +37,20 @@ PY
   echo "date: $(date -u +%FT%TZ)"
   echo "machine: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | paste -sd';'), $(nproc) CPU cores"
   python3 -c 'import torch, ultralytics, brevitas, platform; print(f"python {platform.python_version()}, torch {torch.__version__} (CUDA {torch.version.cuda}), ultralytics {ultralytics.__version__}, brevitas {brevitas.__version__}")'
-} | tee "$out/bench-$variant.txt"
+} | tee "$out/bench-$tag.txt"
 # Copy the running totals out every 20 s, so a run cut short by the time limit still reports.
-( while sleep 20; do cp "$run"/results.csv "$out/results-$variant.csv" 2>/dev/null; cp "$run"/progress.json "$out/progress-$variant.json" 2>/dev/null; done ) &
+( while sleep 20; do cp "$run"/results.csv "$out/results-$tag.csv" 2>/dev/null; cp "$run"/progress.json "$out/progress-$tag.json" 2>/dev/null; done ) &
 copier=$!
 set +e
-timeout "$limit" python3 -m yolo_py.train /tmp/request-$variant.json /tmp/yolo-config 2>&1 | tr '\r' '\n' | grep -v '━' | tee "$out/log-$variant.txt" | grep -E '^\[|AMP|epochs completed|all |Error|error'
+timeout "$limit" python3 -m yolo_py.train /tmp/request-$tag.json /tmp/yolo-config-$tag 2>&1 | tr '\r' '\n' | grep -v '━' | tee "$out/log-$tag.txt" | grep -E '^\[|AMP|epochs completed|all |Error|error'
 status=${PIPESTATUS[0]}
 set -e
 kill $copier 2>/dev/null || true
-cp "$run"/results.csv "$out/results-$variant.csv" 2>/dev/null || true
-cp "$run"/progress.json "$out/progress-$variant.json" 2>/dev/null || true
-cp "$run"/run.json "$out/run-$variant.json" 2>/dev/null || true
-echo "exit status: $status" | tee -a "$out/bench-$variant.txt"
-python3 - "$run" "$variant" <<'PY' | tee -a "$out/bench-$variant.txt"
+cp "$run"/results.csv "$out/results-$tag.csv" 2>/dev/null || true
+cp "$run"/progress.json "$out/progress-$tag.json" 2>/dev/null || true
+cp "$run"/run.json "$out/run-$tag.json" 2>/dev/null || true
+echo "exit status: $status" | tee -a "$out/bench-$tag.txt"
+python3 - "$run" "$tag" <<'PY' | tee -a "$out/bench-$tag.txt"
 import json, sys, pathlib
 run, variant = pathlib.Path(sys.argv[1]), sys.argv[2]
 p = json.loads((run / "progress.json").read_text()) if (run / "progress.json").exists() else {}

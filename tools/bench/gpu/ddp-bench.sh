@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Multi-GPU benchmark on one host with two GPUs (run on the lent nvidia-h200-x2), using train-bench.sh:
+#   part "scaling":  each variant on one GPU and with DDP on two ("0,1"): images/s and the scaling ratio
+#   part "resume":   both trainings side by side (fp16 on GPU 0, qat on GPU 1), then a DDP run of each variant
+#                    stopped mid-run (SIGTERM by timeout) and resumed from its last checkpoint
+# Results: $OUT/ddp-<part>.txt (the figures) and $OUT/ddp-<part>-raw.tar.gz (every log, results.csv, run.json).
+#
+#   bash tools/bench/gpu/ddp-bench.sh <scaling|resume> [epochs=6]
+set -uo pipefail
+part=$1 epochs=${2:-6}
+final_out=${OUT:-/tmp/ddp-out}; mkdir -p "$final_out"
+export OUT=/tmp/ddp-raw-$part; rm -rf "$OUT"; mkdir -p "$OUT"
+bench() { BENCH_TAG=$1 bash tools/bench/gpu/train-bench.sh "${@:2}"; }
+summary=$final_out/ddp-$part.txt
+{
+  echo "command: bash tools/bench/gpu/ddp-bench.sh $*"
+  echo "date: $(date -u +%FT%TZ)"
+  echo "machine: $(nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | paste -sd';'), $(nproc) CPU cores"
+} > "$summary"
+case $part in
+  scaling)
+    for variant in fp16 qat; do
+      bench "$variant-1gpu" "$variant" "$epochs" yolov10m.yaml 640 32 0 240
+      bench "$variant-2gpu" "$variant" "$epochs" yolov10m.yaml 640 32 0,1 240
+    done
+    ;;
+  resume)
+    bench fp16-side "fp16" "$epochs" yolov10m.yaml 640 32 0 240 &
+    bench qat-side "qat" "$epochs" yolov10m.yaml 640 32 1 240 &
+    wait
+    for variant in fp16 qat; do
+      bench "$variant-ddp-resume" "$variant" "$epochs" yolov10m.yaml 640 32 0,1 75   # stopped by timeout mid-run
+      BENCH_RESUME=1 bench "$variant-ddp-resume" "$variant" "$epochs" yolov10m.yaml 640 32 0,1 240
+      ls /tmp/bench-$variant-ddp-resume/weights >> "$OUT/bench-$variant-ddp-resume.txt"
+    done
+    ;;
+  *) echo "unknown part '$part'" >&2; exit 2 ;;
+esac
+grep -h -E "^(fp16|qat)|exit status|^\[.*(resuming|training from)" "$OUT"/bench-*.txt "$OUT"/log-*.txt 2>/dev/null | tee -a "$summary"
+tar czf "$final_out/ddp-$part-raw.tar.gz" -C "$OUT" .
