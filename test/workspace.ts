@@ -55,12 +55,13 @@ export class WorkspaceCopy {
     return new Promise((resolve) => {
       const child = spawn(join(this.root, 'node_modules', '.bin', 'nx'), args, {
         cwd: this.root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', ...env },
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
       });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       child.on('close', (code) => {
+        output = output.replace(/\x1b\[[0-9;]*m/g, ''); // colours, in case a terminal setting forced them
         const tasks = (mark: RegExp) => [...output.matchAll(mark)].map((m) => m[1]!);
         resolve({
           code: code ?? 1,

@@ -1,0 +1,74 @@
+import { precisionIndex, recallIndex, type Accumulated } from './accumulate.ts';
+import { numpyMean } from './numpy-sum.ts';
+import { AREA_RANGES, IOU_THRESHOLDS, MAX_DETS, R, T, type AreaLabel } from './params.ts';
+import type { CocoBboxStats } from './types.ts';
+
+interface StatSpec {
+  readonly name: keyof CocoBboxStats;
+  readonly kind: 'precision' | 'recall';
+  readonly iou?: number;
+  readonly area: AreaLabel;
+  readonly maxDets: (typeof MAX_DETS)[number];
+}
+
+/** COCOeval.summarize's 12 settings for bbox, in its order. */
+export const STAT_SPECS: readonly StatSpec[] = [
+  { name: 'ap', kind: 'precision', area: 'all', maxDets: 100 },
+  { name: 'ap50', kind: 'precision', iou: 0.5, area: 'all', maxDets: 100 },
+  { name: 'ap75', kind: 'precision', iou: 0.75, area: 'all', maxDets: 100 },
+  { name: 'apSmall', kind: 'precision', area: 'small', maxDets: 100 },
+  { name: 'apMedium', kind: 'precision', area: 'medium', maxDets: 100 },
+  { name: 'apLarge', kind: 'precision', area: 'large', maxDets: 100 },
+  { name: 'ar1', kind: 'recall', area: 'all', maxDets: 1 },
+  { name: 'ar10', kind: 'recall', area: 'all', maxDets: 10 },
+  { name: 'ar100', kind: 'recall', area: 'all', maxDets: 100 },
+  { name: 'arSmall', kind: 'recall', area: 'small', maxDets: 100 },
+  { name: 'arMedium', kind: 'recall', area: 'medium', maxDets: 100 },
+  { name: 'arLarge', kind: 'recall', area: 'large', maxDets: 100 },
+];
+
+/**
+ * One summary number: the mean of the selected entries that are not -1, or -1 when none is. Entries are
+ * visited in numpy's C order (threshold, then recall point, then category) so the mean adds in the same order.
+ */
+export function summaryStat(acc: Accumulated, spec: StatSpec): number {
+  const K = acc.categoryCount;
+  const a = AREA_RANGES.findIndex((range) => range.label === spec.area);
+  const m = MAX_DETS.indexOf(spec.maxDets);
+  // Like pycocotools, pick the threshold by exact equality with the linspace values.
+  const thresholds = spec.iou === undefined ? range(T) : range(T).filter((t) => IOU_THRESHOLDS[t] === spec.iou);
+  const kept = new Float64Array(thresholds.length * (spec.kind === 'precision' ? R : 1) * K);
+  let count = 0;
+  const take = (value: number): void => {
+    if (value > -1) kept[count++] = value;
+  };
+  for (const t of thresholds) {
+    if (spec.kind === 'precision') {
+      for (let r = 0; r < R; r++) for (let k = 0; k < K; k++) take(acc.precision[precisionIndex(K, t, r, k, a, m)]!);
+    } else {
+      for (let k = 0; k < K; k++) take(acc.recall[recallIndex(K, t, k, a, m)]!);
+    }
+  }
+  return count === 0 ? -1 : numpyMean(kept, count);
+}
+
+/** AP of one category (area all, maxDets 100) over all thresholds, or at IoU .50 only. */
+export function categoryAp(acc: Accumulated, k: number, iou?: number): number {
+  const K = acc.categoryCount;
+  const a = AREA_RANGES.findIndex((range) => range.label === 'all');
+  const m = MAX_DETS.indexOf(100);
+  const thresholds = iou === undefined ? range(T) : range(T).filter((t) => IOU_THRESHOLDS[t] === iou);
+  const kept = new Float64Array(thresholds.length * R);
+  let count = 0;
+  for (const t of thresholds) {
+    for (let r = 0; r < R; r++) {
+      const value = acc.precision[precisionIndex(K, t, r, k, a, m)]!;
+      if (value > -1) kept[count++] = value;
+    }
+  }
+  return count === 0 ? -1 : numpyMean(kept, count);
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

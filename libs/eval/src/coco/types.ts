@@ -1,0 +1,76 @@
+/** The parts of a COCO instances file (annotations/instances_val2017.json) that bbox evaluation reads. */
+export interface CocoInstances {
+  readonly images: readonly CocoImage[];
+  readonly annotations: readonly CocoAnnotation[];
+  readonly categories: readonly CocoCategory[];
+}
+
+export interface CocoImage {
+  readonly id: number;
+}
+
+export interface CocoCategory {
+  readonly id: number;
+  readonly name: string;
+}
+
+export interface CocoAnnotation {
+  readonly id: number;
+  readonly image_id: number;
+  readonly category_id: number;
+  /** [x, y, width, height] in pixels. */
+  readonly bbox: readonly number[];
+  /** Segment area: the area ranges (small/medium/large) use this, not the box area. */
+  readonly area: number;
+  /** 1 (or true) for a crowd region; a missing field counts as 0. */
+  readonly iscrowd?: number | boolean;
+}
+
+/** One detection of a COCO results file. */
+export interface CocoResult {
+  readonly image_id: number;
+  readonly category_id: number;
+  /** [x, y, width, height] in pixels. */
+  readonly bbox: readonly number[];
+  readonly score: number;
+}
+
+export interface CategoryAp {
+  readonly categoryId: number;
+  readonly name: string;
+  /** AP at IoU .50:.95, area all, maxDets 100; -1 when the category has no non-crowd ground truth. */
+  readonly ap: number;
+  /** AP at IoU .50, area all, maxDets 100; -1 as above. */
+  readonly ap50: number;
+  /** Non-crowd ground-truth boxes of this category (the ones recall is measured against). */
+  readonly gtCount: number;
+}
+
+/** pycocotools' 12 summary numbers, by name; -1 where no ground truth falls in the setting. */
+export interface CocoBboxStats {
+  readonly ap: number;
+  readonly ap50: number;
+  readonly ap75: number;
+  readonly apSmall: number;
+  readonly apMedium: number;
+  readonly apLarge: number;
+  readonly ar1: number;
+  readonly ar10: number;
+  readonly ar100: number;
+  readonly arSmall: number;
+  readonly arMedium: number;
+  readonly arLarge: number;
+}
+
+export interface CocoBboxEvaluation extends CocoBboxStats {
+  /** The same 12 numbers in COCOeval.stats order. */
+  readonly stats: readonly number[];
+  /** One entry per ground-truth category, by ascending category id. */
+  readonly perCategory: readonly CategoryAp[];
+  readonly counts: {
+    readonly images: number;
+    readonly categories: number;
+    readonly groundTruth: number;
+    readonly detections: number;
+  };
+}
