@@ -22,6 +22,8 @@ const cocoTrainImages = 118_287;
 
 interface Measurement {
   wallSeconds: number;
+  /** User + system CPU seconds (from /usr/bin/time; NaN without it): steadier than wall time on a busy machine. */
+  cpuSeconds: number;
   peakRssMiB: number;
   stdout: string;
 }
@@ -64,7 +66,7 @@ runMain(async () => {
     const comparison = compareTrees(join(dir, 'ours', 'train2017'), join(dir, 'ultralytics', 'labels', 'train2017'));
     const report = JSON.parse(ours.stdout.trim().split('\n').at(-1)!) as {
       counts: { annotationsWritten: number; labelFiles: number };
-      seconds: { parse: number; convert: number; write: number };
+      seconds: Record<'parse' | 'convert' | 'write', { wall: number; cpu: number }>;
     };
     const { counts, seconds } = report;
 
@@ -78,11 +80,11 @@ runMain(async () => {
       `- date: ${new Date().toISOString()}; node ${process.version}; peak RSS from ${existsSync('/usr/bin/time') ? '/usr/bin/time -v' : '/proc/<pid>/status VmHWM'}`,
       `- output: ${counts.labelFiles.toLocaleString('en-US')} label files, ${counts.annotationsWritten.toLocaleString('en-US')} rows; ` +
         `identical to Ultralytics' files: ${comparison.identical ? 'yes' : `NO (${comparison.detail})`}`,
-      `- this project's phases: parse ${seconds.parse.toFixed(1)} s (${(generated.value.bytes / 2 ** 20 / seconds.parse).toFixed(0)} MiB/s), ` +
-        `convert ${seconds.convert.toFixed(1)} s, write ${counts.labelFiles.toLocaleString('en-US')} files ${seconds.write.toFixed(1)} s; the rest is process start-up`,
+      `- this project's phases, wall / CPU seconds: parse ${phase(seconds.parse)} (${(generated.value.bytes / 2 ** 20 / seconds.parse.cpu).toFixed(0)} MiB per CPU second), ` +
+        `convert ${phase(seconds.convert)}, write ${counts.labelFiles.toLocaleString('en-US')} files ${phase(seconds.write)}; the rest is process start-up`,
       '',
-      '| converter | wall time (s) | peak RSS (MiB) | throughput (MiB/s) |',
-      '|---|---:|---:|---:|',
+      '| converter | wall time (s) | CPU time (s) | peak RSS (MiB) | throughput (MiB/s of wall time) |',
+      '|---|---:|---:|---:|---:|',
       row('libs/dataset convertAnnotationFile (streaming, Node)', ours, generated.value.bytes),
       row('Ultralytics convert_coco (json.load, Python)', theirs, generated.value.bytes),
     ];
@@ -94,8 +96,13 @@ runMain(async () => {
   }
 });
 
+function phase({ wall, cpu }: { wall: number; cpu: number }): string {
+  return `${wall.toFixed(1)} / ${cpu.toFixed(1)}`;
+}
+
 function row(name: string, measurement: Measurement, bytes: number): string {
-  return `| ${name} | ${measurement.wallSeconds.toFixed(1)} | ${measurement.peakRssMiB.toFixed(0)} | ${(bytes / 2 ** 20 / measurement.wallSeconds).toFixed(1)} |`;
+  const { wallSeconds, cpuSeconds, peakRssMiB } = measurement;
+  return `| ${name} | ${wallSeconds.toFixed(1)} | ${Number.isNaN(cpuSeconds) ? 'n/a' : cpuSeconds.toFixed(1)} | ${peakRssMiB.toFixed(0)} | ${(bytes / 2 ** 20 / wallSeconds).toFixed(1)} |`;
 }
 
 /** Runs a command to completion; wall time from here, peak RSS from /usr/bin/time -v or by polling VmHWM. */
@@ -122,9 +129,10 @@ async function measure(command: string, args: string[], env: Record<string, stri
   const wallSeconds = (performance.now() - started) / 1000;
   if (poller) clearInterval(poller);
   if (exitCode !== 0) throw new UserError(`exited with ${exitCode}:\n${stderr.slice(-4000)}`, `${command} ${args.join(' ')}`);
-  const timeMatch = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  const peakKiB = useTime ? Number(timeMatch?.[1] ?? NaN) : polledKiB;
-  return { wallSeconds, peakRssMiB: peakKiB / 1024, stdout };
+  const timeField = (name: string): number => Number(new RegExp(`${name}: ([\\d.]+)`).exec(stderr)?.[1] ?? NaN);
+  const peakKiB = useTime ? timeField('Maximum resident set size \\(kbytes\\)') : polledKiB;
+  const cpuSeconds = timeField('User time \\(seconds\\)') + timeField('System time \\(seconds\\)');
+  return { wallSeconds, cpuSeconds, peakRssMiB: peakKiB / 1024, stdout };
 }
 
 /** Same relative paths with the same bytes under both folders. */
