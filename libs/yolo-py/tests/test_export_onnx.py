@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("YOLO_OFFLINE", "true")
 os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
+import copy
 import shutil
 import subprocess
 import tempfile
@@ -116,16 +117,18 @@ def test_onnx_runtime_runs_batches_of_1_and_2(variant, request):
 def test_qcdq_stores_int_weights_behind_one_dequantize_per_quantized_conv(baseline, qcdq):
     q_summary, q = qcdq
     _, b = baseline
-    # 107 quantized convs in training; fusing drops the 25 convs of the one-to-many head.
-    assert q_summary["quantized_convs"] == q["quantized_convs_torch"] == 82
-    assert q["node_counts"]["DequantizeLinear"] == q["node_counts"]["Clip"] == 82
+    # 107 quantized convs in training; fusing drops the 24 convs of the one-to-many head.
+    assert q_summary["quantized_convs"] == q["quantized_convs_torch"] == 83
+    assert q["node_counts"]["DequantizeLinear"] == q["node_counts"]["Clip"] == 83
     assert q["node_counts"]["QuantizeLinear"] == 0
-    assert q["dequantize_input_types"] == {"int8": 82} and q["int_weights"]
-    assert b["node_counts"]["DequantizeLinear"] == 0 and not b["int_weights"]
-    assert q["node_counts"]["Conv"] == b["node_counts"]["Conv"] == 83  # 82 quantized + the float DFL conv
-    # Same inference parameters in both, traced from the Conv nodes (2.30 M for YOLOv10n).
-    assert q["parameters"]["conv_params"] == b["parameters"]["conv_params"] == b["parameters"]["torch_params"]
-    assert b["parameters"]["conv_params"] == 2_299_264
+    assert q["dequantize_input_types"] == {"int8": 83} and q["int_weights"]
+    assert b["node_counts"]["DequantizeLinear"] == b["node_counts"]["Clip"] == 0 and not b["int_weights"]
+    assert q["node_counts"]["Conv"] == 83 + 1  # quantized convs + the float DFL conv
+    # The baseline merges YOLOv10n's one RepVGGDW (7x7 + 3x3 depthwise, 256 channels) into one conv; the
+    # QAT export keeps both branches, since rounding a merged kernel would change the trained codes.
+    assert b["node_counts"]["Conv"] == q["node_counts"]["Conv"] - 1
+    assert b["parameters"]["conv_params"] == b["parameters"]["torch_params"] == 2_299_264
+    assert q["parameters"]["conv_params"] == q["parameters"]["torch_params"] == 2_299_264 + 256 * 3 * 3 + 256
     assert q["file_bytes"] < b["file_bytes"] / 3
 
 
@@ -166,30 +169,52 @@ def test_a_one_percent_scale_error_in_the_file_is_caught(qcdq, quant_model, work
 
 
 def test_bn_folds_into_quantized_convs_without_moving_their_codes(quant_model):
-    """Per-channel BN scaling rescales the AbsMax scale and keeps the integer codes (up to sign), so the
-    fused export graph computes what the trained conv-then-BN computed."""
+    """The fused export model carries exactly the trained integer codes (sign-flipped where gamma < 0) and
+    computes what the unfused QAT model computes."""
     prepared = prepare_for_export(quant_model, IMGSZ)
     checked = 0
     for name, fused in prepared.named_modules():
-        if not isinstance(fused, QuantConv2d) or not hasattr(quant_model.get_submodule(name.rpartition(".")[0]), "bn"):
+        if not isinstance(fused, QuantConv2d):
             continue
-        bn = quant_model.get_submodule(name.rpartition(".")[0]).bn
-        sign = torch.sign(bn.weight.detach()).view(-1, 1, 1, 1).to(torch.int8)
+        wrapper = quant_model.get_submodule(name.rpartition(".")[0])
+        sign = torch.sign(wrapper.bn.weight.detach()) if hasattr(wrapper, "bn") else torch.ones(fused.out_channels)
         before = quant_model.get_submodule(name).quant_weight().int()
-        after = fused.quant_weight().int()
-        assert (after == before * sign).float().mean() > 0.999, name  # float rounding may flip an exact .5 tie
+        assert torch.equal(fused.quant_weight().int(), before * sign.view(-1, 1, 1, 1).to(torch.int8)), name
         checked += 1
-    assert checked == 75  # Conv wrappers left after dropping the one-to-many head
-    unfused = quant_model
-    unfused.end2end = True
+    assert checked == 83
+    quant_model.end2end = True  # the unfused model's end-to-end output, for comparison
     try:
         with torch.no_grad():
             images = torch.from_numpy(fixed_inputs(IMGSZ))
-            expected = unfused(images)[0].numpy()
+            expected = quant_model(images)[0].numpy()
             actual = prepared(images).numpy()
     finally:
-        unfused.end2end = False
+        quant_model.end2end = False
     assert compare_detections(expected, actual, TOLERANCES["qcdq"])["within_tolerance"]
+
+
+def test_merging_repvggdw_branches_is_exact_only_in_float(quant_model):
+    """Why quantized RepVGGDW blocks stay unmerged: Ultralytics' fuse() sums the BN-folded 7x7 and padded 3x3
+    kernels. In float that is exact; quantizing the summed kernel is not what the two quantized branches did."""
+    from ultralytics.nn.modules.block import RepVGGDW
+
+    x = torch.randn(1, 256, 10, 10, generator=torch.Generator().manual_seed(0))
+
+    def merge_error(block: RepVGGDW) -> float:
+        block = copy.deepcopy(block).eval()
+        with torch.no_grad():
+            before = block(x)
+            block.fuse()
+            after = block.forward_fuse(x)
+        return float((after - before).abs().max() / before.abs().max())
+
+    quantized = next(m for m in quant_model.modules() if isinstance(m, RepVGGDW))
+    as_float = copy.deepcopy(quantized)
+    for m in as_float.modules():
+        if isinstance(m, QuantConv2d):
+            m.weight_quant.disable_quant = True
+    assert merge_error(as_float) < 1e-5
+    assert merge_error(quantized) > 1e-2
 
 
 def test_baseline_matches_ultralytics_exporter_without_auto_installs(baseline, float_model, workdir, monkeypatch):
@@ -213,9 +238,11 @@ def test_baseline_matches_ultralytics_exporter_without_auto_installs(baseline, f
     exported = Exporter(overrides={**overrides, "opset": OPSET, "batch": 1, "device": "cpu"})(model=model)
     assert shutil.which("onnxslim") is None and Path(exported).is_file()
     images = fixed_inputs(IMGSZ)
-    theirs = ort.InferenceSession(exported, providers=["CPUExecutionProvider"]).run(None, {"images": images[:1]})[0]
     summary, _ = baseline
-    ours = ort.InferenceSession(summary["path"], providers=["CPUExecutionProvider"]).run(None, {"images": images[:1]})[0]
+    theirs, ours = (
+        ort.InferenceSession(str(f), providers=["CPUExecutionProvider"]).run(None, {"images": images[:1]})[0]
+        for f in (exported, summary["path"])
+    )
     np.testing.assert_array_equal(ours, theirs)
 
 

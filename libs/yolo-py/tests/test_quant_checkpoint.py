@@ -5,8 +5,12 @@ import os
 os.environ.setdefault("YOLO_OFFLINE", "true")
 os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
+import argparse
 import copy
+import tempfile
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -45,6 +49,13 @@ def model() -> DetectionModel:
     return trained_quant_model()
 
 
+@pytest.fixture
+def tmp_path():
+    """A temporary folder removed after each test (pytest's own tmp_path keeps the last runs' files)."""
+    with tempfile.TemporaryDirectory(prefix="yolo-py-ckpt-") as d:
+        yield Path(d)
+
+
 def outputs(model: nn.Module) -> list[torch.Tensor]:
     x = torch.rand(2, 3, 128, 128, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
@@ -53,13 +64,20 @@ def outputs(model: nn.Module) -> list[torch.Tensor]:
 
 
 def test_reloaded_model_gives_identical_outputs(model, tmp_path):
-    extra = {"epoch": 3, "optimizer": {"state": {0: {"momentum_buffer": torch.ones(2)}}}, "note": None}
+    extra = {
+        "epoch": 3,
+        "optimizer": {"state": {0: {"momentum_buffer": torch.ones(2)}}, "param_groups": [{"lr": 0.01}]},
+        "metrics": {"metrics/mAP50-95(B)": np.float64(0.25)},  # Ultralytics' metrics are NumPy scalars
+        "note": None,
+    }
     path = tmp_path / "last.qat.pt"
     save_quant_checkpoint(path, model, SETTINGS, extra)
     reloaded, settings, extra_back = load_quant_checkpoint(path)
 
     assert settings == SETTINGS
     assert extra_back["epoch"] == 3 and extra_back["note"] is None
+    assert extra_back["metrics"] == {"metrics/mAP50-95(B)": 0.25}
+    assert extra_back["optimizer"]["param_groups"][0]["lr"] == 0.01
     assert torch.equal(extra_back["optimizer"]["state"][0]["momentum_buffer"], torch.ones(2))
     assert reloaded.names == model.names
     assert quantized_conv_names(reloaded) == quantized_conv_names(model)
@@ -89,7 +107,17 @@ def test_half_models_are_stored_as_float32(model, tmp_path):
 
 def test_extra_must_be_plain_data(model, tmp_path):
     with pytest.raises(ValueError, match=r"extra\['args'\] is a Namespace"):
-        save_quant_checkpoint(tmp_path / "x.pt", model, SETTINGS, {"args": __import__("argparse").Namespace()})
+        save_quant_checkpoint(tmp_path / "x.pt", model, SETTINGS, {"args": argparse.Namespace()})
+    assert not (tmp_path / "x.pt").exists()
+
+
+def test_settings_must_describe_the_model(model, tmp_path):
+    """Conv2d and QuantConv2d share state_dict keys, so wrong settings would reload a different model."""
+    with pytest.raises(ValueError, match="conv 'model.0.conv' is float but the QAT settings make it quantized"):
+        save_quant_checkpoint(tmp_path / "x.pt", model, QatSettings(), {})
+    with pytest.raises(ValueError, match="4-bit weights but the QAT settings say weight_bit_width=3"):
+        three_bits = QatSettings(weight_bit_width=3, keep_float=SETTINGS.keep_float)
+        save_quant_checkpoint(tmp_path / "x.pt", model, three_bits, {})
     assert not (tmp_path / "x.pt").exists()
 
 

@@ -89,10 +89,12 @@ def test_weights_are_rounded_to_4bit_narrow_per_channel_codes(pair):
 def test_settings_change_the_quantizer(bits, per_channel, narrow):
     conv_model = nn.Sequential(nn.Conv2d(4, 6, 3))
     weight = conv_model[0].weight.detach().clone()
-    quantize_model(conv_model, QatSettings(weight_bit_width=bits, per_channel=per_channel, narrow_range=narrow, keep_float=[]))
+    settings = QatSettings(weight_bit_width=bits, per_channel=per_channel, narrow_range=narrow, keep_float=[])
+    quantize_model(conv_model, settings)
     fake = conv_model[0].quant_weight()
     assert fake.scale.numel() == (6 if per_channel else 1)
-    torch.testing.assert_close(fake.value.detach(), reference_fake_quant(weight, bits, per_channel, narrow), rtol=0, atol=1e-7)
+    expected = reference_fake_quant(weight, bits, per_channel, narrow)
+    torch.testing.assert_close(fake.value.detach(), expected, rtol=0, atol=1e-7)
 
 
 def test_outputs_follow_the_quantized_weights(pair):

@@ -1,0 +1,55 @@
+"""ONNX export of the float baseline (the AMP/FP16-trained model) with the end-to-end YOLOv10 head.
+
+The graph is float32: AMP trains with float32 master weights, ONNX Runtime's CPU kernels are float32,
+and the QCDQ file dequantizes to float32 too, so both variants run with the same arithmetic.
+
+Ultralytics' Exporter is not driven directly: it cannot export the Brevitas variant (its QAT path knows
+only ModelOpt quantizers), its dynamic=True also frees height and width and labels the end-to-end
+output's last axis as 'anchors', and it names its output after the model YAML in the working directory.
+Instead both variants go through prepare_for_export, which mirrors the Exporter's model preparation;
+tests/test_export_onnx.py checks the result against the Exporter's own ONNX file.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import torch
+from brevitas.nn import QuantConv2d
+from torch import nn
+
+from yolo_py.export.onnx_io import check_opset, finalize_onnx, torchscript_export_kwargs
+from yolo_py.export.prepare import prepare_for_export
+
+
+def export_baseline_onnx(model: nn.Module, path: str | Path, imgsz: int, opset: int) -> dict:
+    """Exports a float DetectionModel to `path`: input images [batch,3,imgsz,imgsz], output0 [batch,300,6].
+
+    Returns a summary (variant, path, opset, imgsz, max_det, exporter, quantized_convs=0, seconds).
+    """
+    check_opset(opset)
+    if any(isinstance(m, QuantConv2d) for m in model.modules()):
+        raise ValueError("model holds Brevitas QuantConv2d layers: export it with export_qcdq_onnx")
+    start = time.perf_counter()
+    prepared = prepare_for_export(model, imgsz)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad(), warnings.catch_warnings():
+        # Expected and understood: the legacy exporter is chosen on purpose, and the head's shape checks are
+        # meant to be traced as constants (fixed H, W). Brevitas silences the same warnings for the QCDQ file.
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", message=".*legacy TorchScript-based ONNX export", category=DeprecationWarning)
+        torch.onnx.export(prepared, torch.zeros(1, 3, imgsz, imgsz), str(path), **torchscript_export_kwargs(opset))
+    finalize_onnx(path, prepared, "baseline", imgsz)
+    return {
+        "variant": "baseline",
+        "path": str(path),
+        "opset": opset,
+        "imgsz": imgsz,
+        "max_det": prepared.model[-1].max_det,
+        "exporter": "torch.onnx.export (TorchScript, dynamo=False)",
+        "quantized_convs": 0,
+        "seconds": round(time.perf_counter() - start, 2),
+    }

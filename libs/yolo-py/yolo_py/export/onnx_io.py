@@ -1,0 +1,74 @@
+"""What both ONNX exports share: the I/O contract, the opset rule and the metadata written into the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import onnx
+from torch import nn
+
+INPUT_NAME = "images"
+OUTPUT_NAME = "output0"
+BATCH_DIM = "batch"
+# Per-axis (per-channel) DequantizeLinear needs opset 13; the TorchScript exporter stops at 20. The baseline
+# is held to the same range so both variants can always share one opset.
+MIN_OPSET, MAX_OPSET = 13, 20
+
+
+def check_opset(opset: int) -> None:
+    """Raises ValueError unless `opset` is an int both exports (and the installed onnx) support."""
+    if isinstance(opset, bool) or not isinstance(opset, int):
+        raise ValueError(f"opset must be an int, got {type(opset).__name__} {opset!r}")
+    high = min(MAX_OPSET, onnx.defs.onnx_opset_version())
+    if not MIN_OPSET <= opset <= high:
+        raise ValueError(f"opset must be between {MIN_OPSET} and {high} (TorchScript exporter, QCDQ), got {opset}")
+
+
+def torchscript_export_kwargs(opset: int) -> dict[str, Any]:
+    """torch.onnx.export arguments of both variants: legacy TorchScript exporter, fixed H/W, dynamic batch."""
+    return {
+        "dynamo": False,
+        "opset_version": opset,
+        "input_names": [INPUT_NAME],
+        "output_names": [OUTPUT_NAME],
+        "dynamic_axes": {INPUT_NAME: {0: BATCH_DIM}, OUTPUT_NAME: {0: BATCH_DIM}},
+        # Brevitas defaults this to True; initializers listed as graph inputs would be overridable at run
+        # time and block ONNX Runtime's constant folding.
+        "keep_initializers_as_inputs": False,
+    }
+
+
+def finalize_onnx(path: Path, prepared: nn.Module, variant: str, imgsz: int) -> None:
+    """Pins the output shape to [batch, max_det, 6] and stores decoding facts as metadata_props (JSON values).
+
+    The TorchScript exporter leaves the top-k output's static dims symbolic ('Concatoutput0_dim_1'); a
+    consumer checking the contract should read 300 and 6 from the file. ONNX Runtime verifies the pinned
+    shape on every run, so a wrong pin could not go unnoticed.
+    """
+    proto = onnx.load(str(path))
+    head = prepared.model[-1]
+    dims = proto.graph.output[0].type.tensor_type.shape.dim
+    if len(dims) != 3:
+        raise RuntimeError(f"{path}: expected a rank-3 output, the export produced rank {len(dims)}")
+    dims[1].Clear()
+    dims[1].dim_value = head.max_det
+    dims[2].Clear()
+    dims[2].dim_value = 6
+    names = getattr(prepared, "names", None) or {}
+    meta = {
+        "variant": variant,
+        "imgsz": [imgsz, imgsz],
+        "stride": int(max(prepared.stride)),
+        "max_det": head.max_det,
+        "end2end": True,
+        "output_format": "x1,y1,x2,y2,score,class in input pixels",
+        "names": {str(k): v for k, v in dict(names).items()},
+    }
+    del proto.metadata_props[:]
+    for key, value in meta.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value)
+    onnx.checker.check_model(proto)
+    onnx.save(proto, str(path))

@@ -1,0 +1,54 @@
+"""QCDQ ONNX export of the W4A16 QAT model through Brevitas' standard ONNX manager.
+
+Each quantized conv weight is stored as an int8 initializer holding the 4-bit codes, then Clip (to the
+narrow -7..7 range) and a per-channel DequantizeLinear feed the float Conv; activations stay float.
+The TorchScript exporter (dynamo=False) is used because Brevitas' dynamo path cannot store integer
+weights (it needs export_weight_q_node=True, i.e. float weights plus QuantizeLinear). No onnxslim or
+other simplifier runs on the file: it could fold the Q/DQ pattern back into float weights.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+from brevitas.export import export_onnx_qcdq
+from torch import nn
+
+from yolo_py.export.onnx_io import check_opset, finalize_onnx, torchscript_export_kwargs
+from yolo_py.export.prepare import prepare_for_export
+from yolo_py.quant.convert import quantized_conv_names
+
+
+def export_qcdq_onnx(qat_model: nn.Module, path: str | Path, imgsz: int, opset: int) -> dict:
+    """Exports a quantized DetectionModel to `path` with the baseline's I/O contract ([batch,300,6] output).
+
+    Returns a summary (variant, path, opset, imgsz, max_det, exporter, quantized_convs, seconds), where
+    quantized_convs counts the quantized convs left after fusing (the one-to-many head is dropped).
+    """
+    check_opset(opset)
+    if not quantized_conv_names(qat_model):
+        raise ValueError("model holds no quantized QuantConv2d: run quantize_model first or use export_baseline_onnx")
+    start = time.perf_counter()
+    prepared = prepare_for_export(qat_model, imgsz)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    export_onnx_qcdq(
+        prepared,
+        args=torch.zeros(1, 3, imgsz, imgsz),
+        export_path=str(path),
+        export_weight_q_node=False,  # store integer weights, not float weights plus a QuantizeLinear
+        **torchscript_export_kwargs(opset),
+    )
+    finalize_onnx(path, prepared, "qcdq-w4a16", imgsz)
+    return {
+        "variant": "qcdq-w4a16",
+        "path": str(path),
+        "opset": opset,
+        "imgsz": imgsz,
+        "max_det": prepared.model[-1].max_det,
+        "exporter": "brevitas.export.export_onnx_qcdq (TorchScript, dynamo=False)",
+        "quantized_convs": len(quantized_conv_names(prepared)),
+        "seconds": round(time.perf_counter() - start, 2),
+    }

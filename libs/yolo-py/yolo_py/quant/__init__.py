@@ -1,0 +1,14 @@
+"""W4A16 weight-only fake quantization of Ultralytics models with Brevitas, and its checkpoint format."""
+
+from yolo_py.quant.checkpoint import load_quant_checkpoint, save_quant_checkpoint
+from yolo_py.quant.convert import QuantReport, quantize_model, quantized_conv_names
+from yolo_py.quant.settings import QatSettings
+
+__all__ = [
+    "QatSettings",
+    "QuantReport",
+    "load_quant_checkpoint",
+    "quantize_model",
+    "quantized_conv_names",
+    "save_quant_checkpoint",
+]

@@ -1,0 +1,82 @@
+"""QAT settings: the few knobs of the W4A16 weight-only fake quantization, validated where they enter.
+
+They travel with every quantized checkpoint (as a plain dict), so a model can be rebuilt exactly
+without the run's config files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+# Ultralytics names the DFL conv `model.<i>.dfl.conv`; its fixed 0..15 weights decode the box distribution
+# and would be destroyed by 4-bit rounding, so it stays float.
+DFL_CONV_PATTERN = "*.dfl.conv"
+
+SCALING_STATS = ("absmax",)
+MIN_BIT_WIDTH, MAX_BIT_WIDTH = 2, 8
+
+
+@dataclass(frozen=True)
+class QatSettings:
+    """Weight-only integer fake quantization of every Conv2d; activations, outputs and biases stay float.
+
+    weight_bit_width: signed integer width of the weights (2..8).
+    per_channel: one scale per output channel (True) or one per tensor.
+    narrow_range: symmetric integer range, e.g. -7..7 for 4 bits, so zero stays exact and ranges are symmetric.
+    scaling_stats: how the scale is derived from the float weight at every step ('absmax': max |w| / qmax).
+    keep_float: fnmatch patterns over module names (as in model.named_modules()) of convs left float.
+    """
+
+    weight_bit_width: int = 4
+    per_channel: bool = True
+    narrow_range: bool = True
+    scaling_stats: str = "absmax"
+    keep_float: tuple[str, ...] = field(default=(DFL_CONV_PATTERN,))
+
+    def __post_init__(self) -> None:
+        _expect_type("weight_bit_width", self.weight_bit_width, int)
+        if not MIN_BIT_WIDTH <= self.weight_bit_width <= MAX_BIT_WIDTH:
+            raise ValueError(
+                f"QAT setting 'weight_bit_width' must be between {MIN_BIT_WIDTH} and {MAX_BIT_WIDTH}, "
+                f"got {self.weight_bit_width}"
+            )
+        _expect_type("per_channel", self.per_channel, bool)
+        _expect_type("narrow_range", self.narrow_range, bool)
+        _expect_type("scaling_stats", self.scaling_stats, str)
+        if self.scaling_stats not in SCALING_STATS:
+            raise ValueError(
+                f"QAT setting 'scaling_stats' must be one of {list(SCALING_STATS)}, got {self.scaling_stats!r}"
+            )
+        if isinstance(self.keep_float, str) or not isinstance(self.keep_float, (list, tuple)):
+            raise ValueError(
+                f"QAT setting 'keep_float' must be a list of module-name patterns, got {type(self.keep_float).__name__}"
+            )
+        for i, pattern in enumerate(self.keep_float):
+            if not isinstance(pattern, str) or not pattern.strip():
+                raise ValueError(f"QAT setting 'keep_float[{i}]' must be a non-empty string, got {pattern!r}")
+        # Frozen dataclass: normalise lists to tuples so settings stay hashable and immutable.
+        object.__setattr__(self, "keep_float", tuple(self.keep_float))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain types only, so the dict loads under torch.load(weights_only=True) and serialises to JSON."""
+        data = asdict(self)
+        data["keep_float"] = list(self.keep_float)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QatSettings:
+        """Builds settings from config or checkpoint data; unknown keys are errors, missing keys take defaults."""
+        if not isinstance(data, dict):
+            raise ValueError(f"QAT settings must be a mapping, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown QAT setting '{unknown[0]}' (expected one of {sorted(known)})")
+        return cls(**data)
+
+
+def _expect_type(key: str, value: object, expected: type) -> None:
+    # bool is an int subclass: a YAML `true` must not pass as a bit width.
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ValueError(f"QAT setting '{key}' must be {expected.__name__}, got {type(value).__name__} {value!r}")
