@@ -15,7 +15,6 @@ import { metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, 
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
-import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
 import { detectionsPathFor } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 
@@ -71,7 +70,6 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         imagesDir,
         annotationsPath,
         imgsz,
-        classMap: cocoIdOfYoloClass,
         providers: settings.providers,
         disableCpuFallback: settings.disableCpuFallback,
         warmupRuns: settings.warmupRuns,

@@ -109,3 +109,18 @@ def test_resume_drops_results_rows_past_the_checkpoint(tmp_path):
     assert csv.read_text() == "epoch,time\n1,10\n2,20\n"
     truncate_results(csv, last_epoch=5)
     assert csv.read_text() == "epoch,time\n1,10\n2,20\n"
+
+
+def test_a_finished_run_is_not_trained_again_and_keeps_its_results(tmp_path, tiny_dataset, yolo_config_dir):
+    """Killed after training finished but before run.json: the rerun writes run.json and keeps results.csv."""
+    first = run_train(make_request(tmp_path, tiny_dataset, "fp16", epochs=1), yolo_config_dir)
+    assert first.returncode == 0, first.stderr[-3000:]
+    save_dir = tmp_path / "fp16"
+    (save_dir / "run.json").unlink()
+    rows = (save_dir / "results.csv").read_text()
+    last = save_dir / "weights" / "last.pt"
+    again = run_train(make_request(tmp_path, tiny_dataset, "fp16", epochs=1, resume_from=str(last)), yolo_config_dir)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "is the finished run's checkpoint" in again.stdout
+    assert (save_dir / "results.csv").read_text() == rows
+    assert json.loads((save_dir / "run.json").read_text())["epochsCompleted"] == 1

@@ -46,6 +46,11 @@ def main(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
 
     offline.apply_settings()
+    if request.resume_from and checkpoint_is_final(Path(request.resume_from), request.epochs):
+        # Training and its final validation completed, but the process ended before run.json: nothing to resume.
+        print(f"[{request.variant}] {request.resume_from} is the finished run's checkpoint: writing run.json only", flush=True)
+        _write_run_json(request)
+        return 0
     from yolo_py.progress import ProgressReporter
     from yolo_py.trainer import ExperimentTrainer
 
@@ -59,6 +64,17 @@ def main(argv: list[str]) -> int:
         return EXIT_OUT_OF_MEMORY
     _write_run_json(request)
     return 0
+
+
+def checkpoint_is_final(path: Path, epochs: int) -> bool:
+    """A checkpoint written after the last epoch. Ultralytics strips its finished FP16 checkpoints to epoch -1;
+    QAT checkpoints keep their epoch and lose their optimizer state when finished."""
+    import torch
+
+    payload = torch.load(path, map_location="cpu", weights_only=False)
+    state = payload.get("extra", payload)
+    epoch = state.get("epoch", -1)
+    return epoch == -1 or epoch + 1 >= epochs or state.get("optimizer") is None
 
 
 def _device_problem(device: str, torch) -> str | None:

@@ -72,7 +72,7 @@ class ExperimentTrainer(DetectionTrainer):
         else:
             weights, ckpt = load_checkpoint(resume_from)
             self.model = self.get_model(cfg=weights.yaml, weights=weights, verbose=RANK in {-1, 0})
-        if RANK in {-1, 0}:
+        if RANK in {-1, 0} and ckpt.get("epoch", -1) >= 0:  # -1: a finished, stripped checkpoint (see train.py)
             truncate_results(self.csv, last_epoch=ckpt["epoch"] + 1)
         return ckpt
 

@@ -29,9 +29,21 @@ case $part in
     bench qat-side "qat" "$epochs" yolov10m.yaml 640 32 1 240 &
     wait
     for variant in fp16 qat; do
-      bench "$variant-ddp-resume" "$variant" "$epochs" yolov10m.yaml 640 32 0,1 75   # stopped by timeout mid-run
-      BENCH_RESUME=1 bench "$variant-ddp-resume" "$variant" "$epochs" yolov10m.yaml 640 32 0,1 240
-      ls /tmp/bench-$variant-ddp-resume/weights >> "$OUT/bench-$variant-ddp-resume.txt"
+      tag=$variant-ddp-resume
+      # Stop the DDP launcher with SIGTERM once the second epoch's checkpoint exists (mid-run, not by a guessed
+      # timeout), check its workers exit with it (yolo_py/lifeline.py), then resume.
+      OUT=$OUT/first bench "$tag" "$variant" "$epochs" yolov10m.yaml 640 32 0,1 400 &
+      bench_pid=$!
+      until python3 -c "import sys, torch; c = torch.load(sys.argv[1], map_location='cpu', weights_only=False); sys.exit(0 if c.get('extra', c).get('epoch', -1) >= 1 else 1)" /tmp/bench-$tag/weights/last.pt 2>/dev/null; do
+        sleep 2; kill -0 $bench_pid 2>/dev/null || break
+      done
+      pkill -TERM -f "yolo_py.train /tmp/request-$tag.json"
+      wait $bench_pid
+      sleep 5
+      echo "$tag: DDP processes left after stopping the launcher: $(pgrep -fc "yolo-config-$tag/Ultralytics/DDP" || true)" >> "$OUT/bench-$tag-stop.txt"
+      echo "$tag: epochs in results.csv before resuming: $(($(wc -l < /tmp/bench-$tag/results.csv) - 1))" >> "$OUT/bench-$tag-stop.txt"
+      BENCH_RESUME=1 bench "$tag" "$variant" "$epochs" yolov10m.yaml 640 32 0,1 400
+      ls /tmp/bench-$tag/weights >> "$OUT/bench-$tag.txt"
     done
     ;;
   *) echo "unknown part '$part'" >&2; exit 2 ;;

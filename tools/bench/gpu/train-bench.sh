@@ -20,7 +20,12 @@ export PYTHONPATH=/tmp/site:$root/libs/yolo-py PYTHONUNBUFFERED=1
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
 sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
 resume=
-if [ "${BENCH_RESUME:-0}" = 1 ]; then resume=$run/weights/last.pt; else rm -rf "$run"; fi
+if [ "${BENCH_RESUME:-0}" = 1 ]; then
+  [ -f "$run/weights/last.pt" ] || { echo "BENCH_RESUME=1 but $run/weights/last.pt does not exist" >&2; exit 2; }
+  resume=$run/weights/last.pt
+else
+  rm -rf "$run"
+fi
 python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$data" "$hours" "$resume" > /tmp/request-$tag.json <<'PY'
 import json, sys
 variant, epochs, model, imgsz, batch, device, run, data, hours, resume = sys.argv[1:]

@@ -1,0 +1,195 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import sharp from 'sharp';
+import { UserError } from '../../core/src/errors.ts';
+import { runCli } from './cli.ts';
+import { evaluateOnnx } from './evaluate-onnx.ts';
+import type { MetricsJson } from './metrics.ts';
+import { runOracle } from './parity/run-oracle.ts';
+import { syntheticRgb } from './parity/fixture-images.ts';
+
+// A tiny COCO root: landscape 640x480 and 500x375 images, letterboxed at 320. The test models output constant
+// boxes in input pixels; the ground truth is those boxes mapped back by hand, so a correct pipeline scores AP 1.
+const IMGSZ = 320;
+const CATEGORIES = [
+  { id: 1, name: 'person' },
+  { id: 3, name: 'car' },
+  { id: 7, name: 'train' },
+];
+/** Input-pixel boxes (x1, y1, x2, y2) and model class index; y inside the 40..280 band both image sizes fill. */
+const BOXES = [
+  { box: [32, 64, 160, 240], cls: 0, score: 0.9 },
+  { box: [192, 96, 288, 176], cls: 1, score: 0.8 },
+];
+const IMAGES = [
+  { id: 1, width: 640, height: 480 },
+  { id: 2, width: 640, height: 480 },
+  { id: 3, width: 500, height: 375 },
+];
+
+let dir: string;
+let dataRoot: string;
+let models: string;
+
+/** Where an input-pixel box lands in an image (its exact inverse letterbox, for these sizes). */
+function toOriginal([x1, y1, x2, y2]: number[], width: number, height: number): number[] {
+  const gain = Math.min(IMGSZ / width, IMGSZ / height);
+  const padY = (IMGSZ - Math.round(height * gain)) / 2;
+  return [x1! / gain, (y1! - padY) / gain, (x2! - x1!) / gain, (y2! - y1!) / gain];
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'eval-e2e-'));
+  dataRoot = join(dir, 'coco');
+  models = join(dir, 'models');
+  await mkdir(join(dataRoot, 'val2017'), { recursive: true });
+  await mkdir(join(dataRoot, 'annotations'), { recursive: true });
+  await mkdir(models);
+  const annotations = [];
+  for (const image of IMAGES) {
+    const raw = syntheticRgb(image.width, image.height, image.id);
+    await sharp(raw, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .jpeg()
+      .toFile(join(dataRoot, 'val2017', `${String(image.id).padStart(12, '0')}.jpg`));
+    for (const b of BOXES) {
+      const bbox = toOriginal(b.box, image.width, image.height);
+      annotations.push({ id: annotations.length + 1, image_id: image.id, category_id: CATEGORIES[b.cls]!.id, bbox, area: bbox[2]! * bbox[3]!, iscrowd: 0 });
+    }
+  }
+  const instances = {
+    images: IMAGES.map((i) => ({ ...i, file_name: `${String(i.id).padStart(12, '0')}.jpg` })),
+    annotations,
+    categories: CATEGORIES,
+  };
+  await writeFile(join(dataRoot, 'annotations', 'instances_val2017.json'), JSON.stringify(instances));
+
+  // End-to-end rows: the two boxes, one at exactly conf (must be dropped: not strictly above), zeros after.
+  const e2e = Array.from({ length: 300 }, () => [0, 0, 0, 0, 0, 0]);
+  BOXES.forEach((b, i) => (e2e[i] = [...b.box, b.score, b.cls]));
+  e2e[2] = [100, 100, 140, 140, 0.001, 2];
+  // Raw head, 3 classes, 50 anchors: the two boxes, a weaker near-duplicate of the first (NMS removes it), noise below conf.
+  const anchors = 50;
+  const raw = Array.from({ length: 7 }, () => new Array<number>(anchors).fill(0));
+  const put = (a: number, [x1, y1, x2, y2]: number[], cls: number, score: number): void => {
+    raw[0]![a] = (x1! + x2!) / 2;
+    raw[1]![a] = (y1! + y2!) / 2;
+    raw[2]![a] = x2! - x1!;
+    raw[3]![a] = y2! - y1!;
+    raw[4 + cls]![a] = score;
+  };
+  BOXES.forEach((b, i) => put(i, b.box, b.cls, b.score));
+  put(2, [34, 66, 162, 242], 0, 0.5);
+  for (let a = 3; a < anchors; a++) put(a, [10, 50, 20, 60], a % 3, 0.0005);
+  await runOracle('make_test_models.py', [models], JSON.stringify({ imgsz: IMGSZ, e2e, raw }));
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const quiet = (): void => undefined;
+
+function assertPerfect(metrics: MetricsJson): void {
+  assert.equal(metrics.mAP50_95, 1);
+  assert.equal(metrics.mAP50, 1);
+  assert.equal(metrics.AR100, 1);
+  assert.equal(metrics.stats.length, 12);
+  assert.equal(metrics.detections, IMAGES.length * BOXES.length);
+}
+
+test('end-to-end model: CLI run scores AP 1 and writes metrics + detections; --detections rescoring agrees', async () => {
+  const out = join(dir, 'out', 'e2e.metrics.json');
+  const run = await runCli(['--onnx-path', join(models, 'e2e.onnx'), '--data-root', dataRoot, '--imgsz', String(IMGSZ), '--out', out, '--warmup-runs', '2', '--latency-runs', '5']);
+  assert.ok(run);
+  const written = JSON.parse(await readFile(out, 'utf8')) as MetricsJson;
+  assertPerfect(written);
+  assert.equal(written.headForm, 'end2end');
+  assert.deepEqual(written.providers, ['cpu']);
+  assert.equal(written.latencyMs?.runs, 5);
+  assert.equal(written.throughput?.images, IMAGES.length);
+  assert.equal(written.detectionsFile, 'e2e.detections.json');
+  assert.equal(written.onnx?.sha256.length, 64);
+  assert.deepEqual(written.perCategory.map((c) => [c.categoryId, c.ap]), [[1, 1], [3, 1], [7, -1]]);
+  assert.deepEqual((await readdir(join(dir, 'out'))).sort(), ['e2e.detections.json', 'e2e.metrics.json']); // no temp files left
+
+  const detections = JSON.parse(await readFile(join(dir, 'out', 'e2e.detections.json'), 'utf8')) as { bbox: number[]; image_id: number }[];
+  const third = detections.find((d) => d.image_id === 3)!;
+  assert.deepEqual(third.bbox, [50, 37.5, 200, 275]); // 500x375 image: gain 0.64, 40 px of padding on top
+
+  const rescored = await runCli(['--detections', join(dir, 'out', 'e2e.detections.json'), '--data-root', dataRoot, '--out', join(dir, 'rescored.json')]);
+  assert.deepEqual(rescored!.metrics.stats, written.stats);
+  assert.deepEqual(rescored!.metrics.perCategory, written.perCategory);
+  assert.equal(rescored!.metrics.onnx, null);
+});
+
+test('raw-head model with dynamic input: NMS path, --skip-latency, --max-images, letterboxing inline', async () => {
+  const { metrics, results } = await evaluateOnnx({
+    onnxPath: join(models, 'raw.onnx'),
+    dataRoot,
+    imgsz: IMGSZ,
+    skipLatency: true,
+    maxImages: 2,
+    workers: 0,
+    log: quiet,
+  });
+  assert.equal(metrics.headForm, 'raw');
+  assert.equal(metrics.latencyMs, null);
+  assert.equal(metrics.images, 2);
+  assert.equal(results.length, 4); // the near-duplicate is suppressed, the noise is below conf
+  assert.equal(metrics.mAP50_95, 1);
+});
+
+const rejects = async (options: Partial<Parameters<typeof evaluateOnnx>[0]>, pattern: RegExp): Promise<void> => {
+  await assert.rejects(
+    evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, skipLatency: true, log: quiet, ...options }),
+    (e: unknown) => {
+      assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
+      assert.match(e.message, pattern);
+      return true;
+    },
+  );
+};
+
+test('model validation: wrong --imgsz, bad input or output shapes, fixed batch, two inputs', async () => {
+  await rejects({ imgsz: 640 }, /e2e\.onnx: .*fixed height of 320 but --imgsz is 640/);
+  await rejects({ onnxPath: join(models, 'rank3_input.onnx') }, /rank3_input\.onnx: expected one float32 input of shape \[N or dynamic, 3, 320, 320\], found input 'images' float32\[1, 320, 320\]/);
+  await rejects({ onnxPath: join(models, 'bad_output.onnx') }, /bad_output\.onnx: expected a first output of shape \[N, 300, 6\] \(end-to-end\) or \[N, 7, anchors\] .* found 'out' float32\[1, 300, 5\]/);
+  await rejects({ onnxPath: join(models, 'two_inputs.onnx') }, /two_inputs\.onnx: .*found 2 inputs/);
+  await rejects({ onnxPath: join(models, 'batch4.onnx') }, /batch4\.onnx: .*fixed batch of 4/);
+  await rejects({ onnxPath: join(models, 'missing.onnx') }, /missing\.onnx: ONNX file not found/);
+  await rejects({ providers: ['cuda'], disableCpuFallback: true }, /execution provider cuda is not available/);
+  await rejects({ providers: ['gpu'] }, /unknown execution provider 'gpu'/);
+});
+
+test('a missing image file is a UserError naming it', async () => {
+  const root = join(dir, 'coco-missing');
+  await mkdir(join(root, 'annotations'), { recursive: true });
+  await mkdir(join(root, 'val2017'), { recursive: true });
+  const instances = JSON.parse(await readFile(join(dataRoot, 'annotations', 'instances_val2017.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(root, 'annotations', 'instances_val2017.json'), JSON.stringify(instances));
+  await rejects({ dataRoot: root }, /val2017\/000000000001\.jpg: image file not found/);
+});
+
+test('without --disable-cpu-fallback an unavailable provider warns and runs on CPU', async () => {
+  const lines: string[] = [];
+  const { metrics } = await evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, skipLatency: true, providers: ['cuda', 'cpu'], log: (l) => lines.push(l) });
+  assert.deepEqual(metrics.providers, ['cpu']);
+  assert.ok(lines.some((l) => /warning: execution provider cuda is not available/.test(l)), lines.join('\n'));
+});
+
+test('CLI: unknown flags, missing flags and model flags with --detections are errors', async () => {
+  await assert.rejects(runCli(['--onnx', 'x.onnx']), /Unknown option '--onnx'/);
+  await assert.rejects(runCli(['--onnx-path', 'x.onnx']), /--onnx-path, --data-root and --out are required/);
+  await assert.rejects(runCli(['--detections', 'd.json', '--annotations', 'a.json', '--imgsz', '640']), /--imgsz only apply to a model run/);
+  await assert.rejects(runCli(['--onnx-path', 'x', '--data-root', 'y', '--out', 'z', '--max-images', 'ten']), /--max-images: expected an integer/);
+});
+
+test('CLI entry point runs as a script and exits 1 with one line on a UserError', async () => {
+  const result = await execa('node', ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), '--detections', join(dir, 'nope.json'), '--data-root', dataRoot], { reject: false });
+  assert.equal(result.exitCode, 1);
+  assert.match(result.stderr, /^error: .*nope\.json: cannot read a COCO results file/);
+});

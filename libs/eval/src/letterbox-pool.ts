@@ -1,0 +1,67 @@
+import { Worker } from 'node:worker_threads';
+import { UserError } from '../../core/src/errors.ts';
+import { decodeImageRgb } from './decode-image.ts';
+import { letterbox, type LetterboxedImage } from './letterbox.ts';
+import type { PrepareReply, PrepareRequest } from './letterbox-worker.ts';
+
+/**
+ * Node 20 does not apply tsx's --import hooks to a worker's entry module, so the worker registers tsx itself and
+ * then imports the TypeScript worker module.
+ */
+const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./letterbox-worker.ts', import.meta.url).href)}); })`;
+
+/**
+ * Decodes and letterboxes images off the main thread. onnxruntime-node runs inference synchronously on the main
+ * thread, so JavaScript letterboxing there would wait for it; in worker threads it overlaps inference (sharp's own
+ * decoding already runs on libuv's pool). With 0 workers everything runs inline (same results, no overlap).
+ */
+export class LetterboxPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (v: LetterboxedImage) => void; reject: (e: Error) => void }>();
+  private readonly load: number[] = [];
+  private nextId = 0;
+
+  constructor(
+    workerCount: number,
+    private readonly imgsz: number,
+  ) {
+    for (let w = 0; w < workerCount; w++) {
+      const worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
+      worker.on('message', (reply: PrepareReply) => this.settle(w, reply));
+      worker.on('error', (error) => this.failAll(error));
+      this.workers.push(worker);
+      this.load.push(0);
+    }
+  }
+
+  prepare(path: string): Promise<LetterboxedImage> {
+    if (this.workers.length === 0) return decodeImageRgb(path).then((image) => letterbox(image, this.imgsz));
+    const id = this.nextId++;
+    const w = this.load.indexOf(Math.min(...this.load));
+    this.load[w]!++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const request: PrepareRequest = { id, path, imgsz: this.imgsz };
+      this.workers[w]!.postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private settle(worker: number, reply: PrepareReply): void {
+    this.load[worker]!--;
+    const pending = this.waiting.get(reply.id);
+    if (!pending) return;
+    this.waiting.delete(reply.id);
+    if (reply.ok) pending.resolve({ tensor: reply.tensor, geometry: reply.geometry });
+    else pending.reject(reply.userError ? new UserError(reply.message) : new Error(reply.message));
+  }
+
+  private failAll(error: Error): void {
+    for (const { reject } of this.waiting.values()) reject(error);
+    this.waiting.clear();
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import type { CategoryAp, CocoBboxEvaluation } from './coco/index.ts';
+import type { LatencyStats } from './latency.ts';
+
+export interface Throughput {
+  readonly images: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+}
+
+/** The metrics file the eval stage writes per model (<variant>.metrics.json) and the summary reads. */
+export interface MetricsJson {
+  /** pycocotools' COCOeval.stats order: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl. */
+  readonly stats: readonly number[];
+  readonly mAP50_95: number;
+  readonly mAP50: number;
+  readonly mAP75: number;
+  readonly APs: number;
+  readonly APm: number;
+  readonly APl: number;
+  readonly AR1: number;
+  readonly AR10: number;
+  readonly AR100: number;
+  readonly ARs: number;
+  readonly ARm: number;
+  readonly ARl: number;
+  readonly perCategory: readonly CategoryAp[];
+  /** session.run wall time, batch 1, after warm-up; null with --skip-latency or when scoring a results file. */
+  readonly latencyMs: LatencyStats | null;
+  /** Whole pipeline (read, decode, letterbox, inference, decoding); null when scoring a results file. */
+  readonly throughput: Throughput | null;
+  readonly images: number;
+  readonly imgsz: number | null;
+  readonly conf: number | null;
+  readonly headForm: 'end2end' | 'raw' | null;
+  readonly detections: number;
+  readonly providers: readonly string[];
+  readonly onnx: { readonly path: string; readonly sha256: string; readonly sizeBytes: number } | null;
+  readonly annotations: { readonly path: string; readonly sha256: string };
+  /** The COCO results file scored: written beside the metrics (relative name) or the one given to --detections. */
+  readonly detectionsFile: string | null;
+  readonly versions: { readonly 'onnxruntime-node': string; readonly sharp: string; readonly node: string };
+}
+
+export type RunFacts = Omit<MetricsJson, 'stats' | 'perCategory' | 'versions' | `${'mAP' | 'AP' | 'AR'}${string}`>;
+
+export function buildMetrics(evaluation: CocoBboxEvaluation, facts: RunFacts): MetricsJson {
+  const e = evaluation;
+  return {
+    stats: [...e.stats],
+    mAP50_95: e.ap,
+    mAP50: e.ap50,
+    mAP75: e.ap75,
+    APs: e.apSmall,
+    APm: e.apMedium,
+    APl: e.apLarge,
+    AR1: e.ar1,
+    AR10: e.ar10,
+    AR100: e.ar100,
+    ARs: e.arSmall,
+    ARm: e.arMedium,
+    ARl: e.arLarge,
+    perCategory: e.perCategory,
+    ...facts,
+    versions: runtimeVersions(),
+  };
+}
+
+export function runtimeVersions(): MetricsJson['versions'] {
+  return { 'onnxruntime-node': ort.env.versions.node ?? 'unknown', sharp: sharp.versions.sharp, node: process.versions.node };
+}
+
+/** fp16.metrics.json -> fp16.detections.json; other.json -> other.detections.json. */
+export function detectionsPathFor(metricsPath: string): string {
+  const name = basename(metricsPath);
+  const stem = name.endsWith('.metrics.json') ? name.slice(0, -'.metrics.json'.length) : name.replace(/\.json$/, '');
+  return join(dirname(metricsPath), `${stem}.detections.json`);
+}
+
+/** Writes JSON through a temporary file in the same folder and a rename, so readers never see half a file. */
+export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(temp, `${JSON.stringify(value, null, 1)}\n`);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
