@@ -68,7 +68,7 @@ export class WorkspaceCopy {
           output,
           ran: tasks(/✔ {2}nx run ([\w-]+):[\w-]+(?::\w+)?$/gm),
           cached: tasks(/✔ {2}nx run ([\w-]+):[\w-]+(?::\w+)? {2}\[(?:local|remote) cache\]/gm),
-          failed: tasks(/✖ {2}nx run ([\w-]+):/gm),
+          failed: [...new Set([...tasks(/✖ {2}nx run ([\w-]+):/gm), ...failedList(output)])],
           seconds: (performance.now() - started) / 1000,
         });
       });
@@ -78,6 +78,12 @@ export class WorkspaceCopy {
   remove(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** The "Failed tasks:" list Nx prints at the end of a run: "- project:target[:configuration]" lines. */
+function failedList(output: string): string[] {
+  const block = /^\s*Failed tasks:\s*\n((?:\s*- \S+\n?)+)/m.exec(output)?.[1] ?? '';
+  return [...block.matchAll(/- ([\w-]+):/g)].map((m) => m[1]!);
 }
 
 export const sorted = (names: string[]) => [...names].sort();
