@@ -77,6 +77,7 @@ test('nx affected after a conf/ change lists exactly the projects that depend on
   assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'export', 'eval', 'summary']));
   assert.deepEqual(await affected('conf/export.yaml', comment), sorted(['export', 'eval', 'summary']));
   assert.deepEqual(await affected('conf/hyp.scratch.yaml', comment), sorted(all.filter((p) => p !== 'dataset')));
+  assert.deepEqual(await affected('conf/dataset.yaml', comment), sorted(all.filter((p) => p !== 'hyps')));
   assert.deepEqual(await affected('conf/resources.yaml', comment), [], 'devices and workers invalidate nothing');
 });
 
