@@ -38,3 +38,10 @@ test('the recipe digest ignores where a run trains, and sees what it trains', ()
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, hyps: { ...base.hyps, lr0: 0.02 } }));
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, epochs: 300 }));
 });
+
+test('a bad device or worker count in the environment is refused by name', () => {
+  const resources = { device: 'auto', fp16Device: null, qatDevice: null, workers: 8 };
+  assert.throws(() => resolveDevice('fp16', resources, { TRAIN_DEVICE: 'cuda:0' }), /TRAIN_DEVICE: expected "auto", "cpu", .* got "cuda:0"/);
+  assert.throws(() => resolveDevice('qat', resources, { QAT_DEVICE: '0;1' }), /QAT_DEVICE: /);
+  assert.throws(() => buildTrainRequest({ ...inputs, env: { TRAIN_WORKERS: 'many' } }), /TRAIN_WORKERS: expected a whole number/);
+});

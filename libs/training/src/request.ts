@@ -1,5 +1,6 @@
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
-import type { QatConfig, ResourcesConfig, TrainConfig } from '../../core/src/config/schema.ts';
+import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig } from '../../core/src/config/schema.ts';
+import { UserError } from '../../core/src/errors.ts';
 import type { Variant } from '../../core/src/layout.ts';
 
 /** The JSON handed to `python -m yolo_py.train` (yolo_py/request.py reads exactly these keys). */
@@ -40,15 +41,23 @@ export interface RequestInputs {
  * entry, then its `device`. Devices never enter the recipe digest: moving a run to another GPU resumes it.
  */
 export function resolveDevice(variant: Variant, resources: ResourcesConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const perVariantEnv = env[variant === 'fp16' ? 'FP16_DEVICE' : 'QAT_DEVICE'];
-  const perVariantConf = variant === 'fp16' ? resources.fp16Device : resources.qatDevice;
-  return perVariantEnv || env.TRAIN_DEVICE || perVariantConf || resources.device;
+  const perVariantName = variant === 'fp16' ? 'FP16_DEVICE' : 'QAT_DEVICE';
+  for (const name of [perVariantName, 'TRAIN_DEVICE']) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (!devicePattern.test(value)) throw new UserError(`${deviceExpectation}, got ${JSON.stringify(value)}`, name);
+    return value;
+  }
+  return (variant === 'fp16' ? resources.fp16Device : resources.qatDevice) || resources.device;
 }
 
 export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
   const { train, qat, resources, variant } = inputs;
   const env = inputs.env ?? process.env;
-  const workers = env.TRAIN_WORKERS !== undefined ? Number.parseInt(env.TRAIN_WORKERS, 10) : resources.workers;
+  const workers = env.TRAIN_WORKERS === undefined || env.TRAIN_WORKERS === '' ? resources.workers : Number(env.TRAIN_WORKERS);
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new UserError(`expected a whole number of dataloader workers >= 0, got ${JSON.stringify(env.TRAIN_WORKERS)}`, 'TRAIN_WORKERS');
+  }
   return {
     variant,
     model: train.model,
@@ -63,7 +72,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     close_mosaic: train.closeMosaic,
     save_period: train.savePeriod,
     device: resolveDevice(variant, resources, env),
-    workers: Number.isFinite(workers) && workers >= 0 ? workers : resources.workers,
+    workers,
     hyps: inputs.hyps,
     qat:
       variant === 'qat' && qat

@@ -5,9 +5,10 @@ import { z } from 'zod';
  * name exactly the files it reads: an edit to conf/eval.yaml reruns eval and summary, nothing upstream.
  */
 const positiveInt = z.number().int().min(1);
-const deviceString = z
-  .string()
-  .regex(/^(auto|cpu|mps|\d+(,\d+)*)$/, 'expected "auto", "cpu", "mps", a GPU index like "0" or a list like "0,1"');
+/** A training device: where a run trains, never what it trains (not part of any hash). */
+export const devicePattern = /^(auto|cpu|mps|\d+(,\d+)*)$/;
+export const deviceExpectation = 'expected "auto", "cpu", "mps", a GPU index like "0" or a list like "0,1"';
+const deviceString = z.string().regex(devicePattern, deviceExpectation);
 
 export const datasetSchema = z.strictObject({
   source: z.enum(['synthetic', 'coco']),
