@@ -36,6 +36,11 @@ export interface PythonResult {
   signal?: string;
 }
 
+/** Passes a line of the Python child's output through to ours (Nx shows it as the task's output). */
+export const forwardLine = (line: string, stream: 'stdout' | 'stderr'): void => {
+  (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
+};
+
 /** Runs `python -m <module> ...args` in the workspace venv; never throws on a non-zero exit (callers decide). */
 export async function runPythonModule(module: string, args: string[], options: PythonRunOptions): Promise<PythonResult> {
   const python = await ensureVenv();

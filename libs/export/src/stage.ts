@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError, runMain } from '../../core/src/errors.ts';
 import { onnxFileName, variants, type RunLayout } from '../../core/src/layout.ts';
-import { offlineEnv, runPythonModule } from '../../core/src/python.ts';
+import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
@@ -29,15 +29,11 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
     const requestFile = join(staging, 'export-request.json');
     await writeFile(requestFile, JSON.stringify({ out_dir: staging, imgsz, opset, models }, null, 2));
     const configDir = join(layout.root, '.yolo-config');
-    const result = await runPythonModule('yolo_py.export_cli', [requestFile, configDir], {
+    await runPythonModuleOrFail('yolo_py.export_cli', [requestFile, configDir], {
       env: offlineEnv(configDir),
       what: 'export',
-      onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
+      onLine: forwardLine,
     });
-    if (result.exitCode !== 0) {
-      const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${result.exitCode}`;
-      throw new UserError(last, 'export');
-    }
   });
   process.stdout.write(`export: ${variants.map((v) => onnxFileName[v]).join(', ')} -> ${show(layout.onnx)}\n`);
 }

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
-import { offlineEnv, runPythonModule } from '../../core/src/python.ts';
+import { forwardLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
 import { exists } from '../../core/src/staging.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
 import { readResultsCsv, renderLossChart } from '../../chart/src/index.ts';
@@ -75,7 +75,7 @@ async function trainInPython(request: TrainRequest, requestFile: string, layout:
   const result = await runPythonModule('yolo_py.train', [requestFile, configDir], {
     env: offlineEnv(configDir),
     what: `train ${request.variant}`,
-    onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
+    onLine: forwardLine,
   });
   if (result.exitCode === 0) return;
   const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';

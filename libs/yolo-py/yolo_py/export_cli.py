@@ -7,7 +7,6 @@ agreement) into out_dir. Exit 2 with a message naming the file for a bad request
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -30,14 +29,6 @@ def load_variant_model(variant: str, checkpoint: Path):
     return model.float().eval()
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m yolo_py.export_cli <request.json> <yolo-config-dir>", file=sys.stderr)
@@ -52,6 +43,7 @@ def main(argv: list[str]) -> int:
     import torch
 
     from yolo_py.export import export_baseline_onnx, export_qcdq_onnx, onnx_report
+    from yolo_py.export.report import sha256_of
 
     models = {}
     for entry in request["models"]:
@@ -72,7 +64,7 @@ def main(argv: list[str]) -> int:
             "file": entry["file"],
             "path": entry["file"],
             "checkpoint": str(checkpoint),
-            "checkpointSha256": sha256_file(checkpoint),
+            "checkpointSha256": sha256_of(checkpoint),
         }
         agreement = report["torch_vs_ort"]
         print(

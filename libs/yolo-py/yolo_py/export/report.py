@@ -60,7 +60,7 @@ def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int) -> dict:
     return {
         "path": str(path),
         "file_bytes": path.stat().st_size,
-        "sha256": _sha256(path),
+        "sha256": sha256_of(path),
         "opset": opset_version(proto),
         **io_signature(proto),
         "variant": variant,
@@ -77,7 +77,7 @@ def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int) -> dict:
     }
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
