@@ -33,7 +33,7 @@ test('a second run is all cache hits', async () => {
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.cached), sorted(all), explain(run));
-  process.stdout.write(`# cached rerun of the whole graph: ${run.seconds.toFixed(1)} s (goal < 5 s: tools/bench/cache-rerun.ts)\n`);
+  process.stdout.write(`# cached rerun of the whole graph: ${run.seconds.toFixed(1)} s (goal < 5 s: tools/bench/cache/rerun.ts)\n`);
 });
 
 test('changing eval settings reruns eval and summary only', async () => {
