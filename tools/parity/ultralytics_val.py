@@ -1,4 +1,5 @@
 """Scores an ONNX model with Ultralytics' own validator (save_json) and pycocotools, for the evaluator parity check.
+rect=False: the file's height and width are fixed (only its batch is dynamic), so every image is letterboxed square.
 
 python ultralytics_val.py <model.onnx> <data.yaml> <imgsz> <instances_val.json> <class-map.json> <out.json>
 
@@ -22,7 +23,7 @@ def main(onnx: str, data: str, imgsz: str, instances: str, class_map_file: str, 
         from ultralytics import YOLO
 
         metrics = YOLO(onnx, task="detect").val(
-            data=data, imgsz=int(imgsz), batch=1, conf=0.001, iou=0.7, save_json=True, plots=False,
+            data=data, imgsz=int(imgsz), batch=1, rect=False, conf=0.001, iou=0.7, save_json=True, plots=False,
             project=scratch, name="val", exist_ok=True, device="cpu", verbose=False,
         )
         predictions = json.loads((Path(metrics.save_dir) / "predictions.json").read_text())

@@ -131,7 +131,9 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
     const seconds = (performance.now() - started) / 1000;
     log(`${images.length} images in ${seconds.toFixed(2)} s (${(images.length / seconds).toFixed(2)} images/s), ${results.length} detections`);
 
-    const evaluation = evaluateCocoBbox(subsetInstances(instances, new Set(images.map((i) => i.id))), results, {
+    const gtCategories = new Set(instances.categories.map((c) => c.id));
+    const scored = results.filter((r) => gtCategories.has(r.category_id));
+    const evaluation = evaluateCocoBbox(subsetInstances(instances, new Set(images.map((i) => i.id))), scored, {
       instancesSource: annotationsPath,
       resultsSource: `detections of ${options.onnxPath}`,
     });
@@ -145,6 +147,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       conf,
       headForm: io.output.kind,
       detections: results.length,
+      detectionsOutsideGtCategories: results.length - scored.length,
       providers: opened.providers,
       onnx: { path: options.onnxPath, sha256: await sha256File(options.onnxPath), sizeBytes: onnxStat.size },
       annotations: { path: annotationsPath, sha256: await sha256File(annotationsPath) },
@@ -183,6 +186,7 @@ export async function scoreDetectionsFile(options: ScoreDetectionsOptions): Prom
     conf: null,
     headForm: null,
     detections: results.length,
+    detectionsOutsideGtCategories: 0, // a results file naming an unknown category is refused instead
     providers: [],
     onnx: null,
     annotations: { path: options.annotationsPath, sha256: await sha256File(options.annotationsPath) },

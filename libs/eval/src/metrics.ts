@@ -37,6 +37,11 @@ export interface MetricsJson {
   readonly conf: number | null;
   readonly headForm: 'end2end' | 'raw' | null;
   readonly detections: number;
+  /**
+   * Model detections of classes the ground truth has no category for (a dataset with fewer than 80 classes):
+   * left out of scoring, as pycocotools leaves them out (it evaluates the ground truth's categories only).
+   */
+  readonly detectionsOutsideGtCategories: number;
   readonly providers: readonly string[];
   readonly onnx: { readonly path: string; readonly sha256: string; readonly sizeBytes: number } | null;
   readonly annotations: { readonly path: string; readonly sha256: string };

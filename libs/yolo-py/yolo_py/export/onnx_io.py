@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,10 @@ def torchscript_export_kwargs(opset: int) -> dict[str, Any]:
 
 
 def finalize_onnx(path: Path, prepared: nn.Module, variant: str, imgsz: int) -> None:
-    """Pins the output shape to [batch, max_det, 6] and stores decoding facts as metadata_props (JSON values).
+    """Pins the output shape to [batch, max_det, 6] and stores decoding facts as metadata_props.
+
+    Values are written the way Ultralytics' own Exporter writes them (Python literals: `[640, 640]`, `True`,
+    `{0: 'person'}`), so Ultralytics' AutoBackend can load these files too (it parses them with ast.literal_eval).
 
     The TorchScript exporter leaves the top-k output's static dims symbolic ('Concatoutput0_dim_1'); a
     consumer checking the contract should read 300 and 6 from the file. ONNX Runtime verifies the pinned
@@ -64,11 +66,11 @@ def finalize_onnx(path: Path, prepared: nn.Module, variant: str, imgsz: int) -> 
         "max_det": head.max_det,
         "end2end": True,
         "output_format": "x1,y1,x2,y2,score,class in input pixels",
-        "names": {str(k): v for k, v in dict(names).items()},
+        "names": {int(k): v for k, v in dict(names).items()},
     }
     del proto.metadata_props[:]
     for key, value in meta.items():
         entry = proto.metadata_props.add()
-        entry.key, entry.value = key, json.dumps(value)
+        entry.key, entry.value = key, value if isinstance(value, str) else repr(value)
     onnx.checker.check_model(proto)
     onnx.save(proto, str(path))
