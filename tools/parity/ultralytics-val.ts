@@ -38,7 +38,7 @@ try {
     stdio: 'inherit',
   });
   const theirs = JSON.parse(await readFile(out, 'utf8')) as { stats: number[]; ultralyticsMap50_95: number; detections: number };
-  const ours = await evaluateOnnx({ onnxPath: onnx, imagesDir: join(layout.dataset, 'images', 'val2017'), annotationsPath: annotations, imgsz, skipLatency: true, log: () => {} });
+  const ours = await evaluateOnnx({ onnxPath: onnx, imagesDir: join(layout.dataset, 'images', 'val2017'), annotationsPath: annotations, imgsz, classMap: cocoIdOfYoloClass, skipLatency: true, log: () => {} });
   const diff = Math.abs(ours.metrics.mAP50_95 - theirs.stats[0]!);
   process.stdout.write(
     [

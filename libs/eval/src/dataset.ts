@@ -38,3 +38,12 @@ export function subsetInstances(instances: CocoInstances, imageIds: ReadonlySet<
     annotations: instances.annotations.filter((a) => imageIds.has(a.image_id)),
   };
 }
+
+/**
+ * Model class index -> COCO category id when nothing says otherwise: the ground truth's category ids in
+ * ascending order. For COCO2017's 80 categories this is exactly the 91->80 map of the dataset stage; for a
+ * dataset in COCO's id space with fewer classes (the demo's shapes), pass that map (cocoIdOfYoloClass) instead.
+ */
+export function classMapFromCategories(categories: readonly CocoCategory[]): number[] {
+  return categories.map((c) => c.id).sort((a, b) => a - b);
+}

@@ -6,8 +6,7 @@ import ort from 'onnxruntime-node';
 import { UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { evaluateCocoBbox, loadCocoInstancesFile, loadCocoResultsFile, type CocoResult } from './coco/index.ts';
-import { cocoPaths, selectImages, subsetInstances, type EvalImage } from './dataset.ts';
-import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
+import { classMapFromCategories, cocoPaths, selectImages, subsetInstances, type EvalImage } from './dataset.ts';
 import { decodeImageRgb } from './decode-image.ts';
 import { decodeEndToEnd, decodeRawHead, VAL_NMS, type Detection } from './decode-output.ts';
 import { toCocoResults } from './detections.ts';
@@ -88,9 +87,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   const instances = await loadCocoInstancesFile(annotationsPath);
   const images = selectImages(instances, imagesDir, options.maxImages, annotationsPath);
   if (images.length === 0) throw new UserError('the instances file lists no images', annotationsPath);
-  // Labels come from the 91->80 conversion (the dataset stage, Ultralytics' convert_coco): class i is COCO id
-  // cocoIdOfYoloClass[i], for COCO itself and for any dataset in COCO's id space (the demo's shapes too).
-  const classMap = options.classMap ?? cocoIdOfYoloClass;
+  const classMap = options.classMap ?? classMapFromCategories(instances.categories);
 
   const opened = await openSession({
     onnxPath: options.onnxPath,

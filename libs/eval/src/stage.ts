@@ -15,6 +15,7 @@ import { metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, 
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
+import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
 import { detectionsPathFor } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 
@@ -70,6 +71,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         imagesDir,
         annotationsPath,
         imgsz,
+        classMap: cocoIdOfYoloClass, // the dataset stage's 91->80 labels, whatever categories the val file declares
         providers: settings.providers,
         disableCpuFallback: settings.disableCpuFallback,
         warmupRuns: settings.warmupRuns,
