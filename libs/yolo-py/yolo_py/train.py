@@ -68,13 +68,13 @@ def main(argv: list[str]) -> int:
 
 def checkpoint_is_final(path: Path, epochs: int) -> bool:
     """A checkpoint written after the last epoch. Ultralytics strips its finished FP16 checkpoints to epoch -1;
-    QAT checkpoints keep their epoch and lose their optimizer state when finished."""
+    QAT checkpoints keep their (0-based) epoch."""
     import torch
 
     payload = torch.load(path, map_location="cpu", weights_only=False)
     state = payload.get("extra", payload)
     epoch = state.get("epoch", -1)
-    return epoch == -1 or epoch + 1 >= epochs or state.get("optimizer") is None
+    return epoch == -1 or epoch + 1 >= epochs
 
 
 def _device_problem(device: str, torch) -> str | None:
