@@ -3,10 +3,9 @@
  * read Nx's cache, which must never touch the developer's own. node_modules and .venv are linked, not copied.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, symlinkSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
 
 export interface NxRun {
@@ -87,4 +86,3 @@ function failedList(output: string): string[] {
 }
 
 export const sorted = (names: string[]) => [...names].sort();
-export { dirname };
