@@ -23,7 +23,6 @@ from ultralytics.engine import trainer as ultralytics_trainer
 from ultralytics.models.yolo.detect import DetectionTrainer
 from ultralytics.nn.tasks import DetectionModel, load_checkpoint
 from ultralytics.utils import RANK
-from ultralytics.utils.torch_utils import unwrap_model
 
 from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
@@ -201,4 +200,4 @@ def _strip_quant_optimizer(path: Path) -> None:
     tmp.replace(path)
 
 
-__all__ = ["ExperimentTrainer", "unwrap_model"]
+__all__ = ["ExperimentTrainer"]
