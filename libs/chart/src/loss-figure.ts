@@ -121,6 +121,17 @@ function lossTrace(
   };
 }
 
+/** Grid, frame and ticks shared by every axis of the chart. */
+const axisStyle = {
+  showgrid: true,
+  gridcolor: '#e6e6e6',
+  zeroline: false,
+  showline: true,
+  linecolor: '#999',
+  ticks: 'outside',
+  tickcolor: '#999',
+} as const;
+
 function epochAxis(lastEpoch: number, showTitle: boolean): Record<string, unknown> {
   // A fixed range keeps one-epoch runs centred (autorange would stretch a lone point across ±1) and
   // whole-number ticks stop Plotly labelling fractional epochs.
@@ -130,13 +141,7 @@ function epochAxis(lastEpoch: number, showTitle: boolean): Record<string, unknow
     range: [1 - pad, lastEpoch + pad],
     tickformat: 'd',
     ...(lastEpoch <= 12 ? { dtick: 1 } : {}),
-    showgrid: true,
-    gridcolor: '#e6e6e6',
-    zeroline: false,
-    showline: true,
-    linecolor: '#999',
-    ticks: 'outside',
-    tickcolor: '#999',
+    ...axisStyle,
   };
 }
 
@@ -144,13 +149,7 @@ function lossAxis(showTitle: boolean): Record<string, unknown> {
   return {
     title: showTitle ? { text: 'loss', standoff: 6 } : undefined,
     autorange: true,
-    showgrid: true,
-    gridcolor: '#e6e6e6',
-    zeroline: false,
-    showline: true,
-    linecolor: '#999',
-    ticks: 'outside',
-    tickcolor: '#999',
+    ...axisStyle,
   };
 }
 

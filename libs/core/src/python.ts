@@ -76,12 +76,14 @@ export async function runPythonModule(module: string, args: string[], options: P
   };
 }
 
+/** The last line Python wrote to stderr: its own one-line message, or a traceback's final line. */
+export function lastErrorLine(result: PythonResult): string {
+  return result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+}
+
 /** Like runPythonModule, but a non-zero exit becomes a UserError carrying Python's last stderr line. */
 export async function runPythonModuleOrFail(module: string, args: string[], options: PythonRunOptions): Promise<PythonResult> {
   const result = await runPythonModule(module, args, options);
-  if (result.exitCode !== 0) {
-    const lastLine = result.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${result.exitCode}`;
-    throw new UserError(lastLine, options.what);
-  }
+  if (result.exitCode !== 0) throw new UserError(lastErrorLine(result) || `exit code ${result.exitCode}`, options.what);
   return result;
 }

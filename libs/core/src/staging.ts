@@ -1,5 +1,5 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Builds a directory atomically: `build` fills a fresh staging folder beside `finalDir`, and only when it
@@ -22,17 +22,42 @@ export async function writeDirAtomically<T>(finalDir: string, build: (stagingDir
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  const hadPrevious = await exists(finalDir);
-  if (hadPrevious) await rename(finalDir, retired);
   try {
-    await rename(staging, finalDir);
+    await replaceDir(staging, finalDir, retired);
   } catch (error) {
-    if (hadPrevious) await rename(retired, finalDir);
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  if (hadPrevious) await rm(retired, { recursive: true, force: true });
   return result;
+}
+
+/**
+ * Moves a finished folder to `finalDir` (same filesystem), replacing what was there: the old folder is renamed
+ * aside, the new one renamed in, and only then the old one deleted; a failed rename puts the old one back.
+ */
+export async function replaceDir(source: string, finalDir: string, retired = `${finalDir}.old-${process.pid}-${Date.now()}`): Promise<void> {
+  const hadPrevious = await exists(finalDir);
+  if (hadPrevious) await rename(finalDir, retired);
+  try {
+    await rename(source, finalDir);
+  } catch (error) {
+    if (hadPrevious) await rename(retired, finalDir);
+    throw error;
+  }
+  if (hadPrevious) await rm(retired, { recursive: true, force: true });
+}
+
+/** Writes a file through a temporary sibling and a rename, so readers see the old content or the new, never half. */
+export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }
 
 export async function exists(path: string): Promise<boolean> {

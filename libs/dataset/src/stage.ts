@@ -12,7 +12,7 @@ import { runMain } from '../../core/src/errors.ts';
 import { sha256Text } from '../../core/src/hashing.ts';
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
-import { workspaceRoot } from '../../core/src/workspace.ts';
+import { fromWorkspace } from '../../core/src/workspace.ts';
 import { convertCocoToYolo, generateSyntheticCoco, type ConvertCocoResult } from './index.ts';
 import { resolveSource, type DatasetSource } from './source.ts';
 
@@ -84,6 +84,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const line = Object.entries(result.splits)
       .map(([split, info]) => `${split}: ${info.counts.images} images, ${info.counts.annotationsWritten} boxes`)
       .join('; ');
-    process.stdout.write(`dataset: ${line} -> ${relative(workspaceRoot, layout.dataset)}\n`);
+    process.stdout.write(`dataset: ${line} -> ${fromWorkspace(layout.dataset)}\n`);
   });
 }

@@ -1,6 +1,6 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
+import { writeFileAtomically } from '../../core/src/staging.ts';
 import sharp from 'sharp';
 import type { CategoryAp, CocoBboxEvaluation } from './coco/index.ts';
 import type { LatencyStats } from './latency.ts';
@@ -87,13 +87,5 @@ export function detectionsPathFor(metricsPath: string): string {
 
 /** Writes JSON through a temporary file in the same folder and a rename, so readers never see half a file. */
 export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(temp, `${JSON.stringify(value, null, 1)}\n`);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, `${JSON.stringify(value, null, 1)}\n`);
 }

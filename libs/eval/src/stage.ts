@@ -7,19 +7,18 @@
  * changes; on COCO val a model costs minutes, so the other one is not scored again).
  */
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError, runMain } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
 import { metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, type Variant } from '../../core/src/layout.ts';
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
-import { workspaceRoot } from '../../core/src/workspace.ts';
+import { fromWorkspace, workspaceRoot } from '../../core/src/workspace.ts';
 import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
 import { detectionsPathFor } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 
-const show = (path: string) => relative(workspaceRoot, path);
 const memoFile = 'eval.json';
 const evaluatorDir = join(workspaceRoot, 'libs', 'eval', 'src');
 
@@ -32,10 +31,10 @@ async function evaluatorDigest(): Promise<string> {
 
 async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotationsPath: string }> {
   const provenancePath = join(layout.dataset, 'provenance.json');
-  if (!(await exists(provenancePath))) throw new UserError('the dataset stage has not run: run `npx nx run dataset:dataset`', show(provenancePath));
+  if (!(await exists(provenancePath))) throw new UserError('the dataset stage has not run: run `npx nx run dataset:dataset`', fromWorkspace(provenancePath));
   const provenance = JSON.parse(await readFile(provenancePath, 'utf8')) as { splits: Record<string, { annotationFile: string }> };
   const annotationsPath = provenance.splits.val2017?.annotationFile;
-  if (!annotationsPath) throw new UserError('no val2017 split recorded', show(provenancePath));
+  if (!annotationsPath) throw new UserError('no val2017 split recorded', fromWorkspace(provenancePath));
   return { imagesDir: join(layout.dataset, 'images', 'val2017'), annotationsPath };
 }
 
@@ -53,19 +52,19 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
     const memo = {} as Record<Variant, { key: string; onnxSha256: string; reused: boolean }>;
     for (const variant of variants) {
       const onnxPath = join(layout.onnx, onnxFileName[variant]);
-      if (!(await exists(onnxPath))) throw new UserError('no ONNX file: run `npx nx run export:export` first', show(onnxPath));
+      if (!(await exists(onnxPath))) throw new UserError('no ONNX file: run `npx nx run export:export` first', fromWorkspace(onnxPath));
       const onnxSha256 = await sha256File(onnxPath);
       const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, imgsz, codeDigest }));
       const out = join(staging, metricsFileName[variant]);
       const before = join(layout.eval, metricsFileName[variant]);
       if (previous?.[variant]?.key === key && (await exists(before))) {
-        process.stdout.write(`[eval] ${variant}: unchanged since the last evaluation, reusing ${show(before)}\n`);
+        process.stdout.write(`[eval] ${variant}: unchanged since the last evaluation, reusing ${fromWorkspace(before)}\n`);
         await copyFile(before, out);
         if (await exists(detectionsPathFor(before))) await copyFile(detectionsPathFor(before), detectionsPathFor(out));
         memo[variant] = { key, onnxSha256, reused: true };
         continue;
       }
-      process.stdout.write(`[eval] ${variantLabel[variant]}: ${show(onnxPath)} on ${show(imagesDir)}\n`);
+      process.stdout.write(`[eval] ${variantLabel[variant]}: ${fromWorkspace(onnxPath)} on ${fromWorkspace(imagesDir)}\n`);
       const { metrics } = await evaluateOnnx({
         onnxPath,
         imagesDir,

@@ -2,17 +2,16 @@
  * The export stage: both trained models (best.pt) -> <run-root>/onnx: the FP16 baseline as float ONNX and the
  * QAT model as QCDQ ONNX (Brevitas, TorchScript exporter), one opset and imgsz for both, plus export.json.
  */
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError, runMain } from '../../core/src/errors.ts';
 import { onnxFileName, variants, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
-import { workspaceRoot } from '../../core/src/workspace.ts';
+import { fromWorkspace } from '../../core/src/workspace.ts';
 import { writeFile } from 'node:fs/promises';
 
-const show = (path: string) => relative(workspaceRoot, path);
 
 export async function runExportStage(profile: Profile, layout: RunLayout): Promise<void> {
   const { opset } = loadSection('export', profile);
@@ -21,7 +20,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
   for (const variant of variants) {
     const checkpoint = join(layout.train[variant], 'weights', 'best.pt');
     if (!(await exists(checkpoint))) {
-      throw new UserError(`no trained ${variant} model: run \`npx nx run train-${variant}:train-${variant}\` first`, show(checkpoint));
+      throw new UserError(`no trained ${variant} model: run \`npx nx run train-${variant}:train-${variant}\` first`, fromWorkspace(checkpoint));
     }
     models.push({ variant, checkpoint, file: onnxFileName[variant] });
   }
@@ -35,7 +34,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
       onLine: forwardLine,
     });
   });
-  process.stdout.write(`export: ${variants.map((v) => onnxFileName[v]).join(', ')} -> ${show(layout.onnx)}\n`);
+  process.stdout.write(`export: ${variants.map((v) => onnxFileName[v]).join(', ')} -> ${fromWorkspace(layout.onnx)}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -6,7 +6,7 @@
  * Ultralytics' own argument checks run on the result, so a value it would reject fails here, by name.
  */
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parse, stringify } from 'yaml';
 import { UserError, runMain } from '../../core/src/errors.ts';
@@ -15,14 +15,14 @@ import { confDir } from '../../core/src/config/load.ts';
 import { offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
-import { workspaceRoot } from '../../core/src/workspace.ts';
+import { fromWorkspace } from '../../core/src/workspace.ts';
 import { BadHypValueError, UnknownHypError, mapHyps, renderMappingReport, type HypMapping } from './mapping.ts';
 
 export const hypSourceFile = join(confDir, 'hyp.scratch.yaml');
 export const trainArgsFileName = 'train-args.yaml';
 
 export async function readHypSource(path: string): Promise<Record<string, unknown>> {
-  const shown = relative(workspaceRoot, path);
+  const shown = fromWorkspace(path);
   let document: unknown;
   try {
     document = parse(await readFile(path, 'utf8'));
@@ -61,7 +61,7 @@ async function checkWithUltralytics(args: Record<string, number>, shown: string)
 }
 
 export async function runHypsStage(outDir: string, sourceFile: string = hypSourceFile): Promise<HypMapping> {
-  const shown = relative(workspaceRoot, sourceFile);
+  const shown = fromWorkspace(sourceFile);
   const mapping = mapOrExplain(await readHypSource(sourceFile), shown);
   await checkWithUltralytics(mapping.args, shown);
   const sourceSha256 = await sha256File(sourceFile);
@@ -85,6 +85,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const { layout } = parseStageArgs();
     const mapping = await runHypsStage(layout.hyps);
     const counts = mapping.rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.decision]: (acc[r.decision] ?? 0) + 1 }), {});
-    process.stdout.write(`hyps: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} -> ${relative(workspaceRoot, layout.hyps)}\n`);
+    process.stdout.write(`hyps: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} -> ${fromWorkspace(layout.hyps)}\n`);
   });
 }

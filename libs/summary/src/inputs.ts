@@ -1,10 +1,10 @@
 /** What summary.md is made of, read from the upstream stages' outputs (the only I/O of the summary stage). */
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../../core/src/errors.ts';
 import { variants, metricsFileName, type RunLayout, type Variant } from '../../core/src/layout.ts';
-import { workspaceRoot } from '../../core/src/workspace.ts';
+import { fromWorkspace, workspaceRoot } from '../../core/src/workspace.ts';
 import { readResultsCsv, type LossSeries } from '../../chart/src/index.ts';
 
 export interface RunInfo {
@@ -70,12 +70,12 @@ async function readJson<T>(path: string, producer: string): Promise<T> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new UserError(`missing: run \`npx nx run ${producer}\` first`, relative(workspaceRoot, path));
+    throw new UserError(`missing: run \`npx nx run ${producer}\` first`, fromWorkspace(path));
   }
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new UserError(`not valid JSON (${(error as Error).message})`, relative(workspaceRoot, path));
+    throw new UserError(`not valid JSON (${(error as Error).message})`, fromWorkspace(path));
   }
 }
 

@@ -3,7 +3,7 @@
  * by Puppeteer with a system Chromium) of both variants overlaid, and loss.html (the same figure, interactive).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { confDir, loadSection, type Profile } from '../../core/src/config/load.ts';
 import { sectionSchemas, type SectionName } from '../../core/src/config/schema.ts';
 import { runMain } from '../../core/src/errors.ts';
@@ -11,7 +11,7 @@ import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { variantLabel, variants, type RunLayout } from '../../core/src/layout.ts';
 import { parseStageArgs } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
-import { workspaceRoot } from '../../core/src/workspace.ts';
+import { fromWorkspace } from '../../core/src/workspace.ts';
 import { renderLossChart } from '../../chart/src/index.ts';
 import { composeSummary } from './compose.ts';
 import { readSummaryInputs } from './inputs.ts';
@@ -36,7 +36,7 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
     );
     await writeFile(join(staging, 'summary.md'), composeSummary(inputs, new Date()));
   });
-  process.stdout.write(`summary: ${relative(workspaceRoot, join(layout.summary, 'summary.md'))}\n`);
+  process.stdout.write(`summary: ${fromWorkspace(join(layout.summary, 'summary.md'))}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

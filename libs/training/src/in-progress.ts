@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { exists } from '../../core/src/staging.ts';
+import { exists, writeFileAtomically } from '../../core/src/staging.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { recipeDigest, type TrainRequest } from './request.ts';
 
@@ -47,10 +47,7 @@ export async function planResume(files: InProgress, request: TrainRequest): Prom
 }
 
 export async function writeRequest(files: InProgress, request: TrainRequest): Promise<void> {
-  await mkdir(dirname(files.requestFile), { recursive: true });
-  const tmp = `${files.requestFile}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(request, null, 2)}\n`);
-  await rename(tmp, files.requestFile);
+  await writeFileAtomically(files.requestFile, `${JSON.stringify(request, null, 2)}\n`);
 }
 
 /** One training per variant and run root at a time: a second one would write into the same checkpoints. */

@@ -3,15 +3,15 @@
  * the in-progress folder, streams its progress, renders loss.png, and moves the finished run into the declared
  * output in one rename.
  */
-import { readFile, rename, rm, copyFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile, rm, copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
-import { forwardLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
-import { exists } from '../../core/src/staging.ts';
-import { workspaceRoot } from '../../core/src/workspace.ts';
+import { forwardLine, lastErrorLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
+import { exists, replaceDir } from '../../core/src/staging.ts';
+import { fromWorkspace } from '../../core/src/workspace.ts';
 import { readResultsCsv, renderLossChart } from '../../chart/src/index.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
 import { buildTrainRequest, type TrainRequest } from './request.ts';
@@ -19,20 +19,19 @@ import { buildTrainRequest, type TrainRequest } from './request.ts';
 const EXIT_BAD_INPUT = 2;
 const EXIT_OUT_OF_MEMORY = 3;
 
-const show = (path: string) => relative(workspaceRoot, path);
 
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
   const dataYaml = join(layout.dataset, 'data.yaml');
   const argsFile = join(layout.hyps, 'train-args.yaml');
   if (!(await exists(dataYaml))) {
-    throw new UserError('the dataset stage has not produced data.yaml: run `npx nx run dataset:dataset` first', show(dataYaml));
+    throw new UserError('the dataset stage has not produced data.yaml: run `npx nx run dataset:dataset` first', fromWorkspace(dataYaml));
   }
   if (!(await exists(argsFile))) {
-    throw new UserError('the hyps stage has not produced train-args.yaml: run `npx nx run hyps:hyps` first', show(argsFile));
+    throw new UserError('the hyps stage has not produced train-args.yaml: run `npx nx run hyps:hyps` first', fromWorkspace(argsFile));
   }
   const hyps = parse(await readFile(argsFile, 'utf8')) as unknown;
   if (typeof hyps !== 'object' || hyps === null || Object.values(hyps).some((v) => typeof v !== 'number')) {
-    throw new UserError('expected a mapping of argument -> number', show(argsFile));
+    throw new UserError('expected a mapping of argument -> number', fromWorkspace(argsFile));
   }
   return { dataYaml, hyps: hyps as Record<string, number> };
 }
@@ -57,8 +56,8 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   try {
     const plan = await planResume(files, request);
     const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
-    if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${show(plan.movedTo)}`);
-    if (plan.kind === 'resume') log(`resuming the interrupted run from ${show(plan.checkpoint)}`);
+    if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);
+    if (plan.kind === 'resume') log(`resuming the interrupted run from ${fromWorkspace(plan.checkpoint)}`);
     if (plan.kind !== 'finished') {
       const toRun: TrainRequest = { ...request, resume_from: plan.kind === 'resume' ? plan.checkpoint : null };
       await writeRequest(files, toRun);
@@ -78,7 +77,7 @@ async function trainInPython(request: TrainRequest, requestFile: string, layout:
     onLine: forwardLine,
   });
   if (result.exitCode === 0) return;
-  const last = result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+  const last = lastErrorLine(result);
   const where = `train-${request.variant}`;
   if (result.exitCode === EXIT_BAD_INPUT) throw new UserError(last, where);
   if (result.exitCode === EXIT_OUT_OF_MEMORY) {
@@ -86,7 +85,7 @@ async function trainInPython(request: TrainRequest, requestFile: string, layout:
   }
   const how = result.signal ? `was stopped by ${result.signal}` : `failed (exit ${result.exitCode})`;
   throw new UserError(
-    `training ${how}: ${last || 'see the output above'}. Its state is kept in ${show(request.save_dir)}; run the target again to resume`,
+    `training ${how}: ${last || 'see the output above'}. Its state is kept in ${fromWorkspace(request.save_dir)}; run the target again to resume`,
     where,
   );
 }
@@ -95,7 +94,7 @@ async function trainInPython(request: TrainRequest, requestFile: string, layout:
 async function finalise(variant: Variant, inProgressDir: string, requestFile: string, finalDir: string): Promise<void> {
   for (const name of ['run.json', 'results.csv', join('weights', 'last.pt'), join('weights', 'best.pt')]) {
     if (!(await exists(join(inProgressDir, name)))) {
-      throw new UserError(`training ended without writing ${name}`, show(inProgressDir));
+      throw new UserError(`training ended without writing ${name}`, fromWorkspace(inProgressDir));
     }
   }
   const series = await readResultsCsv(join(inProgressDir, 'results.csv'));
@@ -104,11 +103,7 @@ async function finalise(variant: Variant, inProgressDir: string, requestFile: st
     { pngPath: join(inProgressDir, 'loss.png'), htmlPath: join(inProgressDir, 'loss.html') },
   );
   await copyFile(requestFile, join(inProgressDir, 'request.json'));
-  const retired = `${finalDir}.old-${process.pid}`;
-  const hadPrevious = await exists(finalDir);
-  if (hadPrevious) await rename(finalDir, retired);
-  await rename(inProgressDir, finalDir);
-  if (hadPrevious) await rm(retired, { recursive: true, force: true });
+  await replaceDir(inProgressDir, finalDir);
   await rm(requestFile, { force: true });
-  process.stdout.write(`[${variant}] finished: ${show(finalDir)}\n`);
+  process.stdout.write(`[${variant}] finished: ${fromWorkspace(finalDir)}\n`);
 }
