@@ -15,7 +15,8 @@ export interface LossComponents {
 export interface LossSeries {
   /** 1-based epoch numbers. */
   epoch: number[];
-  /** Seconds since the trainer started, at the end of each epoch. */
+  /** Seconds since the trainer process started, at the end of each epoch: it starts again from 0 in the first
+   *  epoch of a resumed session (measured on the 2x H200 DDP resume bench), so it is no wall-clock axis. */
   time: number[];
   train: LossComponents;
   val: LossComponents;

@@ -130,3 +130,19 @@ def test_foreign_files_are_rejected_by_path(model, tmp_path):
     torch.save(nn.Conv2d(1, 1, 1), pickled)  # a whole pickled module, as Ultralytics saves
     with pytest.raises(ValueError, match="pickled.pt: not a loadable quantized checkpoint"):
         load_quant_checkpoint(pickled)
+
+
+@pytest.mark.parametrize("rank", [-1, 0, 1])
+def test_only_the_owning_rank_strips_finished_checkpoints(model, tmp_path, rank):
+    from yolo_py.trainer import strip_finished_quant_checkpoints
+
+    path = tmp_path / f"last-rank{rank}.pt"
+    save_quant_checkpoint(path, model, SETTINGS, {"epoch": 2, "optimizer": {"state": {}, "param_groups": []}})
+    before = path.read_bytes()
+    strip_finished_quant_checkpoints((path,), rank=rank)
+    if rank == 1:  # a second DDP rank must not touch the file rank 0 is rewriting
+        assert path.read_bytes() == before
+    else:
+        _, _, extra = load_quant_checkpoint(path)
+        assert extra["optimizer"] is None and extra["epoch"] == 2
+    assert not path.with_suffix(".tmp").exists()

@@ -89,6 +89,9 @@ class ProgressReporter:
                 "trainImages": len(trainer.train_loader.dataset),
             }
         )
+        # Count the session now: a run stopped before its first epoch-end write (even right after the epoch's
+        # checkpoint, which Ultralytics saves before on_fit_epoch_end) is still a session.
+        self._save(trainer, epochs_completed=trainer.start_epoch)
         where = f"from epoch {trainer.start_epoch + 1}" if trainer.start_epoch else "from scratch"
         print(
             f"[{self.variant}] training {where} to {trainer.epochs} epochs on {self.totals['deviceName']} "

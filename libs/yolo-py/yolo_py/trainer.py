@@ -22,7 +22,8 @@ import torch
 from ultralytics.engine import trainer as ultralytics_trainer
 from ultralytics.models.yolo.detect import DetectionTrainer
 from ultralytics.nn.tasks import DetectionModel, load_checkpoint
-from ultralytics.utils import RANK
+from ultralytics.utils import LOCAL_RANK, RANK
+from ultralytics.utils.torch_utils import torch_distributed_zero_first
 
 from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
@@ -141,8 +142,9 @@ class ExperimentTrainer(DetectionTrainer):
             return super().final_eval()
         if not self.best.exists():
             return None
-        for path in (self.last, self.best):  # drop optimizer state from the finished checkpoints
-            _strip_quant_optimizer(path)
+        # Under DDP every rank gets here: rank 0 rewrites the files while the others wait, then all read best.pt.
+        with torch_distributed_zero_first(LOCAL_RANK):
+            strip_finished_quant_checkpoints((self.last, self.best), rank=RANK)
         model, _, _ = load_quant_checkpoint(self.best)
         model = self._attach(model)
         print(f"\nValidating {self.best}...", flush=True)
@@ -188,6 +190,15 @@ def _report_of(model: DetectionModel) -> QuantReport:
     total = sum(p.numel() for p in model.parameters())
     q_weights = sum(model.get_submodule(n).weight.numel() for n in names)
     return QuantReport(len(names), names, kept, total, q_weights, total - q_weights)
+
+
+def strip_finished_quant_checkpoints(paths: tuple[Path, ...], rank: int) -> None:
+    """Drops the optimizer state from a finished run's checkpoints, in the one process that owns the files
+    (rank -1 without DDP, rank 0 with it): two ranks rewriting the same file race on its temporary."""
+    if rank not in {-1, 0}:
+        return
+    for path in paths:
+        _strip_quant_optimizer(path)
 
 
 def _strip_quant_optimizer(path: Path) -> None:

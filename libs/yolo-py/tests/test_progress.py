@@ -1,0 +1,43 @@
+"""progress.json counts a training session when it starts, so a run stopped before its first epoch-end write
+still shows every session it had."""
+
+import os
+
+os.environ.setdefault("YOLO_OFFLINE", "true")
+os.environ.setdefault("YOLO_AUTOINSTALL", "false")
+
+from types import SimpleNamespace
+
+import torch
+
+from yolo_py.progress import ProgressReporter, read_progress, write_progress
+
+
+def fake_trainer(save_dir, start_epoch: int) -> SimpleNamespace:
+    return SimpleNamespace(
+        save_dir=save_dir,
+        start_epoch=start_epoch,
+        epochs=5,
+        model=torch.nn.Linear(2, 3),
+        device=torch.device("cpu"),
+        amp=False,
+        batch_size=4,
+        world_size=0,
+        quant_report=None,
+        train_loader=SimpleNamespace(dataset=[0] * 12),
+    )
+
+
+def test_a_session_is_recorded_at_train_start(tmp_path):
+    ProgressReporter("fp16").on_train_start(fake_trainer(tmp_path, start_epoch=0))
+    first = read_progress(tmp_path)
+    assert first["sessions"] == 1 and first["epochsCompleted"] == 0 and first["parameters"] == 9
+
+
+def test_a_resumed_session_keeps_the_totals_and_adds_one(tmp_path):
+    write_progress(tmp_path, {"sessions": 1, "trainSeconds": 30.0, "imagesSeen": 24, "wallSeconds": 40.0, "epochSeconds": [15.0, 15.0]})
+    ProgressReporter("qat").on_train_start(fake_trainer(tmp_path, start_epoch=2))
+    resumed = read_progress(tmp_path)
+    assert resumed["sessions"] == 2 and resumed["epochsCompleted"] == 2
+    assert resumed["trainSeconds"] == 30.0 and resumed["imagesSeen"] == 24 and resumed["epochSeconds"] == [15.0, 15.0]
+    assert resumed["wallSeconds"] >= 40.0
