@@ -3,7 +3,7 @@
  * read Nx's cache, which must never touch the developer's own. node_modules and .venv are linked, not copied.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
@@ -22,9 +22,10 @@ export class WorkspaceCopy {
 
   constructor() {
     this.root = mkdtempSync(join(tmpdir(), 'pipeline-ws-'));
+    // The working tree as it is: tracked and untracked files, less those deleted but not yet committed.
     const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: workspaceRoot, encoding: 'utf8' })
       .split('\0')
-      .filter(Boolean);
+      .filter((file) => file && existsSync(join(workspaceRoot, file)));
     for (const file of files) cpSync(join(workspaceRoot, file), join(this.root, file), { recursive: false, force: true, errorOnExist: false });
     for (const linked of ['node_modules', '.venv']) symlinkSync(join(workspaceRoot, linked), join(this.root, linked));
     this.git('init', '-q');

@@ -10,13 +10,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSection, parseProfile } from '../../libs/core/src/config/load.ts';
+import { execa } from 'execa';
+import { defaultProfile, knownProfiles, loadSection, parseProfile } from '../../libs/core/src/config/load.ts';
 import { onnxFileName, runLayout, type Variant } from '../../libs/core/src/layout.ts';
 import { pythonPackageRoot } from '../../libs/core/src/python.ts';
 import { ensureVenv } from '../../libs/core/src/python-env.ts';
 import { cocoIdOfYoloClass } from '../../libs/dataset/src/coco-classes.ts';
 import { evaluateOnnx } from '../../libs/eval/src/evaluate-onnx.ts';
-import { execa } from 'execa';
 
 const { values } = parseArgs({
   options: { 'run-id': { type: 'string', default: 'demo' }, variant: { type: 'string', default: 'fp16' }, onnx: { type: 'string' }, imgsz: { type: 'string' } },
@@ -24,7 +24,9 @@ const { values } = parseArgs({
 const runId = values['run-id']!;
 const layout = runLayout(runId);
 const variant = values.variant as Variant;
-const imgsz = values.imgsz ? Number(values.imgsz) : loadSection('train', parseProfile(runId === 'coco' || runId === 'ci' ? runId : 'demo')).imgsz;
+// A run id named after a profile was made with that profile (Nx's configurations); any other with the default one.
+const profile = (knownProfiles as readonly string[]).includes(runId) ? parseProfile(runId) : defaultProfile;
+const imgsz = values.imgsz ? Number(values.imgsz) : loadSection('train', profile).imgsz;
 const onnx = values.onnx ?? join(layout.onnx, onnxFileName[variant]);
 const provenance = JSON.parse(await readFile(join(layout.dataset, 'provenance.json'), 'utf8'));
 const annotations: string = provenance.splits.val2017.annotationFile;

@@ -33,6 +33,7 @@ export interface ChromiumLookup {
  */
 export function findChromium(lookup: ChromiumLookup = {}): string {
   const env = lookup.env ?? process.env;
+  const locations = lookup.locations ?? CHROMIUM_LOCATIONS;
   for (const name of CHROMIUM_ENV_VARS) {
     const value = env[name];
     if (value === undefined || value === '') continue;
@@ -41,7 +42,7 @@ export function findChromium(lookup: ChromiumLookup = {}): string {
     }
     return value;
   }
-  for (const location of lookup.locations ?? CHROMIUM_LOCATIONS) {
+  for (const location of locations) {
     if (isExecutableFile(location)) return location;
   }
   const dirs = (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
@@ -53,7 +54,7 @@ export function findChromium(lookup: ChromiumLookup = {}): string {
   }
   throw new UserError(
     'no Chromium or Chrome found to render the loss chart (looked at ' +
-      `${CHROMIUM_ENV_VARS.join(', ')}, ${(lookup.locations ?? CHROMIUM_LOCATIONS).length} usual locations and PATH). ` +
+      `${CHROMIUM_ENV_VARS.join(', ')}, ${locations.length} usual locations and PATH). ` +
       'Install one, e.g. "apt-get install -y chromium" on Debian/Ubuntu, or set PUPPETEER_EXECUTABLE_PATH to its binary',
     'chromium',
   );

@@ -1,22 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { findChromium } from './chromium.ts';
 import { screenshotLocalPage } from './headless-screenshot.ts';
 import { renderLossChart } from './render-loss-chart.ts';
 import { syntheticLossSeries } from './testing/synthetic-runs.ts';
-
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'chart-render-'));
-  try {
-    await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { withTempDir } from './testing/temp-dir.ts';
 
 const runs = [
   { label: 'FP16', epochs: syntheticLossSeries(20, 1) },

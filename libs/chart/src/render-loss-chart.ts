@@ -1,8 +1,8 @@
+import { stageFile, type StagedFile } from '../../core/src/staging.ts';
 import { chartPageHtml, readPlotlyBundle, RENDER_STATE_GLOBAL } from './chart-page.ts';
 import { findChromium } from './chromium.ts';
 import { screenshotLocalPage } from './headless-screenshot.ts';
 import { buildLossFigure, type LossRun } from './loss-figure.ts';
-import { stageFile, type StagedFile } from './staged-file.ts';
 
 export interface LossChart {
   runs: readonly LossRun[];

@@ -1,25 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { venvPython } from '../../core/src/python-env.ts';
+import { offlineEnv } from '../../core/src/python.ts';
+import { projectPython } from '../../core/src/python-env.ts';
 import { readResultsCsv } from './results-csv.ts';
+import { withTempDir } from './testing/temp-dir.ts';
 
-const python = process.env.PROJECT_PYTHON ?? venvPython;
 const oracle = fileURLToPath(new URL('./testing/ultralytics_results_csv.py', import.meta.url));
 
-test('reads the results.csv written by Ultralytics\' own BaseTrainer.save_metrics for a YOLOv10m run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'chart-parity-'));
-  try {
+test('reads the results.csv written by Ultralytics\' own BaseTrainer.save_metrics for a YOLOv10m run', () =>
+  withTempDir(async (dir) => {
     const csv = join(dir, 'results.csv');
     const loggedJson = join(dir, 'logged.json');
-    await execa(python, [oracle, csv, loggedJson, '3'], {
-      cwd: dir,
-      env: { YOLO_CONFIG_DIR: join(dir, 'yolo-config'), YOLO_OFFLINE: 'true', YOLO_AUTOINSTALL: 'false' },
-    });
+    await execa(projectPython, [oracle, csv, loggedJson, '3'], { cwd: dir, env: offlineEnv(join(dir, 'yolo-config')) });
     const logged = JSON.parse(await readFile(loggedJson, 'utf8')) as Record<string, number | null>[];
     const series = await readResultsCsv(csv);
 
@@ -50,7 +46,4 @@ test('reads the results.csv written by Ultralytics\' own BaseTrainer.save_metric
       });
     }
     assert.ok(series.time.every((t, i) => t >= 0 && (i === 0 || t >= series.time[i - 1]!)), 'time is seconds since start, non-decreasing');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));

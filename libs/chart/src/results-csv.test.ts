@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../core/src/errors.ts';
 import { parseResultsCsv, readResultsCsv } from './results-csv.ts';
+import { withTempDir } from './testing/temp-dir.ts';
 
 const HEADER =
   'epoch,time,train/box_loss,train/cls_loss,train/dfl_loss,metrics/precision(B),metrics/recall(B),metrics/mAP50(B),' +
@@ -68,14 +68,10 @@ test('a header missing loss columns, an empty file or a header without rows is r
   assert.throws(() => parseResultsCsv(`${HEADER}\n`, 'results.csv'), /results\.csv: the file has a header but no epoch rows/);
 });
 
-test('readResultsCsv reads a file and names a missing one', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'chart-csv-'));
-  try {
+test('readResultsCsv reads a file and names a missing one', () =>
+  withTempDir(async (dir) => {
     const path = join(dir, 'results.csv');
     await writeFile(path, `${HEADER}\n${ROW1}\n`);
     assert.deepEqual((await readResultsCsv(path)).epoch, [1]);
     await assert.rejects(readResultsCsv(join(dir, 'absent.csv')), (e: unknown) => e instanceof UserError && e.message.startsWith(`${join(dir, 'absent.csv')}: cannot read the training results (ENOENT)`));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));

@@ -32,6 +32,8 @@ export interface RunLayout {
   onnx: string;
   eval: string;
   summary: string;
+  /** Ultralytics' settings folder (YOLO_CONFIG_DIR) for the stages that run it on this run: training and export. */
+  yoloConfig: string;
 }
 
 export function validateRunId(runId: string): string {
@@ -55,5 +57,6 @@ export function runLayout(runId: string, root: string = join(runsDir, validateRu
     onnx: join(root, 'onnx'),
     eval: join(root, 'eval'),
     summary: join(root, 'summary'),
+    yoloConfig: join(root, '.yolo-config'),
   };
 }

@@ -9,6 +9,8 @@ import { workspaceRoot } from './workspace.ts';
 export const pythonLockFile = join(workspaceRoot, 'requirements.lock');
 export const venvDir = join(workspaceRoot, '.venv');
 export const venvPython = join(venvDir, 'bin', 'python');
+/** The Python that tests, parity oracles and benchmarks run directly: PROJECT_PYTHON while .venv is being built, else .venv's. */
+export const projectPython = process.env.PROJECT_PYTHON ?? venvPython;
 
 export interface VenvOptions {
   log?: (line: string) => void;
@@ -38,7 +40,7 @@ export async function ensureVenv(options: VenvOptions = {}): Promise<string> {
 
   const basePython = options.basePython ?? process.env.PYTHON ?? 'python3';
   const probe = await execa(basePython, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { reject: false });
-  if (probe.failed || probe.exitCode !== 0) {
+  if (probe.failed) {
     throw new UserError(`cannot run '${basePython}' to build the Python environment: install Python 3.11 or set PYTHON to its path`, 'PYTHON');
   }
   log(`python env: building ${dir} from ${lockFile} (python ${probe.stdout.trim()}); this happens once per lock change`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UserError } from './errors.ts';
+import { runMain, UserError } from './errors.ts';
 import { parseProfile, type Profile } from './config/load.ts';
 import { runLayout, type RunLayout } from './layout.ts';
 
@@ -32,4 +32,12 @@ export function parseStageArgs(argv: string[] = process.argv.slice(2)): StageCon
     );
   }
   return { profile, layout: runLayout(runId) };
+}
+
+/** A stage CLI's entry point: `stage` gets the profile and run layout from the command line, under runMain. */
+export function runStageMain(stage: (profile: Profile, layout: RunLayout) => Promise<void>): void {
+  runMain(async () => {
+    const { profile, layout } = parseStageArgs();
+    await stage(profile, layout);
+  });
 }

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 
 /**
  * Builds a directory atomically: `build` fills a fresh staging folder beside `finalDir`, and only when it
@@ -47,15 +48,43 @@ export async function replaceDir(source: string, finalDir: string, retired = `${
   if (hadPrevious) await rm(retired, { recursive: true, force: true });
 }
 
+/** A file written beside its final path, invisible to readers until `commit` renames it into place. */
+export interface StagedFile {
+  /** Where the content lies until committed; keeps the final extension so browsers type it the same way. */
+  readonly tempPath: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Writes `data` to a hidden sibling of `finalPath`; a rename on the same filesystem then publishes it atomically.
+ * Several files staged first and committed together appear only once all of them were written.
+ */
+export async function stageFile(finalPath: string, data: string | Uint8Array): Promise<StagedFile> {
+  const dir = dirname(finalPath);
+  await mkdir(dir, { recursive: true });
+  const ext = extname(finalPath);
+  const tempPath = join(dir, `.${basename(finalPath, ext)}.${process.pid}-${randomBytes(4).toString('hex')}.partial${ext}`);
+  try {
+    await writeFile(tempPath, data);
+  } catch (error) {
+    await rm(tempPath, { force: true });
+    throw error;
+  }
+  return {
+    tempPath,
+    commit: () => rename(tempPath, finalPath),
+    discard: () => rm(tempPath, { force: true }),
+  };
+}
+
 /** Writes a file through a temporary sibling and a rename, so readers see the old content or the new, never half. */
 export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const staged = await stageFile(path, data);
   try {
-    await writeFile(temp, data);
-    await rename(temp, path);
+    await staged.commit();
   } catch (error) {
-    await rm(temp, { force: true });
+    await staged.discard();
     throw error;
   }
 }

@@ -7,10 +7,8 @@ import { yoloClassNames } from './coco-classes.ts';
 import { loadCocoInstances, type CocoCategory, type CocoImage } from './coco-reader.ts';
 import { dataYamlText } from './data-yaml.ts';
 import { countProgress, logToStderr, parseProgress, type Log } from './progress.ts';
+import { cocoSplitSource, cocoSplits, type CocoSplit } from './source.ts';
 import { cocoToYoloLabels, type SplitCounts } from './yolo-labels.ts';
-
-export const cocoSplits = ['train2017', 'val2017'] as const;
-export type CocoSplit = (typeof cocoSplits)[number];
 
 export interface ConvertCocoOptions {
   /** Folder holding train2017/, val2017/ and annotations/instances_{train,val}2017.json. */
@@ -101,8 +99,7 @@ function locateCocoSources(cocoRoot: string): Record<CocoSplit, { annotationFile
   requireKind(cocoRoot, 'directory', 'the COCO root folder does not exist (expected train2017/, val2017/ and annotations/ in it)');
   const sources = {} as Record<CocoSplit, { annotationFile: string; imagesDir: string }>;
   for (const split of cocoSplits) {
-    const imagesDir = join(cocoRoot, split);
-    const annotationFile = join(cocoRoot, 'annotations', `instances_${split}.json`);
+    const { annotationFile, imagesDir } = cocoSplitSource(cocoRoot, split);
     requireKind(imagesDir, 'directory', `the ${split} image folder does not exist`);
     requireKind(annotationFile, 'file', `the ${split} annotation file does not exist`);
     sources[split] = { annotationFile, imagesDir };

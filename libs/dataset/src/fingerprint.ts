@@ -4,11 +4,11 @@
  * only when it changed) plus each image folder's entry count and mtime. Prints one JSON line.
  */
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { loadSection } from '../../core/src/config/load.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { runsDir } from '../../core/src/layout.ts';
-import { resolveSource } from './source.ts';
+import { cocoSplitSource, cocoSplits, resolveSource } from './source.ts';
 
 const cacheFile = join(runsDir, '.coco-fingerprint-cache.json');
 type ShaCache = Record<string, { size: number; mtimeMs: number; sha256: string }>;
@@ -16,20 +16,19 @@ type ShaCache = Record<string, { size: number; mtimeMs: number; sha256: string }
 export async function cocoFingerprint(root: string): Promise<unknown> {
   const cache: ShaCache = await readFile(cacheFile, 'utf8').then(JSON.parse).catch(() => ({}));
   const entries: Record<string, unknown> = {};
-  for (const split of ['train2017', 'val2017']) {
-    const annotation = join(root, 'annotations', `instances_${split}.json`);
-    const info = await stat(annotation).catch(() => null);
+  for (const split of cocoSplits) {
+    const { annotationFile, imagesDir } = cocoSplitSource(root, split);
+    const info = await stat(annotationFile).catch(() => null);
     if (info) {
-      const cached = cache[annotation];
-      const sha256 = cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs ? cached.sha256 : await sha256File(annotation);
-      cache[annotation] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
-      entries[`annotations/instances_${split}.json`] = { size: info.size, sha256 };
+      const cached = cache[annotationFile];
+      const sha256 = cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs ? cached.sha256 : await sha256File(annotationFile);
+      cache[annotationFile] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
+      entries[relative(root, annotationFile)] = { size: info.size, sha256 };
     } else {
-      entries[`annotations/instances_${split}.json`] = 'missing';
+      entries[relative(root, annotationFile)] = 'missing';
     }
-    const images = join(root, split);
-    const folder = await stat(images).catch(() => null);
-    entries[split] = folder ? { entries: (await readdir(images)).length, mtimeMs: folder.mtimeMs } : 'missing';
+    const folder = await stat(imagesDir).catch(() => null);
+    entries[split] = folder ? { entries: (await readdir(imagesDir)).length, mtimeMs: folder.mtimeMs } : 'missing';
   }
   await mkdir(dirname(cacheFile), { recursive: true });
   await writeFile(cacheFile, JSON.stringify(cache));

@@ -1,6 +1,7 @@
-export { convertCocoToYolo, convertAnnotationFile, writeLabelFiles, cocoSplits } from './convert-coco.ts';
+export { convertCocoToYolo, convertAnnotationFile, writeLabelFiles } from './convert-coco.ts';
+export { cocoSplits } from './source.ts';
+export type { CocoSplit } from './source.ts';
 export type {
-  CocoSplit,
   ConvertCocoOptions,
   ConvertCocoResult,
   SplitProvenance,

@@ -8,9 +8,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
-import { runMain } from '../../core/src/errors.ts';
 import { sha256Text } from '../../core/src/hashing.ts';
-import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { convertCocoToYolo, generateSyntheticCoco, type ConvertCocoResult } from './index.ts';
@@ -78,8 +77,7 @@ function provenance(source: DatasetSource, result: ConvertCocoResult, synthetic:
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runMain(async () => {
-    const { profile, layout } = parseStageArgs();
+  runStageMain(async (profile, layout) => {
     const result = await runDatasetStage(profile, layout.dataset);
     const line = Object.entries(result.splits)
       .map(([split, info]) => `${split}: ${info.counts.images} images, ${info.counts.annotationsWritten} boxes`)

@@ -2,10 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { venvPython } from '../../core/src/python-env.ts';
-
-/** The workspace's Python; PROJECT_PYTHON overrides it while .venv is being built. */
-export const testPython = process.env.PROJECT_PYTHON ?? venvPython;
+import { offlineEnv } from '../../core/src/python.ts';
+import { projectPython } from '../../core/src/python-env.ts';
 
 /** A fresh folder under the OS temp dir, removed after `body` settles. */
 export async function withTempDir<T>(body: (dir: string) => Promise<T> | T): Promise<T> {
@@ -26,12 +24,12 @@ export async function runPython(code: string, scratchDir: string, options: { arg
   // check_det_dataset looks for Arial.ttf and would try to download it; nothing is drawn here, a placeholder does.
   mkdirSync(join(configDir, 'Ultralytics'), { recursive: true });
   writeFileSync(join(configDir, 'Ultralytics', 'Arial.ttf'), '');
-  const result = await execa(testPython, ['-c', code, ...(options.args ?? [])], {
+  const result = await execa(projectPython, ['-c', code, ...(options.args ?? [])], {
     input: options.input,
     reject: false,
-    env: { YOLO_OFFLINE: 'true', YOLO_AUTOINSTALL: 'false', YOLO_CONFIG_DIR: configDir, PYTHONHASHSEED: '0' },
+    env: { ...offlineEnv(configDir), PYTHONHASHSEED: '0' },
     maxBuffer: 1 << 28,
   });
-  if (result.exitCode !== 0) throw new Error(`python (${testPython}) failed with exit ${result.exitCode}:\n${result.stderr}`);
+  if (result.exitCode !== 0) throw new Error(`python (${projectPython}) failed with exit ${result.exitCode}:\n${result.stderr}`);
   return result.stdout;
 }

@@ -7,12 +7,10 @@ import { UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { evaluateCocoBbox, loadCocoInstancesFile, loadCocoResultsFile, type CocoResult } from './coco/index.ts';
 import { classMapFromCategories, cocoPaths, selectImages, subsetInstances, type EvalImage } from './dataset.ts';
-import { decodeImageRgb } from './decode-image.ts';
 import { decodeEndToEnd, decodeRawHead, VAL_NMS, type Detection } from './decode-output.ts';
 import { toCocoResults } from './detections.ts';
 import { inverseLetterbox } from './geometry.ts';
 import { summarizeLatency, type LatencyStats } from './latency.ts';
-import { letterbox } from './letterbox.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
 import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson } from './metrics.ts';
 import { checkRuntimeOutput, inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
@@ -109,7 +107,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
 
     let latencyMs: LatencyStats | null = null;
     if (!options.skipLatency) {
-      const sample = letterbox(await decodeImageRgb(images[0]!.path), imgsz).tensor;
+      const sample = (await pool.prepare(images[0]!.path)).tensor;
       latencyMs = await measureLatency(() => infer(sample), warmupRuns, latencyRuns);
       log(`latency over ${latencyRuns} runs after ${warmupRuns} warm-up: mean ${latencyMs.mean.toFixed(2)} ms, p50 ${latencyMs.p50.toFixed(2)}, p90 ${latencyMs.p90.toFixed(2)}, p99 ${latencyMs.p99.toFixed(2)}`);
     }
@@ -221,7 +219,7 @@ function inferenceFor(session: ort.InferenceSession, io: ModelIo, onnxPath: stri
 }
 
 function decodeDetections(output: { data: Float32Array; dims: readonly number[] }, io: ModelIo, conf: number, onnxPath: string): Detection[] {
-  const { count } = checkRuntimeOutput(io.output, output.dims, onnxPath);
+  const count = checkRuntimeOutput(io.output, output.dims, onnxPath);
   if (io.output.kind === 'end2end') return decodeEndToEnd(output.data, conf, VAL_NMS.maxDet);
   return decodeRawHead(output.data, io.output.numClasses, count, { ...VAL_NMS, conf });
 }

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { UserError } from '../../core/src/errors.ts';
 import { decodeImageRgb } from './decode-image.ts';
+import type { LetterboxGeometry } from './geometry.ts';
 import { letterbox } from './letterbox.ts';
 
 /** Worker side of LetterboxPool: decode + letterbox one image per message, tensor buffer transferred back. */
@@ -11,7 +12,7 @@ export interface PrepareRequest {
 }
 
 export type PrepareReply =
-  | { readonly id: number; readonly ok: true; readonly tensor: Float32Array; readonly geometry: ReturnType<typeof letterbox>['geometry'] }
+  | { readonly id: number; readonly ok: true; readonly tensor: Float32Array; readonly geometry: LetterboxGeometry }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly userError: boolean };
 
 parentPort?.on('message', (request: PrepareRequest) => {

@@ -66,17 +66,17 @@ export function inspectModelIo(
   throw new UserError(`expected ${expectedOutput}, found ${describe(output)}`, onnxPath);
 }
 
-/** Checks the output tensor actually produced at run time (dynamic dims are only known then); returns rows/anchors. */
-export function checkRuntimeOutput(form: OutputForm, dims: readonly number[], onnxPath: string): { perImage: number; count: number } {
+/** Checks the output tensor actually produced at run time (dynamic dims are only known then); returns its rows (end-to-end) or anchors (raw). */
+export function checkRuntimeOutput(form: OutputForm, dims: readonly number[], onnxPath: string): number {
   if (dims.length !== 3 || dims[0] !== 1) {
     throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected batch 1 and rank 3`, onnxPath);
   }
   if (form.kind === 'end2end') {
     if (dims[2] !== 6) throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected [1, rows, 6]`, onnxPath);
-    return { perImage: dims[1]! * 6, count: dims[1]! };
+    return dims[1]!;
   }
   if (dims[1] !== 4 + form.numClasses) {
     throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected [1, ${4 + form.numClasses}, anchors]`, onnxPath);
   }
-  return { perImage: dims[1]! * dims[2]!, count: dims[2]! };
+  return dims[2]!;
 }

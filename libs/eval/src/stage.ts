@@ -9,10 +9,10 @@
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
-import { UserError, runMain } from '../../core/src/errors.ts';
+import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
 import { metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, type Variant } from '../../core/src/layout.ts';
-import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace, workspaceRoot } from '../../core/src/workspace.ts';
 import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
@@ -88,9 +88,4 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runMain(async () => {
-    const { profile, layout } = parseStageArgs();
-    await runEvalStage(profile, layout);
-  });
-}
+if (import.meta.url === `file://${process.argv[1]}`) runStageMain(runEvalStage);

@@ -2,16 +2,15 @@
  * The export stage: both trained models (best.pt) -> <run-root>/onnx: the FP16 baseline as float ONNX and the
  * QAT model as QCDQ ONNX (Brevitas, TorchScript exporter), one opset and imgsz for both, plus export.json.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
-import { UserError, runMain } from '../../core/src/errors.ts';
+import { UserError } from '../../core/src/errors.ts';
 import { onnxFileName, variants, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
-import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
-import { writeFile } from 'node:fs/promises';
-
 
 export async function runExportStage(profile: Profile, layout: RunLayout): Promise<void> {
   const { opset } = loadSection('export', profile);
@@ -27,9 +26,8 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
   await writeDirAtomically(layout.onnx, async (staging) => {
     const requestFile = join(staging, 'export-request.json');
     await writeFile(requestFile, JSON.stringify({ out_dir: staging, imgsz, opset, models }, null, 2));
-    const configDir = join(layout.root, '.yolo-config');
-    await runPythonModuleOrFail('yolo_py.export_cli', [requestFile, configDir], {
-      env: offlineEnv(configDir),
+    await runPythonModuleOrFail('yolo_py.export_cli', [requestFile, layout.yoloConfig], {
+      env: offlineEnv(layout.yoloConfig),
       what: 'export',
       onLine: forwardLine,
     });
@@ -37,9 +35,4 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
   process.stdout.write(`export: ${variants.map((v) => onnxFileName[v]).join(', ')} -> ${fromWorkspace(layout.onnx)}\n`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runMain(async () => {
-    const { profile, layout } = parseStageArgs();
-    await runExportStage(profile, layout);
-  });
-}
+if (import.meta.url === `file://${process.argv[1]}`) runStageMain(runExportStage);

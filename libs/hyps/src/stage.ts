@@ -9,11 +9,11 @@ import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parse, stringify } from 'yaml';
-import { UserError, runMain } from '../../core/src/errors.ts';
+import { UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { confDir } from '../../core/src/config/load.ts';
 import { offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
-import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { BadHypValueError, UnknownHypError, mapHyps, renderMappingReport, type HypMapping } from './mapping.ts';
@@ -81,8 +81,7 @@ export async function runHypsStage(outDir: string, sourceFile: string = hypSourc
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runMain(async () => {
-    const { layout } = parseStageArgs();
+  runStageMain(async (_profile, layout) => {
     const mapping = await runHypsStage(layout.hyps);
     const counts = mapping.rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.decision]: (acc[r.decision] ?? 0) + 1 }), {});
     process.stdout.write(`hyps: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} -> ${fromWorkspace(layout.hyps)}\n`);

@@ -29,15 +29,15 @@ export function formatDuration(seconds: number): string {
 const stat = (x: number | undefined) => (x === undefined || x < 0 ? null : x);
 const signed = (x: number | null, digits: number) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);
 
+/** A Markdown table with the head's columns (a delta column only when the head has one). */
 function table(head: Row, rows: Row[]): string[] {
-  const withDelta = head.length === 4;
-  const line = (r: Row) => `| ${r.slice(0, withDelta ? 4 : 3).join(' | ')} |`;
-  return [line(head), `|${' --- |'.repeat(withDelta ? 4 : 3)}`, ...rows.map(line)];
+  const line = (r: Row) => `| ${r.slice(0, head.length).join(' | ')} |`;
+  return [line(head), `|${' --- |'.repeat(head.length)}`, ...rows.map(line)];
 }
 
 const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')];
 
-export function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
+function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
   const series = input.losses[variant][split];
   const at = (values: number[]) => values[values.length - 1];
   return `${f3(at(series.box))} / ${f3(at(series.cls))} / ${f3(at(series.dfl))}`;

@@ -6,10 +6,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { confDir, loadSection, type Profile } from '../../core/src/config/load.ts';
 import { sectionSchemas, type SectionName } from '../../core/src/config/schema.ts';
-import { runMain } from '../../core/src/errors.ts';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { variantLabel, variants, type RunLayout } from '../../core/src/layout.ts';
-import { parseStageArgs } from '../../core/src/stage-args.ts';
+import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { renderLossChart } from '../../chart/src/index.ts';
@@ -39,9 +38,4 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
   process.stdout.write(`summary: ${fromWorkspace(join(layout.summary, 'summary.md'))}\n`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runMain(async () => {
-    const { profile, layout } = parseStageArgs();
-    await runSummaryStage(profile, layout);
-  });
-}
+if (import.meta.url === `file://${process.argv[1]}`) runStageMain(runSummaryStage);

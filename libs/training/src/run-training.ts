@@ -19,7 +19,6 @@ import { buildTrainRequest, type TrainRequest } from './request.ts';
 const EXIT_BAD_INPUT = 2;
 const EXIT_OUT_OF_MEMORY = 3;
 
-
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
   const dataYaml = join(layout.dataset, 'data.yaml');
   const argsFile = join(layout.hyps, 'train-args.yaml');
@@ -36,7 +35,7 @@ async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps
   return { dataYaml, hyps: hyps as Record<string, number> };
 }
 
-export function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: { dataYaml: string; hyps: Record<string, number> }): TrainRequest {
+function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: { dataYaml: string; hyps: Record<string, number> }): TrainRequest {
   return buildTrainRequest({
     variant,
     train: loadSection('train', profile),
@@ -61,7 +60,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
     if (plan.kind !== 'finished') {
       const toRun: TrainRequest = { ...request, resume_from: plan.kind === 'resume' ? plan.checkpoint : null };
       await writeRequest(files, toRun);
-      await trainInPython(toRun, files.requestFile, layout);
+      await trainInPython(toRun, files.requestFile, layout.yoloConfig);
     }
     await finalise(variant, files.dir, files.requestFile, layout.train[variant]);
   } finally {
@@ -69,8 +68,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   }
 }
 
-async function trainInPython(request: TrainRequest, requestFile: string, layout: RunLayout): Promise<void> {
-  const configDir = join(layout.root, '.yolo-config');
+async function trainInPython(request: TrainRequest, requestFile: string, configDir: string): Promise<void> {
   const result = await runPythonModule('yolo_py.train', [requestFile, configDir], {
     env: offlineEnv(configDir),
     what: `train ${request.variant}`,

@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from ultralytics.utils import RANK
 
+from yolo_py.files import write_json
+
 PROGRESS_FILE = "progress.json"
 PRINT_EVERY_SECONDS = 10.0
 
@@ -26,10 +28,7 @@ def read_progress(save_dir: str | Path) -> dict[str, Any]:
 
 
 def write_progress(save_dir: str | Path, progress: dict[str, Any]) -> None:
-    path = Path(save_dir) / PROGRESS_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(progress, indent=2) + "\n")
-    tmp.replace(path)
+    write_json(Path(save_dir) / PROGRESS_FILE, progress)
 
 
 def format_duration(seconds: float) -> str:

@@ -6,7 +6,6 @@ save_dir. Exit codes: 0 done, 2 bad request or input (message on stderr), 3 CUDA
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import sys
@@ -14,6 +13,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from yolo_py import lifeline, offline
+from yolo_py.files import write_json
 from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
 
 EXIT_BAD_INPUT = 2
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
 
     if request.device == "auto":  # resolved here, where torch knows what this machine has
         request = replace(request, device="0" if torch.cuda.is_available() else "cpu")
-        request_path.write_text(json.dumps(asdict(request), indent=2) + "\n")
+        write_json(request_path, asdict(request))
     problem = _device_problem(request.device, torch)
     if problem:
         print(problem, file=sys.stderr)
@@ -135,10 +135,7 @@ def _write_run_json(request: TrainRequest) -> None:
             "brevitas": brevitas.__version__,
         },
     }
-    path = Path(request.save_dir) / "run.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(run, indent=2) + "\n")
-    tmp.replace(path)
+    write_json(Path(request.save_dir) / "run.json", run)
 
 
 if __name__ == "__main__":

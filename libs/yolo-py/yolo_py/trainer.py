@@ -12,9 +12,7 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 
 from __future__ import annotations
 
-import io
 import shutil
-from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +20,20 @@ import torch
 from ultralytics.engine import trainer as ultralytics_trainer
 from ultralytics.models.yolo.detect import DetectionTrainer
 from ultralytics.nn.tasks import DetectionModel, load_checkpoint
-from ultralytics.utils import LOCAL_RANK, RANK
-from ultralytics.utils.torch_utils import torch_distributed_zero_first
+from ultralytics.utils import DEFAULT_CFG_DICT, LOCAL_RANK, RANK
+from ultralytics.utils.torch_utils import ModelEMA, torch_distributed_zero_first
 
 from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
-from yolo_py.quant import QatSettings, QuantReport, load_quant_checkpoint, quantize_model, save_quant_checkpoint
+from yolo_py.quant import (
+    QatSettings,
+    QuantReport,
+    drop_optimizer_state,
+    load_quant_checkpoint,
+    quant_report,
+    quantize_model,
+    save_quant_checkpoint,
+)
 from yolo_py.request import TrainRequest
 
 # Ultralytics' check_amp downloads yolo26n.pt; the trainer module looks the name up at call time.
@@ -44,8 +50,6 @@ class ExperimentTrainer(DetectionTrainer):
         self.request = TrainRequest.from_env()
         self.qat_settings = QatSettings.from_dict(self.request.qat) if self.request.qat is not None else None
         self.quant_report: QuantReport | None = None
-        from ultralytics.utils import DEFAULT_CFG_DICT
-
         cfg = {**DEFAULT_CFG_DICT, "save_dir": ""} if cfg is None else cfg
         super().__init__(cfg=cfg, overrides=overrides or self.request.ultralytics_overrides(), _callbacks=_callbacks)
 
@@ -67,7 +71,7 @@ class ExperimentTrainer(DetectionTrainer):
         if self.qat_settings is not None:
             model, _, extra = load_quant_checkpoint(resume_from)
             self.model = self._attach(model)
-            self.quant_report = _report_of(model)
+            self.quant_report = quant_report(model)
             ckpt = {**extra, "ema_state": model.state_dict()}
         else:
             weights, ckpt = load_checkpoint(resume_from)
@@ -79,8 +83,6 @@ class ExperimentTrainer(DetectionTrainer):
     def _load_checkpoint_state(self, ckpt):
         if "ema_state" not in ckpt:
             return super()._load_checkpoint_state(ckpt)
-        from ultralytics.utils.torch_utils import ModelEMA
-
         if ckpt.get("optimizer") is not None:
             for saved, group in zip(ckpt["optimizer"]["param_groups"], self.optimizer.param_groups):
                 saved["fused"] = group.get("fused")
@@ -129,7 +131,7 @@ class ExperimentTrainer(DetectionTrainer):
             "best_fitness": _plain_number(self.best_fitness),
             "stopper": {"best_fitness": _plain_number(self.stopper.best_fitness), "best_epoch": self.stopper.best_epoch},
             "updates": self.ema.updates,
-            "optimizer": deepcopy(self.optimizer.state_dict()),
+            "optimizer": self.optimizer.state_dict(),  # saved at once, so no copy is needed
             "scaler": self.scaler.state_dict(),
             "train_metrics": {k: _plain_number(v) for k, v in {**self.metrics, "fitness": self.fitness}.items()},
         }
@@ -178,37 +180,13 @@ def _plain_number(value: Any) -> float | None:
     return float(value.item() if isinstance(value, torch.Tensor) else value)
 
 
-def _report_of(model: DetectionModel) -> QuantReport:
-    """The report of a model quantized earlier (a reloaded checkpoint)."""
-    from brevitas.nn import QuantConv2d
-    from torch import nn
-
-    from yolo_py.quant.convert import quantized_conv_names
-
-    names = quantized_conv_names(model)
-    kept = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d) and not isinstance(m, QuantConv2d)]
-    total = sum(p.numel() for p in model.parameters())
-    q_weights = sum(model.get_submodule(n).weight.numel() for n in names)
-    return QuantReport(len(names), names, kept, total, q_weights, total - q_weights)
-
-
 def strip_finished_quant_checkpoints(paths: tuple[Path, ...], rank: int) -> None:
     """Drops the optimizer state from a finished run's checkpoints, in the one process that owns the files
-    (rank -1 without DDP, rank 0 with it): two ranks rewriting the same file race on its temporary."""
+    (rank -1 without DDP, rank 0 with it); the other ranks only read them once rank 0 is done."""
     if rank not in {-1, 0}:
         return
     for path in paths:
-        _strip_quant_optimizer(path)
-
-
-def _strip_quant_optimizer(path: Path) -> None:
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    payload["extra"]["optimizer"] = None
-    buffer = io.BytesIO()
-    torch.save(payload, buffer)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(path)
+        drop_optimizer_state(path)
 
 
 __all__ = ["ExperimentTrainer"]

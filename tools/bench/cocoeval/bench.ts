@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
-import { referencePython, runReference, type ReferenceEngine } from '../../../libs/eval/src/coco/reference.ts';
+import { projectPython } from '../../../libs/core/src/python-env.ts';
+import { runReference, type ReferenceEngine } from '../../../libs/eval/src/coco/reference.ts';
 import { VAL2017_LIKE, writeVal2017Like } from './val2017-like.ts';
 
 interface Measured {
@@ -95,7 +96,7 @@ async function measureReference(engine: ReferenceEngine, instances: string, resu
 }
 
 async function pythonVersions(): Promise<string> {
-  const probe = await execa(referencePython(), ['-c', 'import platform, numpy; print(f"Python {platform.python_version()}, numpy {numpy.__version__}")']);
+  const probe = await execa(projectPython, ['-c', 'import platform, numpy; print(f"Python {platform.python_version()}, numpy {numpy.__version__}")']);
   return probe.stdout.trim();
 }
 

@@ -14,7 +14,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
-import { venvPython } from '../../../libs/core/src/python-env.ts';
+import { projectPython } from '../../../libs/core/src/python-env.ts';
 import { writeInstancesFile } from './make-instances.ts';
 
 const cocoTrainAnnotations = 860_001;
@@ -34,7 +34,6 @@ runMain(async () => {
   });
   const annotations = positive(values.annotations ?? String(cocoTrainAnnotations), '--annotations');
   const images = positive(values.images ?? String(Math.max(1, Math.round((annotations * cocoTrainImages) / cocoTrainAnnotations))), '--images');
-  const python = process.env.PROJECT_PYTHON ?? venvPython;
   const dir = mkdtempSync(join(tmpdir(), 'dataset-bench-'));
   try {
     const annotationsDir = join(dir, 'annotations');
@@ -55,7 +54,7 @@ runMain(async () => {
       'convert_coco(sys.argv[1], sys.argv[2], use_segments=False, use_keypoints=False, cls91to80=True)',
     ].join('\n');
     const configDir = join(dir, 'yolo-config');
-    const theirs = await measure(python, ['-c', ultralyticsScript, annotationsDir, join(dir, 'ultralytics')], {
+    const theirs = await measure(projectPython, ['-c', ultralyticsScript, annotationsDir, join(dir, 'ultralytics')], {
       YOLO_OFFLINE: 'true',
       YOLO_AUTOINSTALL: 'false',
       YOLO_CONFIG_DIR: configDir,

@@ -17,13 +17,12 @@ import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import sharp from 'sharp';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
-import { venvPython } from '../../../libs/core/src/python-env.ts';
+import { projectPython as python } from '../../../libs/core/src/python-env.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
 import { syntheticRgb } from '../../../libs/eval/src/parity/fixture-images.ts';
 import { evaluateOnnx } from '../../../libs/eval/src/evaluate-onnx.ts';
 
 const here = join(workspaceRoot, 'tools', 'bench', 'eval');
-const python = process.env.PROJECT_PYTHON ?? venvPython;
 /** COCO's 80 category ids (1..90 without the 10 unused ones). */
 const COCO_IDS = Array.from({ length: 90 }, (_, i) => i + 1).filter((id) => ![12, 26, 29, 30, 45, 66, 68, 69, 71, 83].includes(id));
 const SIZES = [[640, 480], [480, 640], [500, 375], [640, 427], [612, 612], [640, 360]] as const;

@@ -116,47 +116,21 @@ export class JsonScanner {
   readObject(onMember: (key: string) => void): void {
     const first = this.peekNonWs();
     if (first !== LBRACE) this.fail("'{'", first);
-    this.pos++;
-    if (this.peekNonWs() === RBRACE) {
-      this.pos++;
-      return;
-    }
-    for (;;) {
-      const key = this.readKey();
-      onMember(key);
-      const c = this.peekNonWs();
-      if (c === COMMA) {
-        this.pos++;
-      } else if (c === RBRACE) {
-        this.pos++;
-        return;
-      } else {
-        this.fail("',' or '}' after an object member", c);
-      }
-    }
+    if (this.enterContainer(RBRACE)) return;
+    do {
+      onMember(this.readKey());
+    } while (this.afterItem(RBRACE));
   }
 
   /** Walks an array; `onElement(index)` is called with the scanner at the element and must consume it. */
   readArray(onElement: (index: number) => void): void {
     const first = this.peekNonWs();
     if (first !== LBRACKET) this.fail("'['", first);
-    this.pos++;
-    if (this.peekNonWs() === RBRACKET) {
-      this.pos++;
-      return;
-    }
-    for (let index = 0; ; index++) {
-      onElement(index);
-      const c = this.peekNonWs();
-      if (c === COMMA) {
-        this.pos++;
-      } else if (c === RBRACKET) {
-        this.pos++;
-        return;
-      } else {
-        this.fail("',' or ']' after an array element", c);
-      }
-    }
+    if (this.enterContainer(RBRACKET)) return;
+    let index = 0;
+    do {
+      onElement(index++);
+    } while (this.afterItem(RBRACKET));
   }
 
   /** Reads any value into memory (only for small values: ids, boxes, names). */
@@ -206,20 +180,12 @@ export class JsonScanner {
       const c = this.peekNonWs();
       switch (c) {
         case LBRACE:
-          this.pos++;
-          if (this.peekNonWs() === RBRACE) {
-            this.pos++;
-            break;
-          }
+          if (this.enterContainer(RBRACE)) break;
           closers.push(RBRACE);
           this.skipKey();
           continue;
         case LBRACKET:
-          this.pos++;
-          if (this.peekNonWs() === RBRACKET) {
-            this.pos++;
-            break;
-          }
+          if (this.enterContainer(RBRACKET)) break;
           closers.push(RBRACKET);
           continue;
         case QUOTE:
@@ -242,16 +208,10 @@ export class JsonScanner {
       for (;;) {
         const closer = closers[closers.length - 1];
         if (closer === undefined) return;
-        const next = this.peekNonWs();
-        if (next === COMMA) {
-          this.pos++;
+        if (this.afterItem(closer)) {
           if (closer === RBRACE) this.skipKey();
           break;
         }
-        if (next !== closer) {
-          this.fail(closer === RBRACE ? "',' or '}' after an object member" : "',' or ']' after an array element", next);
-        }
-        this.pos++;
         closers.pop();
       }
     }
@@ -308,14 +268,41 @@ export class JsonScanner {
     throw this.errorAt(this.offset, `values nested deeper than ${maxReadDepth} levels where a small value was expected`);
   }
 
+  /**
+   * Consumes the '{' or '[' the caller has just peeked; true when the container is empty, its `close`
+   * consumed too.
+   */
+  private enterContainer(close: number): boolean {
+    this.pos++;
+    if (this.peekNonWs() !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** After a member or element: true when ',' follows, false when `close` ends the container (either consumed). */
+  private afterItem(close: number): boolean {
+    const c = this.peekNonWs();
+    if (c === COMMA) {
+      this.pos++;
+      return true;
+    }
+    if (c !== close) this.fail(close === RBRACE ? "',' or '}' after an object member" : "',' or ']' after an array element", c);
+    this.pos++;
+    return false;
+  }
+
   private readKey(): string {
     const c = this.peekNonWs();
     if (c !== QUOTE) this.fail('a string key', c);
     const key = this.internedKey() ?? this.readString();
-    const colon = this.peekNonWs();
-    if (colon !== COLON) this.fail("':' after an object key", colon);
-    this.pos++;
+    this.expectColon();
     return key;
+  }
+
+  private expectColon(): void {
+    const c = this.peekNonWs();
+    if (c !== COLON) this.fail("':' after an object key", c);
+    this.pos++;
   }
 
   /**
@@ -361,9 +348,7 @@ export class JsonScanner {
     const c = this.peekNonWs();
     if (c !== QUOTE) this.fail('a string key', c);
     this.skipString();
-    const colon = this.peekNonWs();
-    if (colon !== COLON) this.fail("':' after an object key", colon);
-    this.pos++;
+    this.expectColon();
   }
 
   /** Loads the next chunk once the current one is consumed; false at the end of input. */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../../core/src/errors.ts';
-import { cocoSplits, type CocoSplit } from '../convert-coco.ts';
+import { cocoSplits, type CocoSplit } from '../source.ts';
 import { logToStderr, type Log } from '../progress.ts';
 import { Random } from './random.ts';
 import { visibleRegions, type VisibleRegion } from './ground-truth.ts';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Scene } from './scene.ts';
-import { outlineSvg } from './shapes.ts';
+import { outlineSvg, svgDocument } from './shapes.ts';
 
 export interface VisibleRegion {
   /** Tight box of the visible pixels [x, y, width, height]; undefined when nothing of the object shows. */
@@ -22,7 +22,7 @@ export async function visibleRegions(scene: Scene): Promise<VisibleRegion[]> {
 export async function renderOwners(scene: Scene): Promise<Uint8Array> {
   if (scene.objects.length > 255) throw new Error('a synthetic image holds at most 255 objects');
   const shapes = scene.objects.map((object, index) => outlineSvg(object.outline, `rgb(${index + 1},0,0)`)).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${scene.width}" height="${scene.height}" shape-rendering="crispEdges">${shapes}</svg>`;
+  const svg = svgDocument(scene.width, scene.height, shapes);
   // Uncovered pixels are transparent black, so the red channel alone is the owner map.
   const owners = await sharp(Buffer.from(svg)).extractChannel('red').raw().toBuffer();
   return new Uint8Array(owners.buffer, owners.byteOffset, owners.length);

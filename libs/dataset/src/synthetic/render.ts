@@ -1,33 +1,26 @@
 import sharp from 'sharp';
 import { Random } from './random.ts';
 import type { Background, Rgb, Scene } from './scene.ts';
-import { outlineSvg } from './shapes.ts';
+import { outlineSvg, svgDocument } from './shapes.ts';
 
-/** Renders a scene to JPEG: the background as raw pixels, the shapes as one SVG composited on top by sharp. */
+/** Renders a scene to JPEG. */
 export async function renderSceneJpeg(scene: Scene, quality = 90): Promise<Buffer> {
-  return sharp(backgroundPixels(scene.background, scene.width, scene.height), {
-    raw: { width: scene.width, height: scene.height, channels: 3 },
-  })
-    .composite([{ input: Buffer.from(shapesSvg(scene)), left: 0, top: 0 }])
-    .jpeg({ quality })
-    .toBuffer();
+  return composed(scene).jpeg({ quality }).toBuffer();
 }
 
 /** The same image as raw RGB, before JPEG (tests compare it with the ground truth pixel by pixel). */
 export async function renderSceneRaw(scene: Scene): Promise<Buffer> {
-  return sharp(backgroundPixels(scene.background, scene.width, scene.height), {
-    raw: { width: scene.width, height: scene.height, channels: 3 },
-  })
-    .composite([{ input: Buffer.from(shapesSvg(scene)), left: 0, top: 0 }])
-    .removeAlpha()
-    .raw()
-    .toBuffer();
+  return composed(scene).removeAlpha().raw().toBuffer();
 }
 
-/**
- * All shapes in painting order, drawn without anti-aliasing (crispEdges) so that a pixel belongs to a shape
- * exactly when its centre is inside it, the rule CoverageMap uses for the ground truth.
- */
+/** The background as raw pixels, the shapes as one SVG composited on top by sharp. */
+function composed(scene: Scene): sharp.Sharp {
+  return sharp(backgroundPixels(scene.background, scene.width, scene.height), {
+    raw: { width: scene.width, height: scene.height, channels: 3 },
+  }).composite([{ input: Buffer.from(shapesSvg(scene)), left: 0, top: 0 }]);
+}
+
+/** All shapes in painting order, in their colours and gradients. */
 export function shapesSvg(scene: Scene): string {
   const defs: string[] = [];
   const bodies = scene.objects.map((object, index) => {
@@ -43,10 +36,7 @@ export function shapesSvg(scene: Scene): string {
     }
     return outlineSvg(object.outline, fill);
   });
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${scene.width}" height="${scene.height}" shape-rendering="crispEdges">` +
-    `<defs>${defs.join('')}</defs>${bodies.join('')}</svg>`
-  );
+  return svgDocument(scene.width, scene.height, `<defs>${defs.join('')}</defs>${bodies.join('')}`);
 }
 
 /** A linear gradient with blotchy low-frequency texture (bilinear value noise) and per-pixel grain. */

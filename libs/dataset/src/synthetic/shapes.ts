@@ -69,6 +69,14 @@ export function outlinePolygon(outline: Outline): number[] {
   return points;
 }
 
+/**
+ * An SVG image drawn without anti-aliasing (crispEdges), so that a pixel belongs to a shape exactly when its
+ * centre is inside it, the rule CoverageMap uses. The rendered image and the ground truth both go through here.
+ */
+export function svgDocument(width: number, height: number, content: string): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" shape-rendering="crispEdges">${content}</svg>`;
+}
+
 /** SVG geometry of an outline (the fill is the caller's). */
 export function outlineSvg(outline: Outline, fill: string): string {
   if (outline.kind === 'disc') return `<circle cx="${outline.cx}" cy="${outline.cy}" r="${outline.r}" fill="${fill}"/>`;

@@ -2,7 +2,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { venvPython } from '../../../core/src/python-env.ts';
+import { projectPython } from '../../../core/src/python-env.ts';
 
 /**
  * Runs coco_reference.py (pycocotools or faster-coco-eval) on instances/results files, for the parity
@@ -30,19 +30,14 @@ export interface ReferenceCase {
   readonly results: string;
 }
 
-export function referencePython(): string {
-  return process.env.PROJECT_PYTHON ?? venvPython;
-}
-
 /** Evaluates every case in one Python process (imports cost more than small cases); `workDir` holds the exchange files. */
 export async function runReference(engine: ReferenceEngine, cases: readonly ReferenceCase[], workDir: string): Promise<ReferenceReport[]> {
   const manifest = cases.map((c, i) => ({ ...c, output: join(workDir, `reference-${engine}-${i}.json`) }));
   const manifestPath = join(workDir, `reference-${engine}-manifest.json`);
   await writeFile(manifestPath, JSON.stringify(manifest));
-  const python = referencePython();
-  const run = await execa(python, [referenceScript, '--engine', engine, manifestPath], { reject: false });
+  const run = await execa(projectPython, [referenceScript, '--engine', engine, manifestPath], { reject: false });
   if (run.exitCode !== 0) {
-    throw new Error(`${python} ${referenceScript} failed (exit ${run.exitCode}; set PROJECT_PYTHON to a Python with ${engine}):\n${run.stderr}`);
+    throw new Error(`${projectPython} ${referenceScript} failed (exit ${run.exitCode}; set PROJECT_PYTHON to a Python with ${engine}):\n${run.stderr}`);
   }
   return Promise.all(manifest.map(async (c) => JSON.parse(await readFile(c.output, 'utf8')) as ReferenceReport));
 }

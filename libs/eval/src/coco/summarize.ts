@@ -30,23 +30,24 @@ export const STAT_SPECS: readonly StatSpec[] = [
 /**
  * One summary number: the mean of the selected entries that are not -1, or -1 when none is. Entries are
  * visited in numpy's C order (threshold, then recall point, then category) so the mean adds in the same order.
+ * Categories [kFrom, kTo) are selected, all by default.
  */
-export function summaryStat(acc: Accumulated, spec: StatSpec): number {
+export function summaryStat(acc: Accumulated, spec: Omit<StatSpec, 'name'>, kFrom = 0, kTo = acc.categoryCount): number {
   const K = acc.categoryCount;
   const a = AREA_RANGES.findIndex((range) => range.label === spec.area);
   const m = MAX_DETS.indexOf(spec.maxDets);
   // Like pycocotools, pick the threshold by exact equality with the linspace values.
   const thresholds = spec.iou === undefined ? range(T) : range(T).filter((t) => IOU_THRESHOLDS[t] === spec.iou);
-  const kept = new Float64Array(thresholds.length * (spec.kind === 'precision' ? R : 1) * K);
+  const kept = new Float64Array(thresholds.length * (spec.kind === 'precision' ? R : 1) * (kTo - kFrom));
   let count = 0;
   const take = (value: number): void => {
     if (value > -1) kept[count++] = value;
   };
   for (const t of thresholds) {
     if (spec.kind === 'precision') {
-      for (let r = 0; r < R; r++) for (let k = 0; k < K; k++) take(acc.precision[precisionIndex(K, t, r, k, a, m)]!);
+      for (let r = 0; r < R; r++) for (let k = kFrom; k < kTo; k++) take(acc.precision[precisionIndex(K, t, r, k, a, m)]!);
     } else {
-      for (let k = 0; k < K; k++) take(acc.recall[recallIndex(K, t, k, a, m)]!);
+      for (let k = kFrom; k < kTo; k++) take(acc.recall[recallIndex(K, t, k, a, m)]!);
     }
   }
   return count === 0 ? -1 : numpyMean(kept, count);
@@ -54,19 +55,7 @@ export function summaryStat(acc: Accumulated, spec: StatSpec): number {
 
 /** AP of one category (area all, maxDets 100) over all thresholds, or at IoU .50 only. */
 export function categoryAp(acc: Accumulated, k: number, iou?: number): number {
-  const K = acc.categoryCount;
-  const a = AREA_RANGES.findIndex((range) => range.label === 'all');
-  const m = MAX_DETS.indexOf(100);
-  const thresholds = iou === undefined ? range(T) : range(T).filter((t) => IOU_THRESHOLDS[t] === iou);
-  const kept = new Float64Array(thresholds.length * R);
-  let count = 0;
-  for (const t of thresholds) {
-    for (let r = 0; r < R; r++) {
-      const value = acc.precision[precisionIndex(K, t, r, k, a, m)]!;
-      if (value > -1) kept[count++] = value;
-    }
-  }
-  return count === 0 ? -1 : numpyMean(kept, count);
+  return summaryStat(acc, { kind: 'precision', iou, area: 'all', maxDets: 100 }, k, k + 1);
 }
 
 function range(n: number): number[] {

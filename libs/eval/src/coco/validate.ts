@@ -14,35 +14,14 @@ export function checkInstances(value: unknown, where: string): CocoInstances {
   const annotations = arrayField(value, 'annotations', where);
   const categories = arrayField(value, 'categories', where);
 
-  const imageIds = new Set<number>();
-  images.forEach((image, i) => {
-    const at = `images[${i}]`;
-    if (!isObject(image)) throw new UserError(`${at}: expected an object, got ${preview(image)}`, where);
-    const id = integerField(image, 'id', at, where);
-    if (imageIds.has(id)) throw new UserError(`${at}.id: image id ${id} appears twice`, where);
-    imageIds.add(id);
-  });
-
-  const categoryIds = new Set<number>();
-  categories.forEach((category, i) => {
-    const at = `categories[${i}]`;
-    if (!isObject(category)) throw new UserError(`${at}: expected an object, got ${preview(category)}`, where);
-    const id = integerField(category, 'id', at, where);
-    if (categoryIds.has(id)) throw new UserError(`${at}.id: category id ${id} appears twice`, where);
+  const imageIds = checkRecordIds(images, 'images', 'image', where);
+  const categoryIds = checkRecordIds(categories, 'categories', 'category', where, (category, at) => {
     if (typeof category.name !== 'string') throw new UserError(`${at}.name: expected a string, got ${preview(category.name)}`, where);
-    categoryIds.add(id);
   });
-
-  const annotationIds = new Set<number>();
-  annotations.forEach((annotation, i) => {
-    const at = `annotations[${i}]`;
-    if (!isObject(annotation)) throw new UserError(`${at}: expected an object, got ${preview(annotation)}`, where);
-    const id = integerField(annotation, 'id', at, where);
+  checkRecordIds(annotations, 'annotations', 'annotation', where, (annotation, at, id) => {
     // pycocotools marks a match by the ground truth's id and reads 0 as "no match", and looks annotations up
-    // by id, so a zero or repeated id would silently change the result.
+    // by id, so a zero id (or a repeated one, which checkRecordIds refuses) would silently change the result.
     if (id === 0) throw new UserError(`${at}.id: annotation id 0 is not allowed (pycocotools reads a match to id 0 as no match)`, where);
-    if (annotationIds.has(id)) throw new UserError(`${at}.id: annotation id ${id} appears twice`, where);
-    annotationIds.add(id);
     checkKnownIds(annotation, at, where, imageIds, categoryIds, 'the images list', 'the categories list');
     checkBbox(annotation.bbox, at, where);
     const area = annotation.area;
@@ -88,6 +67,29 @@ export function checkResults(value: unknown, known: KnownIds, where: string): Co
     }
   }
   return value as CocoResult[];
+}
+
+/**
+ * Checks that each of `records` (the `array` list) is an object with an integer id no other record has, then
+ * runs `check` on it; returns the ids.
+ */
+function checkRecordIds(
+  records: readonly unknown[],
+  array: string,
+  noun: string,
+  where: string,
+  check?: (record: Record<string, unknown>, at: string, id: number) => void,
+): Set<number> {
+  const ids = new Set<number>();
+  records.forEach((record, i) => {
+    const at = `${array}[${i}]`;
+    if (!isObject(record)) throw new UserError(`${at}: expected an object, got ${preview(record)}`, where);
+    const id = integerField(record, 'id', at, where);
+    if (ids.has(id)) throw new UserError(`${at}.id: ${noun} id ${id} appears twice`, where);
+    ids.add(id);
+    check?.(record, at, id);
+  });
+  return ids;
 }
 
 function checkKnownIds(

@@ -1,16 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { venvPython } from '../../../core/src/python-env.ts';
-
-/** The Python that runs parity oracles: the workspace venv, or PROJECT_PYTHON while the venv is being built. */
-export const oraclePython = process.env.PROJECT_PYTHON ?? venvPython;
+import { projectPython } from '../../../core/src/python-env.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** Runs one of the oracle scripts beside this file and returns its stdout; a failure carries the script's stderr. */
 export async function runOracle(script: string, args: readonly string[], input?: string): Promise<string> {
-  const result = await execa(oraclePython, [join(here, script), ...args], {
+  const result = await execa(projectPython, [join(here, script), ...args], {
     input,
     reject: false,
     env: { YOLO_OFFLINE: 'true', YOLO_VERBOSE: 'false' },

@@ -12,7 +12,6 @@ tests/test_export_onnx.py checks the result against the Exporter's own ONNX file
 
 from __future__ import annotations
 
-import time
 import warnings
 from pathlib import Path
 
@@ -20,8 +19,7 @@ import torch
 from brevitas.nn import QuantConv2d
 from torch import nn
 
-from yolo_py.export.onnx_io import check_opset, finalize_onnx, torchscript_export_kwargs
-from yolo_py.export.prepare import prepare_for_export
+from yolo_py.export.onnx_io import check_opset, export_onnx
 
 
 def export_baseline_onnx(model: nn.Module, path: str | Path, imgsz: int, opset: int) -> dict:
@@ -32,24 +30,13 @@ def export_baseline_onnx(model: nn.Module, path: str | Path, imgsz: int, opset: 
     check_opset(opset)
     if any(isinstance(m, QuantConv2d) for m in model.modules()):
         raise ValueError("model holds Brevitas QuantConv2d layers: export it with export_qcdq_onnx")
-    start = time.perf_counter()
-    prepared = prepare_for_export(model, imgsz)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    return export_onnx(model, path, imgsz, opset, "baseline", "torch.onnx.export (TorchScript, dynamo=False)", _write)
+
+
+def _write(prepared: nn.Module, sample: torch.Tensor, path: str, export_kwargs: dict) -> None:
     with torch.no_grad(), warnings.catch_warnings():
         # Expected and understood: the legacy exporter is chosen on purpose, and the head's shape checks are
         # meant to be traced as constants (fixed H, W). Brevitas silences the same warnings for the QCDQ file.
         warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
         warnings.filterwarnings("ignore", message=".*legacy TorchScript-based ONNX export", category=DeprecationWarning)
-        torch.onnx.export(prepared, torch.zeros(1, 3, imgsz, imgsz), str(path), **torchscript_export_kwargs(opset))
-    finalize_onnx(path, prepared, "baseline", imgsz)
-    return {
-        "variant": "baseline",
-        "path": str(path),
-        "opset": opset,
-        "imgsz": imgsz,
-        "max_det": prepared.model[-1].max_det,
-        "exporter": "torch.onnx.export (TorchScript, dynamo=False)",
-        "quantized_convs": 0,
-        "seconds": round(time.perf_counter() - start, 2),
-    }
+        torch.onnx.export(prepared, sample, path, **export_kwargs)

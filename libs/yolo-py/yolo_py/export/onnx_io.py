@@ -1,12 +1,18 @@
-"""What both ONNX exports share: the I/O contract, the opset rule and the metadata written into the file."""
+"""What both ONNX exports share: the I/O contract, the opset rule, the steps around the exporter call and the
+metadata written into the file."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import onnx
+import torch
 from torch import nn
+
+from yolo_py.export.prepare import prepare_for_export
+from yolo_py.quant.convert import quantized_conv_names
 
 INPUT_NAME = "images"
 OUTPUT_NAME = "output0"
@@ -36,6 +42,40 @@ def torchscript_export_kwargs(opset: int) -> dict[str, Any]:
         # Brevitas defaults this to True; initializers listed as graph inputs would be overridable at run
         # time and block ONNX Runtime's constant folding.
         "keep_initializers_as_inputs": False,
+    }
+
+
+def export_onnx(
+    model: nn.Module,
+    path: str | Path,
+    imgsz: int,
+    opset: int,
+    variant: str,
+    exporter: str,
+    write: Callable[[nn.Module, torch.Tensor, str, dict[str, Any]], object],
+) -> dict:
+    """The steps both exports share around their exporter call, and their summary.
+
+    Prepares `model` (prepare_for_export), calls `write(prepared, sample_input, path, export_kwargs)` to write
+    the ONNX file (export_kwargs: torchscript_export_kwargs(opset)), then pins its output shape and metadata
+    (finalize_onnx). Returns the summary (variant, path, opset, imgsz, max_det, exporter, quantized_convs
+    left after fusing, seconds). The caller checks the opset and the model first.
+    """
+    start = time.perf_counter()
+    prepared = prepare_for_export(model, imgsz)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write(prepared, torch.zeros(1, 3, imgsz, imgsz), str(path), torchscript_export_kwargs(opset))
+    finalize_onnx(path, prepared, variant, imgsz)
+    return {
+        "variant": variant,
+        "path": str(path),
+        "opset": opset,
+        "imgsz": imgsz,
+        "max_det": prepared.model[-1].max_det,
+        "exporter": exporter,
+        "quantized_convs": len(quantized_conv_names(prepared)),
+        "seconds": round(time.perf_counter() - start, 2),
     }
 
 

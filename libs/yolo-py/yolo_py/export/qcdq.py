@@ -9,15 +9,13 @@ other simplifier runs on the file: it could fold the Q/DQ pattern back into floa
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import torch
 from brevitas.export import export_onnx_qcdq
 from torch import nn
 
-from yolo_py.export.onnx_io import check_opset, finalize_onnx, torchscript_export_kwargs
-from yolo_py.export.prepare import prepare_for_export
+from yolo_py.export.onnx_io import check_opset, export_onnx
 from yolo_py.quant.convert import quantized_conv_names
 
 
@@ -30,25 +28,15 @@ def export_qcdq_onnx(qat_model: nn.Module, path: str | Path, imgsz: int, opset: 
     check_opset(opset)
     if not quantized_conv_names(qat_model):
         raise ValueError("model holds no quantized QuantConv2d: run quantize_model first or use export_baseline_onnx")
-    start = time.perf_counter()
-    prepared = prepare_for_export(qat_model, imgsz)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    exporter = "brevitas.export.export_onnx_qcdq (TorchScript, dynamo=False)"
+    return export_onnx(qat_model, path, imgsz, opset, "qcdq-w4a16", exporter, _write)
+
+
+def _write(prepared: nn.Module, sample: torch.Tensor, path: str, export_kwargs: dict) -> None:
     export_onnx_qcdq(
         prepared,
-        args=torch.zeros(1, 3, imgsz, imgsz),
-        export_path=str(path),
+        args=sample,
+        export_path=path,
         export_weight_q_node=False,  # store integer weights, not float weights plus a QuantizeLinear
-        **torchscript_export_kwargs(opset),
+        **export_kwargs,
     )
-    finalize_onnx(path, prepared, "qcdq-w4a16", imgsz)
-    return {
-        "variant": "qcdq-w4a16",
-        "path": str(path),
-        "opset": opset,
-        "imgsz": imgsz,
-        "max_det": prepared.model[-1].max_det,
-        "exporter": "brevitas.export.export_onnx_qcdq (TorchScript, dynamo=False)",
-        "quantized_convs": len(quantized_conv_names(prepared)),
-        "seconds": round(time.perf_counter() - start, 2),
-    }

@@ -13,7 +13,6 @@ tensors/containers, so it loads with torch.load(weights_only=True).
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from yolo_py.files import write_atomically
 from yolo_py.quant.convert import check_quantized_with, quantize_model
 from yolo_py.quant.settings import QatSettings
 
@@ -52,12 +52,14 @@ def save_quant_checkpoint(path: str | Path, model: nn.Module, settings: QatSetti
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(path, lambda tmp: torch.save(payload, tmp))
+
+
+def drop_optimizer_state(path: str | Path) -> None:
+    """Rewrites a checkpoint (atomically) without its optimizer state, as a finished run keeps it."""
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    payload["extra"]["optimizer"] = None
+    write_atomically(path, lambda tmp: torch.save(payload, tmp))
 
 
 def load_quant_checkpoint(path: str | Path) -> tuple[nn.Module, QatSettings, dict[str, Any]]:

@@ -52,16 +52,18 @@ def quantize_model(model: nn.Module, settings: QatSettings) -> QuantReport:
 
     quantizer = weight_quantizer(settings)
     modules = dict(model.named_modules())
-    quantized: list[str] = []
-    kept: list[str] = []
     for name, conv in convs:
         if any(fnmatchcase(name, p) for p in settings.keep_float):
-            kept.append(name)
             continue
         parent_name, _, child = name.rpartition(".")
         setattr(modules[parent_name] if parent_name else model, child, _quant_conv_like(conv, quantizer))
-        quantized.append(name)
+    return quant_report(model)
 
+
+def quant_report(model: nn.Module) -> QuantReport:
+    """The report of a quantized model, read off its layers (so it also describes a reloaded checkpoint)."""
+    quantized = quantized_conv_names(model)
+    kept = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d) and not isinstance(m, QuantConv2d)]
     total = sum(p.numel() for p in model.parameters())
     q_weights = sum(model.get_submodule(n).weight.numel() for n in quantized)
     return QuantReport(
