@@ -4,7 +4,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../core/src/errors.ts';
 import { findChromium } from './chromium.ts';
-import { withTempDir } from './testing/temp-dir.ts';
+import { withTempDir } from '../../core/src/testing/temp-dir.ts';
 
 async function executable(path: string): Promise<string> {
   await writeFile(path, '#!/bin/sh\n');

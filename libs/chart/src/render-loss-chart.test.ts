@@ -7,7 +7,7 @@ import { findChromium } from './chromium.ts';
 import { screenshotLocalPage } from './headless-screenshot.ts';
 import { renderLossChart } from './render-loss-chart.ts';
 import { syntheticLossSeries } from './testing/synthetic-runs.ts';
-import { withTempDir } from './testing/temp-dir.ts';
+import { withTempDir } from '../../core/src/testing/temp-dir.ts';
 
 const runs = [
   { label: 'FP16', epochs: syntheticLossSeries(20, 1) },

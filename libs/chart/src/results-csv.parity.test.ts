@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { offlineEnv } from '../../core/src/python.ts';
 import { projectPython } from '../../core/src/python-env.ts';
 import { readResultsCsv } from './results-csv.ts';
-import { withTempDir } from './testing/temp-dir.ts';
+import { withTempDir } from '../../core/src/testing/temp-dir.ts';
 
 const oracle = fileURLToPath(new URL('./testing/ultralytics_results_csv.py', import.meta.url));
 

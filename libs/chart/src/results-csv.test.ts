@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../core/src/errors.ts';
 import { parseResultsCsv, readResultsCsv } from './results-csv.ts';
-import { withTempDir } from './testing/temp-dir.ts';
+import { withTempDir } from '../../core/src/testing/temp-dir.ts';
 
 const HEADER =
   'epoch,time,train/box_loss,train/cls_loss,train/dfl_loss,metrics/precision(B),metrics/recall(B),metrics/mAP50(B),' +

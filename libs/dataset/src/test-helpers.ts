@@ -1,19 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { offlineEnv } from '../../core/src/python.ts';
 import { projectPython } from '../../core/src/python-env.ts';
 
-/** A fresh folder under the OS temp dir, removed after `body` settles. */
-export async function withTempDir<T>(body: (dir: string) => Promise<T> | T): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'dataset-test-'));
-  try {
-    return await body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+export { withTempDir } from '../../core/src/testing/temp-dir.ts';
 
 /**
  * Runs a Python snippet with Ultralytics kept offline and its settings inside `scratchDir`; returns stdout.
