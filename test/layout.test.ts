@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { experimentName, runLayout } from '../libs/core/src/layout.ts';
+import { experimentName, runLayout, trainArgsFileName } from '../libs/core/src/layout.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
 
 const stages = { dataset: 'dataset', hyps: 'hyps', 'train-fp16': 'train.fp16', 'train-qat': 'train.qat', export: 'onnx', eval: 'eval', summary: 'summary' } as const;
@@ -22,5 +22,15 @@ test("each stage's declared Nx output is its folder in the run-root layout", () 
     assert.equal(target.options.runId, 'demo');
     assert.equal(target.configurations.coco.runId, 'coco');
     assert.ok(relative(workspaceRoot, declared).startsWith('tmp/'));
+  }
+});
+
+test('the trainings hash the train arguments file the hyps stage writes', () => {
+  for (const project of ['train-fp16', 'train-qat']) {
+    const config = JSON.parse(readFileSync(join(workspaceRoot, 'libs', project, 'project.json'), 'utf8'));
+    const patterns = (config.targets[project].inputs as unknown[]).flatMap((input) =>
+      typeof input === 'object' && input !== null && 'dependentTasksOutputFiles' in input ? [String(input.dependentTasksOutputFiles)] : [],
+    );
+    assert.ok(patterns.some((p) => p.includes(trainArgsFileName)), `${project} inputs name ${trainArgsFileName}: ${patterns.join(', ')}`);
   }
 });

@@ -18,6 +18,8 @@ export const variantDirName: Record<Variant, string> = { fp16: 'fp16', qat: 'qat
 export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
 /** ONNX file of each variant inside <run-root>/onnx; the QAT one holds QuantizeLinear/DequantizeLinear (QCDQ). */
 export const onnxFileName: Record<Variant, string> = { fp16: 'yolov10-fp16.onnx', qat: 'yolov10-w4a16-qcdq.onnx' };
+/** The Ultralytics train arguments, inside <run-root>/hyps, that both trainings read. */
+export const trainArgsFileName = 'train-args.yaml';
 /** Metrics file of each variant inside <run-root>/eval. */
 export const metricsFileName: Record<Variant, string> = { fp16: 'fp16.metrics.json', qat: 'qat-w4a16.metrics.json' };
 
@@ -26,6 +28,8 @@ export interface RunLayout {
   root: string;
   dataset: string;
   hyps: string;
+  /** <hyps>/train-args.yaml */
+  trainArgs: string;
   train: Record<Variant, string>;
   /** Training in progress: kept outside the declared outputs so Nx never caches a partial run and a rerun resumes. */
   trainInProgress: Record<Variant, string>;
@@ -49,6 +53,7 @@ export function runLayout(runId: string, root: string = join(runsDir, validateRu
     root,
     dataset: join(root, 'dataset'),
     hyps: join(root, 'hyps'),
+    trainArgs: join(root, 'hyps', trainArgsFileName),
     train: { fp16: join(root, variantDirName.fp16), qat: join(root, variantDirName.qat) },
     trainInProgress: {
       fp16: join(root, '.in-progress', variantDirName.fp16),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { mapHyps, renderMappingReport } from './mapping.ts';
-import { hypSourceFile } from './stage.ts';
+import { hypSourceFile } from '../../core/src/config/load.ts';
 
 const source = parse(readFileSync(hypSourceFile, 'utf8')) as Record<string, number>;
 

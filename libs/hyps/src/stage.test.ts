@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, exist
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runHypsStage, hypSourceFile } from './stage.ts';
+import { hypSourceFile } from '../../core/src/config/load.ts';
+import { runHypsStage } from './stage.ts';
 
 test('writes Ultralytics train arguments that Ultralytics accepts, with the mapping report', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'hyps-')), 'hyps');

@@ -11,15 +11,13 @@ import { tmpdir } from 'node:os';
 import { parse, stringify } from 'yaml';
 import { UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
-import { confDir } from '../../core/src/config/load.ts';
+import { hypSourceFile } from '../../core/src/config/load.ts';
+import { trainArgsFileName } from '../../core/src/layout.ts';
 import { offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { BadHypValueError, UnknownHypError, mapHyps, renderMappingReport, type HypMapping } from './mapping.ts';
-
-export const hypSourceFile = join(confDir, 'hyp.scratch.yaml');
-export const trainArgsFileName = 'train-args.yaml';
 
 export async function readHypSource(path: string): Promise<Record<string, unknown>> {
   const shown = fromWorkspace(path);

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { confDir, loadSection, type Profile } from '../../core/src/config/load.ts';
+import { hypSourceFile, loadSection, type Profile } from '../../core/src/config/load.ts';
 import { sectionSchemas, type SectionName } from '../../core/src/config/schema.ts';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { variantLabel, variants, type RunLayout } from '../../core/src/layout.ts';
@@ -19,7 +19,7 @@ import { readSummaryInputs } from './inputs.ts';
 export async function configDigest(profile: Profile): Promise<string> {
   const sections = (Object.keys(sectionSchemas) as SectionName[]).filter((s) => s !== 'resources');
   const resolved = Object.fromEntries(sections.map((s) => [s, loadSection(s, profile)]));
-  const hyps = await readFile(join(confDir, 'hyp.scratch.yaml'), 'utf8');
+  const hyps = await readFile(hypSourceFile, 'utf8');
   return sha256Text(canonicalJson({ ...resolved, hyps }));
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
-import { variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { trainArgsFileName, variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
 import { forwardLine, lastErrorLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
 import { exists, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -21,12 +21,12 @@ const EXIT_OUT_OF_MEMORY = 3;
 
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
   const dataYaml = join(layout.dataset, 'data.yaml');
-  const argsFile = join(layout.hyps, 'train-args.yaml');
+  const argsFile = layout.trainArgs;
   if (!(await exists(dataYaml))) {
     throw new UserError('the dataset stage has not produced data.yaml: run `npx nx run dataset:dataset` first', fromWorkspace(dataYaml));
   }
   if (!(await exists(argsFile))) {
-    throw new UserError('the hyps stage has not produced train-args.yaml: run `npx nx run hyps:hyps` first', fromWorkspace(argsFile));
+    throw new UserError(`the hyps stage has not produced ${trainArgsFileName}: run \`npx nx run hyps:hyps\` first`, fromWorkspace(argsFile));
   }
   const hyps = parse(await readFile(argsFile, 'utf8')) as unknown;
   if (typeof hyps !== 'object' || hyps === null || Object.values(hyps).some((v) => typeof v !== 'number')) {

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertCocoToYolo, generateSyntheticCoco } from '../../../libs/dataset/src/index.ts';
 import { mapHyps } from '../../../libs/hyps/src/mapping.ts';
-import { hypSourceFile } from '../../../libs/hyps/src/stage.ts';
+import { hypSourceFile } from '../../../libs/core/src/config/load.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

@@ -7,6 +7,8 @@ import { workspaceRoot } from '../workspace.ts';
 import { sectionSchemas, type SectionConfig, type SectionName } from './schema.ts';
 
 export const confDir = join(workspaceRoot, 'conf');
+/** YOLOv5's from-scratch hyperparameters, as the hyps stage reads them (not a schema-checked section). */
+export const hypSourceFile = join(confDir, 'hyp.scratch.yaml');
 export const defaultProfile = 'demo';
 
 /**
