@@ -17,20 +17,15 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-have_chromium() {
-  [ -n "${PUPPETEER_EXECUTABLE_PATH:-}" ] && [ -x "$PUPPETEER_EXECUTABLE_PATH" ] && return 0
-  for c in chromium chromium-browser google-chrome google-chrome-stable; do command -v "$c" >/dev/null 2>&1 && return 0; done
-  return 1
-}
-if ! have_chromium; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing Debian's chromium for the loss charts" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "bootstrap: no Chromium found; the loss charts need one: 'sudo apt-get install -y chromium' (Debian/Ubuntu)" \
-      "or set PUPPETEER_EXECUTABLE_PATH to a Chrome/Chromium binary" >&2
-    exit 1
-  fi
+# The loss chart's own browser lookup (tools/find-chromium.ts); exit 3 means there is none anywhere.
+chromium_status=0
+chromium_error=$(node --import tsx tools/find-chromium.ts 2>&1 >/dev/null) || chromium_status=$?
+if [ "$chromium_status" = 3 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "bootstrap: installing Debian's chromium for the loss charts" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+elif [ "$chromium_status" != 0 ]; then
+  echo "bootstrap: $chromium_error" >&2
+  exit 1
 fi
 
 node --import tsx -e "import('./libs/core/src/python-env.ts').then((m) => m.ensureVenv())"

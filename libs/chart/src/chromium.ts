@@ -20,6 +20,9 @@ export const CHROMIUM_LOCATIONS = [
 /** Command names searched on PATH when no known location holds a browser. */
 export const CHROMIUM_COMMANDS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'] as const;
 
+/** No browser anywhere: the one failure that installing a Chromium fixes (tools/bootstrap.sh tells it apart). */
+export class NoChromiumError extends UserError {}
+
 export interface ChromiumLookup {
   /** Defaults to process.env; its PATH is searched last. */
   env?: NodeJS.ProcessEnv;
@@ -52,7 +55,7 @@ export function findChromium(lookup: ChromiumLookup = {}): string {
       if (isExecutableFile(candidate)) return candidate;
     }
   }
-  throw new UserError(
+  throw new NoChromiumError(
     'no Chromium or Chrome found to render the loss chart (looked at ' +
       `${CHROMIUM_ENV_VARS.join(', ')}, ${locations.length} usual locations and PATH). ` +
       'Install one, e.g. "apt-get install -y chromium" on Debian/Ubuntu, or set PUPPETEER_EXECUTABLE_PATH to its binary',

@@ -1,4 +1,4 @@
 export { readResultsCsv, parseResultsCsv, type LossSeries, type LossComponents } from './results-csv.ts';
 export { buildLossFigure, DEFAULT_FIGURE_SIZE, type LossRun, type LossFigureOptions, type PlotlyFigure } from './loss-figure.ts';
 export { renderLossChart, type LossChart, type LossChartOutputs, type RenderOptions, type RenderedLossChart } from './render-loss-chart.ts';
-export { findChromium, type ChromiumLookup } from './chromium.ts';
+export { findChromium, NoChromiumError, type ChromiumLookup } from './chromium.ts';
