@@ -8,11 +8,13 @@ import { workspaceRoot } from '../libs/core/src/workspace.ts';
 
 const stages = { dataset: 'dataset', hyps: 'hyps', 'train-fp16': 'train.fp16', 'train-qat': 'train.qat', export: 'onnx', eval: 'eval', summary: 'summary' } as const;
 
+/** The Nx target named after its project, from libs/<project>/project.json. */
+const stageTarget = (project: string) => JSON.parse(readFileSync(join(workspaceRoot, 'libs', project, 'project.json'), 'utf8')).targets[project];
+
 test("each stage's declared Nx output is its folder in the run-root layout", () => {
   const layout = runLayout('RUNID') as unknown as Record<string, unknown>;
   for (const [project, key] of Object.entries(stages)) {
-    const config = JSON.parse(readFileSync(join(workspaceRoot, 'libs', project, 'project.json'), 'utf8'));
-    const target = config.targets[project];
+    const target = stageTarget(project);
     assert.ok(target, `${project} has a target named ${project}`);
     assert.equal(target.cache, true, `${project} is cacheable`);
     const expected = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], layout) as string;
@@ -27,8 +29,7 @@ test("each stage's declared Nx output is its folder in the run-root layout", () 
 
 test('the trainings hash the train arguments file the hyps stage writes', () => {
   for (const project of ['train-fp16', 'train-qat']) {
-    const config = JSON.parse(readFileSync(join(workspaceRoot, 'libs', project, 'project.json'), 'utf8'));
-    const patterns = (config.targets[project].inputs as unknown[]).flatMap((input) =>
+    const patterns = (stageTarget(project).inputs as unknown[]).flatMap((input) =>
       typeof input === 'object' && input !== null && 'dependentTasksOutputFiles' in input ? [String(input.dependentTasksOutputFiles)] : [],
     );
     assert.ok(patterns.some((p) => p.includes(trainArgsFileName)), `${project} inputs name ${trainArgsFileName}: ${patterns.join(', ')}`);

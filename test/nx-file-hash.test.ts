@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 
 import { join } from 'node:path';
 import { withTempDir } from '../libs/core/src/testing/temp-dir.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
+import { nxTestEnv } from './workspace.ts';
 
 test('a file rewritten within the mtime second of an Nx read is hashed again, not served stale', () =>
   withTempDir((root) => {
@@ -25,7 +26,7 @@ test('a file rewritten within the mtime second of an Nx read is hashed again, no
     const copy = () =>
       execFileSync(join(root, 'node_modules', '.bin', 'nx'), ['run', 'probe:copy'], {
         cwd: root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' },
+        env: nxTestEnv(),
         stdio: 'pipe',
       });
     // A same-second read then rewrite, made deterministic: both writes carry one mtime that is still ahead of

@@ -17,6 +17,9 @@ export interface NxRun {
   seconds: number;
 }
 
+/** Nx as CI runs it: no daemon, no cloud, no TUI; one place, so every test drives Nx alike. */
+export const nxTestEnv = (): NodeJS.ProcessEnv => ({ ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' });
+
 export class WorkspaceCopy {
   readonly root: string;
 
@@ -55,7 +58,7 @@ export class WorkspaceCopy {
     return new Promise((resolve) => {
       const child = spawn(join(this.root, 'node_modules', '.bin', 'nx'), args, {
         cwd: this.root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+        env: { ...nxTestEnv(), FORCE_COLOR: '0', NO_COLOR: '1', ...env },
       });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));

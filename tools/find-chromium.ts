@@ -6,7 +6,7 @@
 import { UserError } from '../libs/core/src/errors.ts';
 import { findChromium, NoChromiumError } from '../libs/chart/src/chromium.ts';
 
-export const EXIT_NO_CHROMIUM = 3;
+const EXIT_NO_CHROMIUM = 3; // tools/bootstrap.sh tests for 3
 
 try {
   process.stdout.write(`${findChromium()}\n`);
