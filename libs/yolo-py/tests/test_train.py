@@ -73,6 +73,8 @@ def test_train_writes_outputs_with_one_based_checkpoints(tmp_path, tiny_dataset,
         assert run["quantization"]["float_conv_names"] == ["model.23.dfl.conv"]
         payload = torch.load(save_dir / "weights" / "last.pt", weights_only=True)
         assert payload["format"] == "yolo_py.quant-checkpoint" and payload["extra"]["optimizer"] is None
+        # The fast path trained it: layers taken over refuse a training forward on Brevitas' per-layer path.
+        assert f"weight quantization batched over {run['quantization']['quantized_convs']} layers" in result.stdout
     else:
         assert run["quantization"] is None
     assert f"[{variant}] epoch 2/2 done" in result.stdout

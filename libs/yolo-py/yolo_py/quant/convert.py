@@ -15,6 +15,7 @@ import torch
 from brevitas.nn import QuantConv2d
 from torch import nn
 
+from yolo_py.quant.layer import QatConv2d
 from yolo_py.quant.quantizers import weight_quantizer
 from yolo_py.quant.settings import QatSettings
 
@@ -102,11 +103,11 @@ def check_quantized_with(model: nn.Module, settings: QatSettings) -> None:
             )
 
 
-def _quant_conv_like(conv: nn.Conv2d, quantizer: type) -> QuantConv2d:
-    """A QuantConv2d with the same geometry, device, dtype, tensors and trainability as `conv`."""
+def _quant_conv_like(conv: nn.Conv2d, quantizer: type) -> QatConv2d:
+    """A QuantConv2d (QatConv2d: see quant/layer.py) with the same geometry, device, dtype, tensors and trainability as `conv`."""
     if isinstance(conv.padding, str):  # Ultralytics always passes ints; 'same' changes Brevitas' padding logic
         raise ValueError(f"string padding {conv.padding!r} is not supported for quantization")
-    qconv = QuantConv2d(
+    qconv = QatConv2d(
         conv.in_channels,
         conv.out_channels,
         conv.kernel_size,

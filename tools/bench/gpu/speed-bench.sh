@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Training speed, side by side in one call on the lent GPU (issue: fast training):
+#   1. the step benchmark (step_bench.py): FP16 NCHW / channels_last / fused SGD, QAT with stock Brevitas and
+#      with the batched weight quantization, interleaved rounds; and stock-vs-batched losses step by step;
+#   2. end to end (trainer_speed.py): plain Ultralytics DetectionTrainer, our FP16 and our QAT trainers on the same
+#      data and arguments, interleaved and repeated; optionally QAT with stock Brevitas once.
+# Data: .gpu-data from prepare-data.ts (700 synthetic train images), each listed `repeat` times per epoch so an
+# epoch is long enough to time. Wheels of the packages the machine lacks ride in .whl/ (see docs/benchmarks.md).
+#
+#   bash tools/bench/gpu/speed-bench.sh [rounds=2] [epochs=3] [repeat=3] [budget-s=540] [with-stock=1]
+set -uo pipefail
+rounds=${1:-2} epochs=${2:-3} repeat=${3:-3} budget=${4:-540} with_stock=${5:-1}
+out=${OUT:-/tmp/speed-out}; mkdir -p "$out"
+root=$(pwd); data=$root/.gpu-data; began=$(date +%s)
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+export PYTHONPATH=/tmp/site:$root/libs/yolo-py:$root/tools/bench/gpu/polars_stub PYTHONUNBUFFERED=1
+export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
+report=$out/speed-bench.txt
+{
+  echo "command: bash tools/bench/gpu/speed-bench.sh $*"
+  echo "date: $(date -u +%FT%TZ)"
+  echo "machine: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | paste -sd';'), $(nproc) CPU cores"
+  python3 -c 'import torch, ultralytics, brevitas, platform; print(f"python {platform.python_version()}, torch {torch.__version__} (CUDA {torch.version.cuda}), ultralytics {ultralytics.__version__}, brevitas {brevitas.__version__}")'
+} | tee "$report"
+
+echo "== 1. step benchmark" | tee -a "$report"
+python3 tools/bench/gpu/step_bench.py "$data/hyps.json" --rounds 3 --steps 10 2>&1 | grep -v Warning | tee -a "$report"
+
+# The train list: every image `repeat` times (Ultralytics finds each label beside its image).
+sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
+for _ in $(seq "$repeat"); do ls "$data"/images/train2017/*; done > "$data/train-repeated.txt"
+sed -e "s#^train: .*#train: $data/train-repeated.txt#" "$data/data.yaml" > "$data/data-repeated.yaml"
+request() {  # <variant> <file>
+  python3 - "$1" "$epochs" "$data" "/tmp/speed-run-$1" > "$2" <<'PY'
+import json, sys
+variant, epochs, data, run = sys.argv[1:]
+qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
+print(json.dumps({
+    "variant": variant, "model": "yolov10m.yaml", "data": f"{data}/data-repeated.yaml", "save_dir": run,
+    "epochs": int(epochs), "batch": 32, "imgsz": 640, "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 0,
+    "save_period": -1, "device": "0", "workers": 8, "hyps": json.load(open(f"{data}/hyps.json")),
+    "qat": qat if variant == "qat" else None,
+}))
+PY
+}
+request fp16 /tmp/request-fp16.json
+request qat /tmp/request-qat.json
+run_one() {  # <kind> <request> <round>
+  local elapsed=$(( $(date +%s) - began ))
+  if [ "$elapsed" -gt "$budget" ]; then echo "skipped $1 round $3: time budget spent ($elapsed s)" | tee -a "$report"; return; fi
+  rm -rf /tmp/speed-run-fp16 /tmp/speed-run-qat
+  python3 tools/bench/gpu/trainer_speed.py "$1" "$2" /tmp/yolo-config > "$out/log-$1-$3.txt" 2>&1
+  local line; line=$(grep '^RESULT ' "$out/log-$1-$3.txt" | tail -1)
+  if [ -n "$line" ]; then echo "$1 round $3 ${line#RESULT }" | tee -a "$out/e2e.jsonl"; else echo "$1 round $3 FAILED: $(tail -3 "$out/log-$1-$3.txt")" | tee -a "$report"; fi
+}
+echo "== 2. end to end: $epochs epochs of $(wc -l < "$data/train-repeated.txt") images, interleaved, $rounds rounds" | tee -a "$report"
+for r in $(seq "$rounds"); do
+  run_one plain /tmp/request-fp16.json "$r"
+  run_one fp16 /tmp/request-fp16.json "$r"
+  run_one qat /tmp/request-qat.json "$r"
+done
+[ "$with_stock" = 1 ] && run_one qat-stock /tmp/request-qat.json 1
+python3 - "$out/e2e.jsonl" <<'PY' | tee -a "$report"
+import json, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    kind, _, _, payload = line.split(" ", 3)
+    rows.setdefault(kind, []).append(json.loads(payload))
+med = {k: statistics.median(r["steady_images_per_s"] for r in v) for k, v in rows.items()}
+print("| trainer | steady images/s (median) | per round | peak GiB | optimizer | channels_last | / plain | / our fp16 |")
+print("| --- | ---: | --- | ---: | --- | --- | ---: | ---: |")
+for k, v in rows.items():
+    per = " ".join(str(r["steady_images_per_s"]) for r in v)
+    print(f"| {k} | {med[k]:.1f} | {per} | {max(r['peak_gib'] for r in v)} | {v[0]['optimizer']} | {v[0]['channels_last']} | "
+          f"{med[k] / med['plain']:.2f} | {med[k] / med['fp16']:.2f} |" if 'plain' in med and 'fp16' in med else f"| {k} | {med[k]:.1f} | {per} |")
+print("\ntrain losses (box, cls, dfl) per epoch, round 1:")
+for k, v in rows.items():
+    print(f"  {k}: {v[0]['train_losses']}")
+PY
+echo "total wall: $(( $(date +%s) - began )) s" | tee -a "$report"

@@ -1,0 +1,87 @@
+"""End-to-end training speed of one trainer, for the side-by-side benchmark (speed-bench.sh):
+
+    python3 tools/bench/gpu/trainer_speed.py <plain|fp16|qat|qat-stock> <request.json> <yolo-config-dir>
+
+plain      Ultralytics' own DetectionTrainer (what `yolo train model=yolov10m.yaml ...` runs) with the request's
+           arguments: the reference.
+fp16, qat  the experiment's ExperimentTrainer, as the train stages run it.
+qat-stock  ExperimentTrainer with the batched weight quantization left out (the QAT path before it).
+
+All get the same Ultralytics arguments (the request's, with plots and per-epoch validation off, which the
+timing does not count anyway). Each epoch's training loop is timed between Ultralytics' epoch-start and
+epoch-end callbacks after a device synchronisation; the first epoch (cuDNN plans, workers starting) is warm-up.
+Prints one JSON line: steady images/s, epoch seconds, peak GPU memory and the train losses per epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from yolo_py import offline
+from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
+
+
+def main(argv: list[str]) -> int:
+    kind, request_path, config_dir = argv
+    os.environ[TRAIN_REQUEST_ENV] = os.path.abspath(request_path)
+    offline.configure(Path(config_dir).resolve())
+    offline.apply_settings()
+    import torch
+
+    request = TrainRequest.from_file(request_path)
+    overrides = {**request.ultralytics_overrides(), "plots": False, "val": False}
+    if kind == "plain":
+        from ultralytics.models.yolo.detect import DetectionTrainer
+
+        trainer = DetectionTrainer(overrides=overrides)
+    else:
+        from yolo_py.trainer import ExperimentTrainer
+
+        if kind == "qat-stock":
+            ExperimentTrainer.setup_model = ExperimentTrainer._build_model  # no BatchedWeightQuant.install
+        trainer = ExperimentTrainer(overrides=overrides)
+
+    epoch_seconds: list[float] = []
+    losses: list[list[float]] = []  # box, cls, dfl
+    started = {}
+
+    sync = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)  # CPU: a local smoke test
+
+    def on_epoch_start(t):
+        sync()
+        started["t"] = time.perf_counter()
+
+    def on_epoch_end(t):
+        sync()
+        epoch_seconds.append(time.perf_counter() - started["t"])
+        losses.append([round(float(v), 5) for v in t.label_loss_items(t.tloss, prefix='train').values()])
+
+    trainer.add_callback("on_train_epoch_start", on_epoch_start)
+    trainer.add_callback("on_train_epoch_end", on_epoch_end)
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+    wall = time.perf_counter()
+    trainer.train()
+    images = len(trainer.train_loader.dataset)
+    steady = epoch_seconds[1:] or epoch_seconds
+    print("RESULT " + json.dumps({
+        "kind": kind,
+        "images_per_epoch": images,
+        "epoch_seconds": [round(s, 3) for s in epoch_seconds],
+        "steady_images_per_s": round(images / statistics.median(steady), 1),
+        "peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if torch.cuda.is_available() else None,
+        "wall_s": round(time.perf_counter() - wall, 1),
+        "train_losses": losses,
+        "optimizer": type(trainer.optimizer).__name__ + (" fused" if trainer.optimizer.defaults.get("fused") else ""),
+        "channels_last": next(trainer.model.parameters()).is_contiguous(memory_format=torch.channels_last),
+    }), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
