@@ -10,9 +10,7 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 - the AMP check runs locally instead of downloading weights;
 - QAT training computes the weight fake quantization of all layers at once (quant/batched.py, checked
   against Brevitas when it takes the model over): stock Brevitas per-layer quantization made the QAT step
-  3.8x the FP16 one;
-- SGD runs fused on CUDA (one kernel for all parameters, and GradScaler hands it the inf check on the device
-  instead of reading it back every step).
+  3.8x the FP16 one.
 """
 
 from __future__ import annotations
@@ -110,15 +108,6 @@ class ExperimentTrainer(DetectionTrainer):
         self.ema.updates = ckpt["updates"]
         self.best_fitness = ckpt.get("best_fitness")
         self.stopper.__dict__.update(ckpt.get("stopper") or {})
-
-    def build_optimizer(self, model, name="auto", lr=0.001, momentum=0.9, decay=1e-5, iterations=1e5):
-        optimizer = super().build_optimizer(model, name, lr, momentum, decay, iterations)
-        if type(optimizer) is torch.optim.SGD and next(model.parameters()).is_cuda:
-            # Same update, one kernel. `fused` must reach the constructor, where SGD declares that GradScaler
-            # may pass it the inf check as a device tensor (no host sync per step).
-            groups = [{**group, "fused": True, "foreach": None} for group in optimizer.param_groups]
-            optimizer = torch.optim.SGD(groups, lr=optimizer.defaults["lr"], fused=True)
-        return optimizer
 
     # --- model --------------------------------------------------------------------------------------------
     def get_model(self, cfg=None, weights=None, verbose=True):

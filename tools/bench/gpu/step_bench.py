@@ -55,8 +55,11 @@ class Variant:
         if channels_last:
             model = model.to(memory_format=torch.channels_last)
         if batcher is not None:  # install checked on the CPU; check the CUDA kernels (and layout) bit for bit too
-            batcher.check_against_brevitas(model)
-            print(f"{name}: quantized weights on CUDA equal Brevitas' on all {len(batcher.names)} layers", flush=True)
+            try:
+                batcher.check_against_brevitas(model)
+                print(f"{name}: quantized weights on CUDA equal Brevitas' on all {len(batcher.names)} layers", flush=True)
+            except RuntimeError as error:
+                print(f"{name}: CUDA CHECK FAILED: {error}", flush=True)
         self.model = model
         self.channels_last = channels_last
         self.optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.937, nesterov=True, fused=fused)
@@ -111,8 +114,8 @@ def main() -> int:
         Variant("fp16 NCHW, foreach SGD", base, None, False, False, args),
         Variant("fp16 channels_last, foreach SGD", base, None, True, False, args),
         Variant("fp16 channels_last, fused SGD", base, None, True, True, args),
+        Variant("qat batched, channels_last, foreach SGD", base, "batched", True, False, args),
         Variant("qat stock Brevitas, channels_last", base, "stock", True, False, args),
-        Variant("qat batched, channels_last, fused SGD", base, "batched", True, True, args),
     ]
     for v in variants:  # warm-up: cuDNN plans, allocator, first-call overheads
         for i in range(3):
@@ -122,10 +125,10 @@ def main() -> int:
             v.timed(batches, opts.steps)
             print(f"  {v.name}: {v.ms[-1]:.1f} ms", flush=True)
 
-    fp16 = statistics.median(variants[2].ms)
+    fp16 = statistics.median(variants[1].ms)  # what both trainers run: channels_last (Ultralytics' default), foreach SGD
     print(f"\nstep benchmark: yolov10m.yaml, batch {opts.batch}, {opts.imgsz} px, AMP fp16, deterministic; "
           f"{opts.rounds} interleaved rounds of {opts.steps} steps; median ms per step")
-    print("| variant | step ms (median) | rounds | images/s | peak GiB | / fp16 channels_last fused |")
+    print("| variant | step ms (median) | rounds | images/s | peak GiB | / fp16 channels_last |")
     print("| --- | ---: | --- | ---: | ---: | ---: |")
     for v in variants:
         med = statistics.median(v.ms)
@@ -135,8 +138,8 @@ def main() -> int:
     # Stock vs batched from the same start on the same batches: deterministic cuDNN, so any difference comes from
     # the scale-gradient sums' order (float32 rounding).
     init_seeds(0, deterministic=True)
-    stock = Variant("stock", base, "stock", True, True, args)
-    batched = Variant("batched", base, "batched", True, True, args)
+    stock = Variant("stock", base, "stock", True, False, args)
+    batched = Variant("batched", base, "batched", True, False, args)
     print("\nstock vs batched QAT, same init and batches: loss per step")
     print("| step | stock | batched | relative difference |")
     print("| ---: | ---: | ---: | ---: |")

@@ -16,7 +16,7 @@ if [ ! -f /tmp/site/.installed ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
   touch /tmp/site/.installed
 fi
-export PYTHONPATH=/tmp/site:$root/libs/yolo-py PYTHONUNBUFFERED=1
+export PYTHONPATH=/tmp/site:$root/libs/yolo-py:$root/tools/bench/gpu/polars_stub PYTHONUNBUFFERED=1
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
 sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
 resume=

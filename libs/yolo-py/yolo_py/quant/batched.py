@@ -121,21 +121,24 @@ class _FakeQuantRows(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, flat: torch.Tensor, layout: RowLayout, c: WeightQuantConstants) -> torch.Tensor:
         stats = layout.row_reduce(flat.abs(), "max")  # AbsMax over each row (Brevitas: torch.max over the view)
-        scale = layout.per_element(stats.clamp_min(c.scaling_min_val) / c.threshold)
+        # The threshold as a device tensor, as in Brevitas: CUDA divides by a Python number through its
+        # reciprocal, one rounding more, which moved 4-bit scales by an ulp on the H200.
+        threshold = stats.new_full((), c.threshold)
+        scale = layout.per_element(stats.clamp_min(c.scaling_min_val) / threshold)
         codes = torch.clamp(torch.round(flat / scale), c.qmin, c.qmax)  # RoundSte, then TensorClampSte
-        ctx.save_for_backward(flat, scale, codes, stats)
+        ctx.save_for_backward(flat, scale, codes, stats, threshold)
         ctx.layout, ctx.constants = layout, c
         return codes * scale
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor):
-        flat, scale, codes, stats = ctx.saved_tensors
+        flat, scale, codes, stats, threshold = ctx.saved_tensors
         layout, c = ctx.layout, ctx.constants
         grad_codes = grad * scale  # d(codes * scale) / d codes
         grad_flat = grad_codes / scale  # through the straight-through round and clamp, then d(w / scale) / dw
         # d/d scale, from the dequantizing product and from the division, summed over each row.
         grad_scale = grad * codes - grad_codes * ((flat / scale) / scale)
-        grad_stats = layout.row_reduce(grad_scale, "sum") / c.threshold  # the clamp is straight-through
+        grad_stats = layout.row_reduce(grad_scale, "sum") / threshold  # the clamp is straight-through
         # torch.max's backward: the row's gradient goes to one element holding the max, times d|w|/dw.
         holds_max = flat.abs() == layout.per_element(stats)
         candidates = torch.where(holds_max, layout.index_in_row, torch.inf)
