@@ -23,13 +23,16 @@ const deviceString = z.string().regex(devicePattern, deviceExpectation);
 export const datasetSchema = z.strictObject({
   source: z.enum(['synthetic', 'coco']),
   cocoRoot: z.string().min(1).nullable(),
-  synthetic: z.strictObject({
-    seed: z.number().int(),
-    trainImages: positiveInt,
-    valImages: positiveInt,
-    minSide: z.number().int().min(64),
-    maxSide: z.number().int().min(64),
-  }),
+  synthetic: z
+    .strictObject({
+      seed: z.number().int(),
+      trainImages: positiveInt,
+      valImages: positiveInt,
+      minSide: z.number().int().min(64),
+      maxSide: z.number().int().min(64),
+    })
+    // Checked here, with the others, so the message names the file and the key as written (profiles.ci...).
+    .refine((s) => s.minSide <= s.maxSide, { path: ['minSide'], message: 'expected at most synthetic.maxSide' }),
 });
 
 export const trainSchema = z.strictObject({
