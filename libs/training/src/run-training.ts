@@ -10,7 +10,7 @@ import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { trainArgsFileName, variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
 import { forwardLine, lastErrorLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
-import { exists, replaceDir } from '../../core/src/staging.ts';
+import { exists, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { readResultsCsv, renderLossChart } from '../../chart/src/index.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
@@ -53,6 +53,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   const request = requestFor(variant, profile, layout, upstream);
   const release = await acquireLock(files);
   try {
+    await removeStaleStaging(layout.train[variant]); // a finalise killed mid-swap leaves <variant>.old-<pid>-<ms>
     const plan = await planResume(files, request);
     const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
     if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);
