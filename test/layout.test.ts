@@ -21,8 +21,11 @@ test("each stage's declared Nx output is its folder in the run-root layout", () 
     const declared = target.outputs[0].replace('{workspaceRoot}', workspaceRoot).replace('{options.runId}', 'RUNID');
     assert.equal(declared, expected, project);
     assert.match(declared, new RegExp(`tmp/${experimentName}/RUNID/`));
-    assert.equal(target.options.runId, 'demo');
-    assert.equal(target.configurations.coco.runId, 'coco');
+    // Run through the stage executor with an argv (no shell command line); its profiles and run-id default
+    // come from the schema through tools/nx-stage, so project.json spells no profile.
+    assert.equal(target.executor, './tools/nx-stage:stage', project);
+    assert.deepEqual(target.options, { script: `libs/${project}/src/stage.ts` }, project);
+    assert.equal(target.configurations, undefined, `${project} lists configurations of its own`);
     assert.ok(relative(workspaceRoot, declared).startsWith('tmp/'));
   }
 });

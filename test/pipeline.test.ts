@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { experimentName } from '../libs/core/src/layout.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
 
@@ -27,6 +27,10 @@ test('the first run executes every stage in order and ends with summary.md and l
     assert.ok(existsSync(`${runRoot()}/${file}`), file);
   }
   assert.ok(!existsSync(`${runRoot()}/.in-progress/fp16`), 'finished training left its in-progress folder');
+  // Each stage's output is written by that stage alone: Ultralytics' label caches go to the trainings' own views.
+  const written = readdirSync(`${runRoot()}/dataset`, { recursive: true }).map(String);
+  assert.deepEqual(written.filter((f) => f.endsWith('.cache')), [], 'a training wrote into the dataset stage output');
+  assert.ok(existsSync(`${runRoot()}/.train-data/fp16/labels/train2017.cache`), 'the training did not read its own view');
 });
 
 test('a second run is all cache hits', async () => {

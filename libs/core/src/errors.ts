@@ -12,6 +12,18 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A filesystem error (EACCES, ELOOP, ENOTDIR, ...) on an input as a UserError naming the path: the user fixes a
+ * permission or a link, and a stack trace would not help. Anything without an errno code is returned as it was.
+ */
+export function fsUserError(error: unknown, path: string, what: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !(error instanceof Error)) return error;
+  // Node's message is "EACCES: permission denied, scandir '/x'": keep the code and its words, the path is ours.
+  const reason = error.message.split(', ')[0] || code;
+  return new UserError(`cannot read ${what} (${reason})`, path);
+}
+
 /** Runs a CLI entry point: a UserError prints one clear line, anything else its stack; both exit 1. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {

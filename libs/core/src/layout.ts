@@ -33,6 +33,11 @@ export interface RunLayout {
   train: Record<Variant, string>;
   /** Training in progress: kept outside the declared outputs so Nx never caches a partial run and a rerun resumes. */
   trainInProgress: Record<Variant, string>;
+  /**
+   * Each training's own view of the dataset (links to the dataset stage's files): Ultralytics writes its
+   * labels/*.cache there, not into the dataset stage's cached output. Outside every declared output.
+   */
+  trainData: Record<Variant, string>;
   onnx: string;
   eval: string;
   summary: string;
@@ -58,6 +63,10 @@ export function runLayout(runId: string, root: string = join(runsDir, validateRu
     trainInProgress: {
       fp16: join(root, '.in-progress', variantDirName.fp16),
       qat: join(root, '.in-progress', variantDirName.qat),
+    },
+    trainData: {
+      fp16: join(root, '.train-data', variantDirName.fp16),
+      qat: join(root, '.train-data', variantDirName.qat),
     },
     onnx: join(root, 'onnx'),
     eval: join(root, 'eval'),

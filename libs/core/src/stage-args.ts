@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runMain, UserError } from './errors.ts';
 import { parseProfile, type Profile } from './config/load.ts';
 import { runLayout, type RunLayout } from './layout.ts';
+import { leadsOwnProcessGroup, watchParent } from './processes.ts';
 
 export interface StageContext {
   profile: Profile;
@@ -34,10 +35,25 @@ export function parseStageArgs(argv: string[] = process.argv.slice(2)): StageCon
   return { profile, layout: runLayout(runId) };
 }
 
-/** A stage CLI's entry point: `stage` gets the profile and run layout from the command line, under runMain. */
+/**
+ * A stage CLI's entry point: `stage` gets the profile and run layout from the command line, under runMain.
+ * A stage dies with the process that started it (the Nx executor, or a shell): when that one is gone, even by
+ * SIGKILL, nobody waits for the result, and a rerun must not find this one still training or holding its lock.
+ */
 export function runStageMain(stage: (profile: Profile, layout: RunLayout) => Promise<void>): void {
+  watchParent(stopOrphanedStage);
   runMain(async () => {
     const { profile, layout } = parseStageArgs();
     await stage(profile, layout);
   });
 }
+
+function stopOrphanedStage(): void {
+  process.stderr.write('error: the process that started this stage is gone: stopping\n');
+  // Started by the executor, the stage leads its own process group: SIGTERM reaches its Python, Chromium and
+  // esbuild children too. Elsewhere (by hand, from a test) the group is someone else's: exit alone, and the
+  // Python child follows by its parent-death signal (yolo_py/lifeline.py).
+  if (leadsOwnProcessGroup()) process.kill(-process.pid, 'SIGTERM');
+  process.exit(1);
+}
+

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDirAtomically } from './staging.ts';
+import { spawnSync } from 'node:child_process';
+import { stagingOwner, writeDirAtomically } from './staging.ts';
 
 test('a successful build replaces the folder in one step and leaves no staging folder', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'staging-'));
@@ -30,4 +31,19 @@ test('a failed build leaves the previous good output untouched and cleans up', a
   );
   assert.equal(readFileSync(join(target, 'good.txt'), 'utf8'), 'good');
   assert.deepEqual(readdirSync(parent), ['out']);
+});
+
+test('what a killed stage left beside the output is removed when the stage next runs; a live one\'s is kept', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'staging-'));
+  const target = join(parent, 'dataset');
+  const dead = spawnSync('true').pid!; // a pid whose process has exited
+  const stale = [`.dataset.staging-${dead}-1700000000000`, `.dataset.old-${dead}-1700000000001`, `dataset.old-${dead}-1700000000002`];
+  const live = `.dataset.staging-${process.pid}-1700000000003`;
+  for (const name of [...stale, live, 'hyps', '.hyps.staging-notapid']) mkdirSync(join(parent, name, 'labels'), { recursive: true });
+  writeFileSync(join(parent, `.data.${dead}-0123abcd.partial.yaml`), 'half');
+  assert.equal(stagingOwner(stale[0]!, 'dataset'), dead);
+  assert.equal(stagingOwner('dataset', 'dataset'), null);
+  assert.equal(stagingOwner(`.dataset2.staging-${dead}-1`, 'dataset'), null);
+  await writeDirAtomically(target, (staging) => writeFile(join(staging, 'new.txt'), 'new'));
+  assert.deepEqual(readdirSync(parent).sort(), [live, '.hyps.staging-notapid', 'dataset', 'hyps'].sort());
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { processIdentity } from './processes.ts';
 
 /**
  * Builds a directory atomically: `build` fills a fresh staging folder beside `finalDir`, and only when it
@@ -11,6 +12,7 @@ import { basename, dirname, extname, join } from 'node:path';
 export async function writeDirAtomically<T>(finalDir: string, build: (stagingDir: string) => Promise<T>): Promise<T> {
   const parent = dirname(finalDir);
   await mkdir(parent, { recursive: true });
+  await removeStaleStaging(finalDir);
   const stamp = `${process.pid}-${Date.now()}`;
   const staging = join(parent, `.${basename(finalDir)}.staging-${stamp}`);
   const retired = join(parent, `.${basename(finalDir)}.old-${stamp}`);
@@ -46,6 +48,36 @@ export async function replaceDir(source: string, finalDir: string, retired = `${
     throw error;
   }
   if (hadPrevious) await rm(retired, { recursive: true, force: true });
+}
+
+/**
+ * The names this module gives the folders and files beside `finalDir`, each with the pid of the process that
+ * made it: `.<name>.staging-<pid>-<ms>`, `.<name>.old-<pid>-<ms>` and `<name>.old-<pid>-<ms>` (replaceDir's
+ * default), and stageFile's `.<stem>.<pid>-<hex>.partial<ext>`. Returns the pid, or null for any other name.
+ */
+export function stagingOwner(name: string, finalName: string): number | null {
+  const base = finalName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match =
+    new RegExp(`^\\.${base}\\.(?:staging|old)-(\\d+)-\\d+$`).exec(name) ??
+    new RegExp(`^${base}\\.old-(\\d+)-\\d+$`).exec(name) ??
+    /^\..+\.(\d+)-[0-9a-f]{8}\.partial(?:\.[^/]*)?$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Removes what a killed stage left beside `finalDir` (a SIGKILL runs no clean-up): staging, retired and partial
+ * entries whose process is gone. Those of a live process (a stage running now) are kept. Called when a stage
+ * starts, so a training's gigabytes do not pile up.
+ */
+export async function removeStaleStaging(finalDir: string): Promise<string[]> {
+  const parent = dirname(finalDir);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const pid = stagingOwner(name, basename(finalDir));
+    return pid !== null && processIdentity(pid) === null;
+  });
+  await Promise.all(stale.map((name) => rm(join(parent, name), { recursive: true, force: true })));
+  return stale;
 }
 
 /** A file written beside its final path, invisible to readers until `commit` renames it into place. */

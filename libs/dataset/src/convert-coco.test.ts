@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { UserError } from '../../core/src/errors.ts';
+import { fsUserError, UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { cocoClassNames } from './coco-classes.ts';
 import { convertCocoToYolo } from './convert-coco.ts';
@@ -119,4 +119,25 @@ test('missing inputs fail naming the path, the image and the annotation file', a
     rmSync(join(cocoRoot, 'val2017'), { recursive: true });
     await rejectsWith(new RegExp(`^${cocoRoot}/val2017: the val2017 image folder does not exist`));
   });
+});
+
+test('a symlink loop or an unreadable input is one line naming the path, not a stack trace', async () => {
+  await withTempDir(async (dir) => {
+    const cocoRoot = join(dir, 'coco');
+    makeCocoRoot(cocoRoot);
+    rmSync(join(cocoRoot, 'val2017'), { recursive: true });
+    symlinkSync('val2017', join(cocoRoot, 'val2017')); // a link to itself: ELOOP
+    await assert.rejects(
+      convertCocoToYolo({ cocoRoot, outDir: join(dir, 'out'), log: () => {} }),
+      (error: unknown) => error instanceof UserError && error.message === `${cocoRoot}/val2017: cannot read the val2017 image folder (ELOOP: too many symbolic links encountered)`,
+    );
+    assert.throws(() => lstatSync(join(dir, 'out')), 'nothing was written');
+  });
+  // As root, chmod cannot make a file unreadable: the mapping of an EACCES is checked on the error itself.
+  const denied = Object.assign(new Error("EACCES: permission denied, open '/x/instances_val2017.json'"), { code: 'EACCES' });
+  const mapped = fsUserError(denied, '/x/instances_val2017.json', 'the val2017 annotation file');
+  assert.ok(mapped instanceof UserError);
+  assert.equal(mapped.message, '/x/instances_val2017.json: cannot read the val2017 annotation file (EACCES: permission denied)');
+  const bug = new TypeError('not a filesystem problem');
+  assert.equal(fsUserError(bug, '/x', 'y'), bug);
 });

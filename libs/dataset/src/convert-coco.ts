@@ -1,7 +1,7 @@
-import { mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, opendirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { UserError } from '../../core/src/errors.ts';
+import { fsUserError, UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { yoloClassNames } from './coco-classes.ts';
 import { loadCocoInstances, type CocoCategory, type CocoImage } from './coco-reader.ts';
@@ -96,21 +96,29 @@ export function convertAnnotationFile(options: ConvertAnnotationFileOptions): Co
 }
 
 function locateCocoSources(cocoRoot: string): Record<CocoSplit, { annotationFile: string; imagesDir: string }> {
-  requireKind(cocoRoot, 'directory', 'the COCO root folder does not exist (expected train2017/, val2017/ and annotations/ in it)');
+  requireKind(cocoRoot, 'directory', 'the COCO root folder does not exist (expected train2017/, val2017/ and annotations/ in it)', 'the COCO root folder');
   const sources = {} as Record<CocoSplit, { annotationFile: string; imagesDir: string }>;
   for (const split of cocoSplits) {
     const { annotationFile, imagesDir } = cocoSplitSource(cocoRoot, split);
-    requireKind(imagesDir, 'directory', `the ${split} image folder does not exist`);
-    requireKind(annotationFile, 'file', `the ${split} annotation file does not exist`);
+    requireKind(imagesDir, 'directory', `the ${split} image folder does not exist`, `the ${split} image folder`);
+    requireKind(annotationFile, 'file', `the ${split} annotation file does not exist`, `the ${split} annotation file`);
     sources[split] = { annotationFile, imagesDir };
   }
   return sources;
 }
 
-function requireKind(path: string, kind: 'file' | 'directory', missing: string): void {
-  const stats = statSync(path, { throwIfNoEntry: false });
-  if (!stats) throw new UserError(missing, path);
-  if (kind === 'file' ? !stats.isFile() : !stats.isDirectory()) throw new UserError(`expected a ${kind} here`, path);
+/** Checks that `path` is a readable file or folder before anything is written; each problem names the path. */
+function requireKind(path: string, kind: 'file' | 'directory', missing: string, what: string): void {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (!stats) throw new UserError(missing, path);
+    if (kind === 'file' ? !stats.isFile() : !stats.isDirectory()) throw new UserError(`expected a ${kind} here`, path);
+    // Opened once here, so an unreadable file or folder fails now with its name, not later inside a read.
+    if (kind === 'file') closeSync(openSync(path, 'r'));
+    else opendirSync(path).closeSync();
+  } catch (error) {
+    throw fsUserError(error, path, what);
+  }
 }
 
 function checkImagesExist(images: readonly CocoImage[], imagesDir: string, annotationFile: string): void {

@@ -18,21 +18,34 @@ export async function cocoFingerprint(root: string): Promise<unknown> {
   const entries: Record<string, unknown> = {};
   for (const split of cocoSplits) {
     const { annotationFile, imagesDir } = cocoSplitSource(root, split);
-    const info = await stat(annotationFile).catch(() => null);
-    if (info) {
+    // An unreadable entry is part of the fingerprint, not a crash of Nx's hashing: the dataset stage itself then
+    // reports it with the path (convert-coco's checks).
+    entries[relative(root, annotationFile)] = await unreadableAs(async () => {
+      const info = await stat(annotationFile).catch(() => null);
+      if (!info) return 'missing';
       const cached = cache[annotationFile];
       const sha256 = cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs ? cached.sha256 : await sha256File(annotationFile);
       cache[annotationFile] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
-      entries[relative(root, annotationFile)] = { size: info.size, sha256 };
-    } else {
-      entries[relative(root, annotationFile)] = 'missing';
-    }
-    const folder = await stat(imagesDir).catch(() => null);
-    entries[split] = folder ? { entries: (await readdir(imagesDir)).length, mtimeMs: folder.mtimeMs } : 'missing';
+      return { size: info.size, sha256 };
+    });
+    entries[split] = await unreadableAs(async () => {
+      const folder = await stat(imagesDir).catch(() => null);
+      return folder ? { entries: (await readdir(imagesDir)).length, mtimeMs: folder.mtimeMs } : 'missing';
+    });
   }
   await mkdir(dirname(cacheFile), { recursive: true });
   await writeFile(cacheFile, JSON.stringify(cache));
   return { root, ...entries };
+}
+
+async function unreadableAs(read: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await read();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw error;
+    return { unreadable: code };
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -79,7 +79,26 @@ export async function runCli(argv: readonly string[]): Promise<EvaluationOutput 
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  return parseArgs({ args: attachNegativeValues(argv), options: OPTIONS, strict: true, allowPositionals: false });
+}
+
+/**
+ * `--max-images -5`: node's parseArgs takes `-5` for an option and reports "argument is ambiguous". A number
+ * after a value-taking option is its value, as in `--max-images=-5`, so the option's own check names the problem.
+ */
+function attachNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const name = /^--([a-z-]+)$/.exec(argv[i]!)?.[1];
+    const next = argv[i + 1];
+    if (name && OPTIONS[name as keyof typeof OPTIONS]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i += 1;
+    } else {
+      out.push(argv[i]!);
+    }
+  }
+  return out;
 }
 
 function report(output: EvaluationOutput): void {

@@ -188,6 +188,34 @@ test('CLI: unknown flags, missing flags and model flags with --detections are er
   await assert.rejects(runCli(['--onnx-path', 'x', '--data-root', 'y', '--out', 'z', '--max-images', 'ten']), /--max-images: expected an integer/);
 });
 
+test('an --out (or the detections file beside it) that names an input is refused, and the input is left as it was', async () => {
+  const victim = join(dir, 'victim.onnx');
+  await writeFile(victim, await readFile(join(models, 'e2e.onnx')));
+  const model = await readFile(victim);
+  const run = (out: string, onnx = victim) => runCli(['--onnx-path', onnx, '--data-root', dataRoot, '--imgsz', String(IMGSZ), '--out', out]);
+  await assert.rejects(run(victim), /^UserError: --out .*victim\.onnx: would overwrite --onnx-path .*victim\.onnx, which the evaluator reads/);
+  await assert.rejects(run(join(dir, 'sub', '..', 'victim.onnx')), /would overwrite --onnx-path/); // another spelling of the same file
+  await assert.rejects(run(join(dataRoot, 'annotations', 'instances_val2017.json')), /would overwrite --annotations/);
+  // The COCO results go to <stem>.detections.json beside --out: that one may not name an input either.
+  const beside = join(dir, 'm.detections.json');
+  await writeFile(beside, model);
+  await assert.rejects(run(join(dir, 'm.metrics.json'), beside), /the detections file beside --out .*m\.detections\.json: would overwrite --onnx-path/);
+  assert.deepEqual(await readFile(victim), model);
+  assert.deepEqual(await readFile(beside), model);
+
+  const detections = join(dir, 'out', 'e2e.detections.json');
+  const before = await readFile(detections, 'utf8');
+  await assert.rejects(runCli(['--detections', detections, '--data-root', dataRoot, '--out', detections]), /--out .*: would overwrite --detections/);
+  assert.equal(await readFile(detections, 'utf8'), before);
+});
+
+test('CLI: a negative number after an option is its value, and gets the option\'s own message', async () => {
+  const args = ['--onnx-path', join(models, 'e2e.onnx'), '--data-root', dataRoot, '--imgsz', String(IMGSZ), '--out', join(dir, 'neg.json')];
+  await assert.rejects(runCli([...args, '--max-images', '-5']), /--max-images: expected an integer >= 1, got -5/);
+  await assert.rejects(runCli([...args, '--max-images=-5']), /--max-images: expected an integer >= 1, got -5/);
+  await assert.rejects(runCli([...args, '--conf', '-0.5']), /--conf: expected a confidence threshold in \[0, 1\], got -0.5/);
+});
+
 test('CLI entry point runs as a script and exits 1 with one line on a UserError', async () => {
   const result = await execa('node', ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), '--detections', join(dir, 'nope.json'), '--data-root', dataRoot], { reject: false });
   assert.equal(result.exitCode, 1);

@@ -12,6 +12,7 @@ import { toCocoResults } from './detections.ts';
 import { inverseLetterbox } from './geometry.ts';
 import { summarizeLatency, type LatencyStats } from './latency.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
+import { refuseOutputsOverInputs } from './output-paths.ts';
 import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson } from './metrics.ts';
 import { checkRuntimeOutput, inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
 import { prefetchInOrder } from './prefetch.ts';
@@ -82,6 +83,19 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   if (!(conf >= 0 && conf <= 1)) throw new UserError(`expected a confidence threshold in [0, 1], got ${conf}`, '--conf');
 
   const { imagesDir, annotationsPath } = resolveData(options);
+  if (options.out) {
+    refuseOutputsOverInputs(
+      [
+        { option: '--out', path: options.out },
+        { option: 'the detections file beside --out', path: detectionsPathFor(options.out) },
+      ],
+      [
+        { option: '--onnx-path', path: options.onnxPath },
+        { option: '--annotations', path: annotationsPath },
+        { option: 'the images folder', path: imagesDir },
+      ],
+    );
+  }
   const instances = await loadCocoInstancesFile(annotationsPath);
   const images = selectImages(instances, imagesDir, options.maxImages, annotationsPath);
   if (images.length === 0) throw new UserError('the instances file lists no images', annotationsPath);
@@ -167,6 +181,15 @@ export interface ScoreDetectionsOptions {
 
 /** Scores an existing COCO results file against an instances file, with no model involved. */
 export async function scoreDetectionsFile(options: ScoreDetectionsOptions): Promise<EvaluationOutput> {
+  if (options.out) {
+    refuseOutputsOverInputs(
+      [{ option: '--out', path: options.out }],
+      [
+        { option: '--detections', path: options.detectionsPath },
+        { option: '--annotations', path: options.annotationsPath },
+      ],
+    );
+  }
   const instances = await loadCocoInstancesFile(options.annotationsPath);
   const results = await loadCocoResultsFile(options.detectionsPath, instances);
   const evaluation = evaluateCocoBbox(instances, results, {

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { processIdentity, formatIdentity } from '../../core/src/processes.ts';
 import { join } from 'node:path';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
 import type { TrainRequest } from './request.ts';
@@ -48,9 +50,27 @@ test('changed recipe: the old run is moved aside, never deleted', async () => {
 test('a second training of the same variant is refused while the first holds the lock; a stale lock is taken over', async () => {
   const files = setup();
   const release = await acquireLock(files);
-  await assert.rejects(acquireLock(files), /another training of this variant is running \(pid \d+\)/);
+  await assert.rejects(acquireLock(files, 200), /another training of this variant is running \(pid \d+\)/);
   await release();
   writeFileSync(files.lockFile, '999999999\n');
   const again = await acquireLock(files);
   await again();
+});
+
+test('a lock whose holder is still dying is waited for, then taken; a recycled pid is not its holder', async () => {
+  const files = setup();
+  // The holder of a killed stage exits a moment after the kill: here, a process that lives 0.5 s more.
+  const dying = spawn('sleep', ['0.5'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => dying.once('exit', resolve));
+  mkdirSync(join(files.dir, '..'), { recursive: true });
+  writeFileSync(files.lockFile, `${formatIdentity(processIdentity(dying.pid!)!)}\n`);
+  const started = Date.now();
+  const release = await acquireLock(files, 5_000);
+  await exited;
+  assert.ok(Date.now() - started >= 300, 'the lock was taken while its holder still ran');
+  await release();
+
+  // This process's pid with another start time: the pid was reused, the holder is gone.
+  writeFileSync(files.lockFile, `${process.pid} 1\n`);
+  await (await acquireLock(files, 0))();
 });

@@ -1,7 +1,9 @@
 import { mkdir, readFile, rename, rm, open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { exists, writeFileAtomically } from '../../core/src/staging.ts';
 import { UserError } from '../../core/src/errors.ts';
+import { formatIdentity, parseIdentity, processIdentity, stillRunning } from '../../core/src/processes.ts';
 import { recipeDigest, type TrainRequest } from './request.ts';
 
 /**
@@ -50,32 +52,37 @@ export async function writeRequest(files: InProgress, request: TrainRequest): Pr
   await writeFileAtomically(files.requestFile, `${JSON.stringify(request, null, 2)}\n`);
 }
 
-/** One training per variant and run root at a time: a second one would write into the same checkpoints. */
-export async function acquireLock(files: InProgress): Promise<() => Promise<void>> {
+/** How long a new training waits for the holder of the lock to finish dying (a stage just killed with Nx). */
+export const LOCK_WAIT_MS = 10_000;
+const LOCK_POLL_MS = 100;
+
+/**
+ * One training per variant and run root at a time: a second one would write into the same checkpoints. The lock
+ * file records its holder's pid and start time, so a recycled pid is not mistaken for the holder. A holder that
+ * is gone, a zombie or dying, is stale; a live one is waited for up to `waitMs` (a rerun right after a kill
+ * finds the killed stage still exiting), and only then refused.
+ */
+export async function acquireLock(files: InProgress, waitMs = LOCK_WAIT_MS): Promise<() => Promise<void>> {
   await mkdir(dirname(files.lockFile), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt += 1) {
+  const me = processIdentity(process.pid);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
     try {
       const handle = await open(files.lockFile, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
+      await handle.writeFile(`${me ? formatIdentity(me) : process.pid}\n`);
       await handle.close();
       return () => rm(files.lockFile, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number.parseInt(await readFile(files.lockFile, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(pid) && isAlive(pid)) {
-        throw new UserError(`another training of this variant is running (pid ${pid}); wait for it or stop it`, files.lockFile);
-      }
-      await rm(files.lockFile, { force: true }); // left by a killed run
     }
-  }
-  throw new UserError('could not take the training lock', files.lockFile);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const holder = parseIdentity(await readFile(files.lockFile, 'utf8').catch(() => ''));
+    if (holder === null || !stillRunning(holder)) {
+      await rm(files.lockFile, { force: true }); // left by a killed run
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new UserError(`another training of this variant is running (pid ${holder.pid}); wait for it or stop it`, files.lockFile);
+    }
+    await sleep(LOCK_POLL_MS);
   }
 }

@@ -10,10 +10,11 @@ import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { trainArgsFileName, variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
 import { forwardLine, lastErrorLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
-import { exists, replaceDir } from '../../core/src/staging.ts';
+import { exists, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { readResultsCsv, renderLossChart } from '../../chart/src/index.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
+import { prepareDataView } from './data-view.ts';
 import { buildTrainRequest, type TrainRequest } from './request.ts';
 
 const EXIT_BAD_INPUT = 2;
@@ -50,9 +51,12 @@ function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstr
 export async function runTrainingStage(variant: Variant, profile: Profile, layout: RunLayout): Promise<void> {
   const upstream = await readUpstream(layout);
   const files = inProgressFiles(layout.trainInProgress[variant]);
-  const request = requestFor(variant, profile, layout, upstream);
   const release = await acquireLock(files);
   try {
+    await removeStaleStaging(layout.train[variant]); // a finalise killed mid-swap leaves <variant>.old-<pid>-<ms>
+    // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
+    const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
+    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml });
     const plan = await planResume(files, request);
     const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
     if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);

@@ -52,3 +52,12 @@ test('broken YAML and a missing file name the file', () => {
 test('mergeProfile merges objects and replaces arrays and leaves', () => {
   assert.deepEqual(mergeProfile({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] }), { a: { b: 1, c: 3 }, l: [9] });
 });
+
+test('synthetic sizes that contradict each other name the file and the key path as written', () => {
+  const dataset = { source: 'synthetic', cocoRoot: null, synthetic: { seed: 0, trainImages: 4, valImages: 2, minSide: 128, maxSide: 160 } };
+  assert.throws(
+    () => resolveSection('dataset', { ...dataset, profiles: { ci: { synthetic: { minSide: 500 } } } }, 'ci', 'conf/dataset.yaml'),
+    (e: Error) => e.message === 'conf/dataset.yaml: profiles.ci.synthetic.minSide: expected at most synthetic.maxSide, got 500',
+  );
+  assert.ok(resolveSection('dataset', dataset, 'ci', 'conf/dataset.yaml'));
+});

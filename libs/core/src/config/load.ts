@@ -4,20 +4,12 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { workspaceRoot } from '../workspace.ts';
-import { sectionSchemas, type SectionConfig, type SectionName } from './schema.ts';
+import { defaultProfile, knownProfiles, sectionSchemas, type Profile, type SectionConfig, type SectionName } from './schema.ts';
 
 export const confDir = join(workspaceRoot, 'conf');
 /** YOLOv5's from-scratch hyperparameters, as the hyps stage reads them (not a schema-checked section). */
 export const hypSourceFile = join(confDir, 'hyp.scratch.yaml');
-export const defaultProfile = 'demo';
-
-/**
- * Profiles the experiment knows; a file may override any of them, and must not name others.
- * demo: the default, minutes on a CPU; coco: the real experiment; ci: a seconds-sized smoke run for the
- * whole-pipeline tests in test/.
- */
-export const knownProfiles = ['demo', 'coco', 'ci'] as const;
-export type Profile = (typeof knownProfiles)[number];
+export { defaultProfile, knownProfiles, type Profile } from './schema.ts';
 
 export function parseProfile(value: string | undefined): Profile {
   const name = value ?? defaultProfile;

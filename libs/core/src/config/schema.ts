@@ -4,6 +4,16 @@ import { z } from 'zod';
  * The one schema for everything in conf/. Each section is its own file so that each stage's Nx inputs can
  * name exactly the files it reads: an edit to conf/eval.yaml reruns eval and summary, nothing upstream.
  */
+/**
+ * The profiles the experiment knows: the one list. Stage CLIs, the Nx configurations (tools/nx-stage adds one
+ * per profile to every stage target) and the check of `-c` all read it, so a new profile is added here only.
+ * demo: the default, minutes on a CPU; coco: the real experiment; ci: a seconds-sized smoke run for the
+ * whole-pipeline tests in test/.
+ */
+export const knownProfiles = ['demo', 'coco', 'ci'] as const;
+export type Profile = (typeof knownProfiles)[number];
+export const defaultProfile: Profile = 'demo';
+
 const positiveInt = z.number().int().min(1);
 /** A training device: where a run trains, never what it trains (not part of any hash). */
 export const devicePattern = /^(auto|cpu|mps|\d+(,\d+)*)$/;
@@ -13,13 +23,16 @@ const deviceString = z.string().regex(devicePattern, deviceExpectation);
 export const datasetSchema = z.strictObject({
   source: z.enum(['synthetic', 'coco']),
   cocoRoot: z.string().min(1).nullable(),
-  synthetic: z.strictObject({
-    seed: z.number().int(),
-    trainImages: positiveInt,
-    valImages: positiveInt,
-    minSide: z.number().int().min(64),
-    maxSide: z.number().int().min(64),
-  }),
+  synthetic: z
+    .strictObject({
+      seed: z.number().int(),
+      trainImages: positiveInt,
+      valImages: positiveInt,
+      minSide: z.number().int().min(64),
+      maxSide: z.number().int().min(64),
+    })
+    // Checked here, with the others, so the message names the file and the key as written (profiles.ci...).
+    .refine((s) => s.minSide <= s.maxSide, { path: ['minSide'], message: 'expected at most synthetic.maxSide' }),
 });
 
 export const trainSchema = z.strictObject({

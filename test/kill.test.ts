@@ -1,0 +1,51 @@
+/**
+ * Every stage process dies with the Nx that started it. Nx gives each task a process group of its own, so a
+ * `kill -9` of the group that started Nx used to leave sh -> node stage -> python running for 11-15 s, and a
+ * rerun then failed on the training lock. Now: no process of the workspace is left 2 s after the kill, and
+ * the same command, run again at once, succeeds.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkspaceCopy, nxTestEnv } from './workspace.ts';
+
+const ws = new WorkspaceCopy();
+after(() => ws.remove());
+
+/** Processes that belong to the workspace copy: started in it, or naming it on their command line. */
+function workspaceProcesses(root: string): string[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .flatMap((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+        const cwd = readlinkSync(`/proc/${p}/cwd`);
+        const state = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.[0];
+        return state !== 'Z' && (cwd === root || cwd.startsWith(`${root}/`) || cmd.includes(root)) ? [`${p}: ${cmd}`] : [];
+      } catch {
+        return []; // gone while we looked
+      }
+    });
+}
+
+test('kill -9 of the group that started Nx leaves no workspace process after 2 s, and an immediate rerun exits 0', async () => {
+  const args = ['run-many', '-t', 'summary', '-c', 'ci'];
+  const nx = spawn(join(ws.root, 'node_modules', '.bin', 'nx'), args, { cwd: ws.root, env: nxTestEnv(), detached: true, stdio: 'ignore' });
+  const deadline = Date.now() + 300_000;
+  // The case the issue met: a training's Python is running under the stage when Nx is killed.
+  while (!workspaceProcesses(ws.root).some((p) => p.includes('yolo_py.train'))) {
+    assert.ok(Date.now() < deadline, 'no training started within 5 minutes');
+    assert.equal(nx.exitCode, null, 'Nx ended before it was killed');
+    await sleep(200);
+  }
+  await sleep(1500); // into the training, past its start-up
+  process.kill(-nx.pid!, 'SIGKILL');
+  await sleep(2000);
+  assert.deepEqual(workspaceProcesses(ws.root), [], 'processes of the workspace outlived the Nx that started them');
+
+  const rerun = await ws.nx(args);
+  assert.equal(rerun.code, 0, rerun.output.slice(-3000));
+});
