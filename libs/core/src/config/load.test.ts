@@ -20,6 +20,10 @@ test('profiles override base values; the coco profile trains yolov10m at 640 fro
   assert.equal(loadSection('train', 'coco').epochs, 500);
   assert.equal(loadSection('dataset', 'coco').source, 'coco');
   assert.equal(loadSection('dataset', 'demo').source, 'synthetic');
+  // gpu: the benchmarks' data (tools/bench/gpu/prepare-data.ts: 700/100 images, seed 7) and the experiment's model
+  assert.deepEqual(loadSection('dataset', 'gpu').synthetic, { seed: 7, trainImages: 700, valImages: 100, minSide: 256, maxSide: 480 });
+  assert.equal(loadSection('train', 'gpu').model, 'yolov10m.yaml');
+  assert.equal(loadSection('train', 'gpu').epochs, 30);
 });
 
 test('a wrong type names the file, the key and what was expected', () => {
@@ -38,7 +42,7 @@ test('unknown keys fail with the list of known keys', () => {
 test('a missing key says it is missing; an unknown profile name is refused', () => {
   const { epochs: _e, ...withoutEpochs } = train;
   assert.throws(() => resolveSection('train', withoutEpochs, 'demo', 'conf/train.yaml'), /epochs: .*key missing/);
-  assert.throws(() => parseProfile('prod'), /unknown profile .prod.: expected one of demo, coco, ci/);
+  assert.throws(() => parseProfile('prod'), /unknown profile .prod.: expected one of demo, gpu, coco, ci/);
   assert.equal(parseProfile(undefined), 'demo');
 });
 

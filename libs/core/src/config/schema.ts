@@ -10,7 +10,7 @@ import { z } from 'zod';
  * demo: the default, minutes on a CPU; coco: the real experiment; ci: a seconds-sized smoke run for the
  * whole-pipeline tests in test/.
  */
-export const knownProfiles = ['demo', 'coco', 'ci'] as const;
+export const knownProfiles = ['demo', 'gpu', 'coco', 'ci'] as const;
 export type Profile = (typeof knownProfiles)[number];
 export const defaultProfile: Profile = 'demo';
 
