@@ -49,3 +49,18 @@ test('kill -9 of the group that started Nx leaves no workspace process after 2 s
   const rerun = await ws.nx(args);
   assert.equal(rerun.code, 0, rerun.output.slice(-3000));
 });
+
+test('kill -9 of Nx during its start-up leaves no workspace process after 2 s either (no plugin workers)', async () => {
+  for (const delayMs of [300, 600, 900, 1200, 1600, 2200]) {
+    const nx = spawn(join(ws.root, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'hyps', '-c', 'ci', `--runId=startup${delayMs}`], {
+      cwd: ws.root,
+      env: nxTestEnv(),
+      detached: true,
+      stdio: 'ignore',
+    });
+    await sleep(delayMs);
+    process.kill(-nx.pid!, 'SIGKILL');
+    await sleep(2000);
+    assert.deepEqual(workspaceProcesses(ws.root), [], `killed ${delayMs} ms after start`);
+  }
+});
