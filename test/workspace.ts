@@ -3,7 +3,7 @@
  * read Nx's cache, which must never touch the developer's own. node_modules and .venv are linked, not copied.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
@@ -76,6 +76,23 @@ export class WorkspaceCopy {
         });
       });
     });
+  }
+
+  /** Live processes of this copy, as "<pid> <command line>": started in it, or naming it on their command line. */
+  processes(): string[] {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+      .flatMap((p) => {
+        try {
+          const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+          const cwd = readlinkSync(`/proc/${p}/cwd`);
+          const state = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.[0];
+          const inside = cwd === this.root || cwd.startsWith(`${this.root}/`) || cmd.includes(this.root);
+          return state !== 'Z' && inside ? [`${p} ${cmd}`] : [];
+        } catch {
+          return []; // gone while we looked
+        }
+      });
   }
 
   remove(): void {

@@ -11,7 +11,7 @@
  * stage's measured duration]; upstream outputs are already in place from the first, full run.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -51,7 +51,7 @@ function nx(args: string[], killAfterMs?: number): Promise<Run & { killedWhile: 
   let killedWhile: string[] = [];
   if (killAfterMs !== undefined) {
     setTimeout(() => {
-      killedWhile = workspaceProcesses().filter((p) => /stage\.ts|yolo_py|chrom/.test(p));
+      killedWhile = ws.processes().filter((p) => /stage\.ts|yolo_py|chrom/.test(p));
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
@@ -60,21 +60,6 @@ function nx(args: string[], killAfterMs?: number): Promise<Run & { killedWhile: 
     }, killAfterMs);
   }
   return new Promise((done) => child.on('close', (code) => done({ code, seconds: (performance.now() - started) / 1000, output, killedWhile })));
-}
-
-function workspaceProcesses(): string[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
-    .flatMap((p) => {
-      try {
-        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-        const cwd = readlinkSync(`/proc/${p}/cwd`);
-        const state = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.[0];
-        return state !== 'Z' && (cwd === ws.root || cwd.startsWith(`${ws.root}/`) || cmd.includes(ws.root)) ? [`${p} ${cmd}`] : [];
-      } catch {
-        return [];
-      }
-    });
 }
 
 const stageCommand = (stage: Stage) => ['run', `${stage}:${stage}:ci`, '--skip-nx-cache', '--exclude-task-dependencies'];
@@ -106,7 +91,7 @@ async function main(): Promise<void> {
     const delayMs = Math.round(random.uniform(0, report.durations[stage]! * 1000));
     const killed = await nx(stageCommand(stage), delayMs);
     await sleep(2000);
-    const orphansAfter2s = workspaceProcesses();
+    const orphansAfter2s = ws.processes();
     const rerun = await nx(stageCommand(stage));
     const validation = await validateRunRoot(runRoot, python);
     const problems = [...validation.problems, ...(rerun.code === 0 ? [] : [`rerun exited ${rerun.code}: ${lastLines(rerun.output)}`])];

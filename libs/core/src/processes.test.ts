@@ -27,15 +27,36 @@ test('a zombie counts as gone', async () => {
   }
 });
 
-test('a child whose parent dies notices within its watch interval', async () => {
-  // sh starts node in the background and exits at once: node is re-parented and its watch fires.
-  const script = "import('./libs/core/src/processes.ts').then((m) => { m.watchParent(() => { console.log('gone'); process.exit(0); }, 50); setTimeout(() => {}, 5000); })";
-  const shell = spawn('sh', ['-c', `node --import tsx -e "${script}" & sleep 1.5`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  shell.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  await new Promise((resolve) => shell.once('exit', resolve));
+/** Runs `sh -c <line>` and collects the stdout it and its background children write. */
+function shell(line: string) {
+  const child = spawn('sh', ['-c', line], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const state = { child, output: '' };
+  child.stdout.on('data', (d: Buffer) => (state.output += d.toString()));
+  return state;
+}
+
+async function waitFor(state: { output: string }, text: string, ms: number): Promise<void> {
   const started = Date.now();
-  while (!output.includes('gone') && Date.now() - started < 3000) await sleep(50);
-  assert.match(output, /gone/);
+  while (!state.output.includes(text) && Date.now() - started < ms) await sleep(50);
+}
+
+// A child that watches its parent, says "ready" once watching, and "gone" when its watch fires.
+const watcher = (parent: string) =>
+  `node --import tsx -e "import('./libs/core/src/processes.ts').then((m) => { m.watchParent(() => { console.log('gone'); process.exit(0); }, ${parent}, 50); console.log('ready'); setTimeout(() => {}, 20000); })"`;
+
+test('a child notices within its watch interval when its parent is killed', async () => {
+  const run = shell(`${watcher('process.ppid')} & wait`);
+  await waitFor(run, 'ready', 30_000); // however slow tsx is to load, the parent dies only after the watch began
+  assert.match(run.output, /ready/);
+  run.child.kill('SIGKILL');
+  await waitFor(run, 'gone', 5_000);
+  assert.match(run.output, /gone/);
   assert.equal(typeof leadsOwnProcessGroup(), 'boolean');
+});
+
+test('a parent that died before the child began to watch is noticed too, when the child knows its pid', async () => {
+  // sh exits at once; the child learns sh's pid ($$) from its environment, as a stage learns the executor's.
+  const run = shell(`PARENT=$$ ${watcher('Number(process.env.PARENT)')} & exit 0`);
+  await waitFor(run, 'gone', 30_000);
+  assert.match(run.output, /ready\ngone/);
 });

@@ -52,15 +52,15 @@ export function parseIdentity(text: string): ProcessIdentity | null {
 
 /**
  * Calls `onGone` once when this process's parent has died (Linux re-parents an orphan, so its ppid changes).
+ * `parent` is the pid that started this process: pass it when known (the stage executor exports it), because a
+ * parent that died while this process was still loading has already been replaced by the time it is asked.
  * The timer does not keep the process alive.
  */
-export function watchParent(onGone: () => void, intervalMs = 200): () => void {
-  const parent = process.ppid;
+export function watchParent(onGone: () => void, parent: number = process.ppid, intervalMs = 200): () => void {
   const timer = setInterval(() => {
-    if (process.ppid !== parent) {
-      clearInterval(timer);
-      onGone();
-    }
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -3,6 +3,7 @@ import { runMain, UserError } from './errors.ts';
 import { parseProfile, type Profile } from './config/load.ts';
 import { runLayout, type RunLayout } from './layout.ts';
 import { leadsOwnProcessGroup, watchParent } from './processes.ts';
+import { stageParentEnv } from './stage-launch.ts';
 
 export interface StageContext {
   profile: Profile;
@@ -41,11 +42,18 @@ export function parseStageArgs(argv: string[] = process.argv.slice(2)): StageCon
  * SIGKILL, nobody waits for the result, and a rerun must not find this one still training or holding its lock.
  */
 export function runStageMain(stage: (profile: Profile, layout: RunLayout) => Promise<void>): void {
-  watchParent(stopOrphanedStage);
+  watchParent(stopOrphanedStage, startedBy());
   runMain(async () => {
     const { profile, layout } = parseStageArgs();
     await stage(profile, layout);
   });
+}
+
+/** The executor's pid when it started this stage; otherwise (by hand, from a test) the parent as found now. */
+function startedBy(): number {
+  const pid = Number(process.env[stageParentEnv]);
+  delete process.env[stageParentEnv]; // not inherited by anything this stage starts
+  return Number.isInteger(pid) && pid > 0 ? pid : process.ppid;
 }
 
 function stopOrphanedStage(): void {

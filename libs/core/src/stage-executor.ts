@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { UserError } from './errors.ts';
-import { stageLaunch } from './stage-launch.ts';
+import { stageLaunch, stageParentEnv } from './stage-launch.ts';
 import { watchParent } from './processes.ts';
 
 /**
@@ -23,7 +23,12 @@ export async function runStageExecutor(options: Record<string, unknown>): Promis
     process.stderr.write(`error: ${error.message}\n`);
     return { success: false };
   }
-  const child = spawn(launch.file, launch.args, { cwd: launch.cwd, stdio: 'inherit', detached: true });
+  const child = spawn(launch.file, launch.args, {
+    cwd: launch.cwd,
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, [stageParentEnv]: String(process.pid) },
+  });
   const group = child.pid;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -46,7 +51,7 @@ export async function runStageExecutor(options: Record<string, unknown>): Promis
     });
     // Whatever the stage left in its group (a Chromium, a DDP worker) goes with it.
     if (group !== undefined) killGroup(group, 'SIGKILL');
-    if (signal && !stopping) process.stderr.write(`error: ${launch.args[2]} was killed by ${signal}\n`);
+    if (signal && !stopping) process.stderr.write(`error: ${launch.script} was killed by ${signal}\n`);
     return { success: code === 0 };
   } finally {
     unwatch();

@@ -10,9 +10,13 @@ import { workspaceRoot } from './workspace.ts';
  * array. No option ever passes through a shell, and each is checked here, before anything starts, so a bad
  * run id or profile fails by name instead of reaching the stage (or, as before, /bin/sh).
  */
+/** Set by the executor for the stage it starts: its own pid, which the stage watches (processes.ts watchParent). */
+export const stageParentEnv = 'NX_STAGE_PARENT_PID';
+
 export interface StageLaunch {
   profile: Profile;
   runId: string;
+  script: string;
   file: string;
   args: string[];
   cwd: string;
@@ -46,6 +50,7 @@ export function stageLaunch(options: Record<string, unknown>, root: string = wor
   return {
     profile,
     runId,
+    script,
     file: process.execPath,
     args: ['--import', 'tsx', script, '--profile', profile, '--run-id', runId],
     cwd: root,

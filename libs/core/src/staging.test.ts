@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { stagingOwner, writeDirAtomically } from './staging.ts';
+import { partialOwner, removeStalePartials, stagingOwner, writeDirAtomically } from './staging.ts';
 
 test('a successful build replaces the folder in one step and leaves no staging folder', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'staging-'));
@@ -46,4 +46,16 @@ test('what a killed stage left beside the output is removed when the stage next 
   assert.equal(stagingOwner(`.dataset2.staging-${dead}-1`, 'dataset'), null);
   await writeDirAtomically(target, (staging) => writeFile(join(staging, 'new.txt'), 'new'));
   assert.deepEqual(readdirSync(parent).sort(), [live, '.hyps.staging-notapid', 'dataset', 'hyps'].sort());
+});
+
+test("a killed process's partial files inside a folder are removed, a live one's and finished files kept", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'staging-'));
+  const dead = spawnSync('true').pid!;
+  const stale = `.loss.${dead}-386c629e.partial.html`;
+  const live = `.loss.${process.pid}-0123abcd.partial.png`;
+  for (const name of [stale, live, 'loss.html', 'results.csv']) writeFileSync(join(dir, name), 'x');
+  assert.equal(partialOwner(stale), dead);
+  assert.equal(partialOwner('loss.html'), null);
+  assert.deepEqual(await removeStalePartials(dir), [stale]);
+  assert.deepEqual(readdirSync(dir).sort(), [live, 'loss.html', 'results.csv'].sort());
 });

@@ -51,34 +51,49 @@ export async function replaceDir(source: string, finalDir: string, retired = `${
 }
 
 /**
- * The names this module gives the folders and files beside `finalDir`, each with the pid of the process that
- * made it: `.<name>.staging-<pid>-<ms>`, `.<name>.old-<pid>-<ms>` and `<name>.old-<pid>-<ms>` (replaceDir's
- * default), and stageFile's `.<stem>.<pid>-<hex>.partial<ext>`. Returns the pid, or null for any other name.
+ * The names this module gives the folders beside `finalDir`, each with the pid of the process that made it:
+ * `.<name>.staging-<pid>-<ms>`, `.<name>.old-<pid>-<ms>` and `<name>.old-<pid>-<ms>` (replaceDir's default).
+ * Returns the pid, or null for any other name.
  */
 export function stagingOwner(name: string, finalName: string): number | null {
   const base = finalName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match =
-    new RegExp(`^\\.${base}\\.(?:staging|old)-(\\d+)-\\d+$`).exec(name) ??
-    new RegExp(`^${base}\\.old-(\\d+)-\\d+$`).exec(name) ??
-    /^\..+\.(\d+)-[0-9a-f]{8}\.partial(?:\.[^/]*)?$/.exec(name);
+  const match = new RegExp(`^\\.${base}\\.(?:staging|old)-(\\d+)-\\d+$`).exec(name) ?? new RegExp(`^${base}\\.old-(\\d+)-\\d+$`).exec(name);
   return match ? Number(match[1]) : null;
 }
 
+/** The pid in stageFile's `.<stem>.<pid>-<hex>.partial<ext>`, or null for any other name. */
+export function partialOwner(name: string): number | null {
+  const match = /^\..+\.(\d+)-[0-9a-f]{8}\.partial(?:\.[^/]*)?$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** Removes the entries of `dir` that `owner` attributes to a process that is gone (a SIGKILL runs no clean-up). */
+async function removeOrphaned(dir: string, owner: (name: string) => number | null): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const pid = owner(name);
+    return pid !== null && processIdentity(pid) === null;
+  });
+  await Promise.all(stale.map((name) => rm(join(dir, name), { recursive: true, force: true })));
+  return stale;
+}
+
 /**
- * Removes what a killed stage left beside `finalDir` (a SIGKILL runs no clean-up): staging, retired and partial
- * entries whose process is gone. Those of a live process (a stage running now) are kept. Called when a stage
- * starts, so a training's gigabytes do not pile up.
+ * Removes what a killed stage left beside `finalDir`: staging and retired folders and partial files whose
+ * process is gone. Those of a live process (a stage running now) are kept. Called when a stage starts, so a
+ * training's gigabytes do not pile up.
  */
 export async function removeStaleStaging(finalDir: string): Promise<string[]> {
   const parent = dirname(finalDir);
-  const names = await readdir(parent).catch(() => [] as string[]);
-  const stale = names.filter((name) => {
-    const pid = stagingOwner(name, basename(finalDir));
-    return pid !== null && processIdentity(pid) === null;
-  });
-  await Promise.all(stale.map((name) => rm(join(parent, name), { recursive: true, force: true })));
-  return stale;
+  const owner = (name: string) => stagingOwner(name, basename(finalDir)) ?? partialOwner(name);
+  return removeOrphaned(parent, owner);
 }
+
+/**
+ * Removes partial files a killed process left inside `dir`: a folder that is finished in place and then moved
+ * whole into a declared output (a training's in-progress folder), where a stray partial file would be cached.
+ */
+export const removeStalePartials = (dir: string): Promise<string[]> => removeOrphaned(dir, partialOwner);
 
 /** A file written beside its final path, invisible to readers until `commit` renames it into place. */
 export interface StagedFile {

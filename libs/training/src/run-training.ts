@@ -10,7 +10,7 @@ import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { trainArgsFileName, variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
 import { forwardLine, lastErrorLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
-import { exists, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
+import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { readResultsCsv, renderLossChart } from '../../chart/src/index.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
@@ -54,6 +54,8 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   const release = await acquireLock(files);
   try {
     await removeStaleStaging(layout.train[variant]); // a finalise killed mid-swap leaves <variant>.old-<pid>-<ms>
+    // A finalise killed while writing loss.png/html leaves a partial file in the folder that becomes the output.
+    await removeStalePartials(files.dir);
     // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
     const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
     const request = requestFor(variant, profile, layout, { ...upstream, dataYaml });
