@@ -7,9 +7,9 @@
 # Data: .gpu-data from prepare-data.ts (700 synthetic train images), each listed `repeat` times per epoch so an
 # epoch is long enough to time. Wheels of the packages the machine lacks ride in .whl/ (see docs/benchmarks.md).
 #
-#   bash tools/bench/gpu/speed-bench.sh [rounds=2] [epochs=3] [repeat=3] [budget-s=540] [with-stock=1]
+#   bash tools/bench/gpu/speed-bench.sh [rounds=2] [epochs=3] [repeat=3] [budget-s=540] [with-stock=1] [with-compile=0]
 set -uo pipefail
-rounds=${1:-2} epochs=${2:-3} repeat=${3:-3} budget=${4:-540} with_stock=${5:-1}
+rounds=${1:-2} epochs=${2:-3} repeat=${3:-3} budget=${4:-540} with_stock=${5:-1} with_compile=${6:-0}
 out=${OUT:-/tmp/speed-out}; mkdir -p "$out"
 root=$(pwd); data=$root/.gpu-data; began=$(date +%s)
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
@@ -23,6 +23,8 @@ report=$out/speed-bench.txt
   python3 -c 'import torch, ultralytics, brevitas, platform; print(f"python {platform.python_version()}, torch {torch.__version__} (CUDA {torch.version.cuda}), ultralytics {ultralytics.__version__}, brevitas {brevitas.__version__}")'
 } | tee "$report"
 
+echo "== 0. torch's fused SGD after a skipped first step (why the trainer zeroes its momentum buffers)" | tee -a "$report"
+python3 tools/bench/gpu/fused_sgd_probe.py 2>&1 | tee -a "$report"
 echo "== 1. step benchmark" | tee -a "$report"
 python3 tools/bench/gpu/step_bench.py "$data/hyps.json" --rounds 3 --steps 10 2>&1 | grep -v Warning | tee -a "$report"
 
@@ -60,6 +62,7 @@ for r in $(seq "$rounds"); do
   run_one qat /tmp/request-qat.json "$r"
 done
 [ "$with_stock" = 1 ] && run_one qat-stock /tmp/request-qat.json 1
+[ "$with_compile" = 1 ] && run_one fp16-compile /tmp/request-fp16.json 1
 python3 - "$out/e2e.jsonl" <<'PY' | tee -a "$report"
 import json, statistics, sys
 rows = {}

@@ -1,11 +1,12 @@
 """End-to-end training speed of one trainer, for the side-by-side benchmark (speed-bench.sh):
 
-    python3 tools/bench/gpu/trainer_speed.py <plain|fp16|qat|qat-stock> <request.json> <yolo-config-dir>
+    python3 tools/bench/gpu/trainer_speed.py <plain|fp16|qat|qat-stock|fp16-compile> <request.json> <yolo-config-dir>
 
 plain      Ultralytics' own DetectionTrainer (what `yolo train model=yolov10m.yaml ...` runs) with the request's
            arguments: the reference.
 fp16, qat  the experiment's ExperimentTrainer, as the train stages run it.
 qat-stock  ExperimentTrainer with the batched weight quantization left out (the QAT path before it).
+fp16-compile  ExperimentTrainer with Ultralytics' `compile=True` (torch.compile), to see whether it pays.
 
 All get the same Ultralytics arguments (the request's, with plots and per-epoch validation off, which the
 timing does not count anyway). Each epoch's training loop is timed between Ultralytics' epoch-start and
@@ -35,6 +36,8 @@ def main(argv: list[str]) -> int:
 
     request = TrainRequest.from_file(request_path)
     overrides = {**request.ultralytics_overrides(), "plots": False, "val": False}
+    if kind == "fp16-compile":
+        overrides["compile"] = True
     if kind == "plain":
         from ultralytics.models.yolo.detect import DetectionTrainer
 
