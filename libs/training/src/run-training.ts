@@ -9,15 +9,12 @@ import { parse } from 'yaml';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout, type Variant } from '../../core/src/layout.ts';
-import { forwardLine, lastErrorLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
+import { forwardLine, lastErrorLine, offlineEnv, pythonExitCodes, runPythonModule } from '../../core/src/python.ts';
 import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
 import { prepareDataView } from './data-view.ts';
 import { buildTrainRequest, type TrainRequest } from './request.ts';
-
-const EXIT_BAD_INPUT = 2;
-const EXIT_OUT_OF_MEMORY = 3;
 
 
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
@@ -83,8 +80,8 @@ async function trainInPython(request: TrainRequest, requestFile: string, configD
   if (result.exitCode === 0) return;
   const last = lastErrorLine(result);
   const where = `train-${request.variant}`;
-  if (result.exitCode === EXIT_BAD_INPUT) throw new UserError(last, where);
-  if (result.exitCode === EXIT_OUT_OF_MEMORY) {
+  if (result.exitCode === pythonExitCodes.badInput) throw new UserError(last, where);
+  if (result.exitCode === pythonExitCodes.outOfMemory) {
     throw new UserError(`${last}. Lower \`batch\` in conf/train.yaml or imgsz, or train on a larger GPU; the run resumes from its last checkpoint`, where);
   }
   const how = result.signal ? `was stopped by ${result.signal}` : `failed (exit ${result.exitCode})`;
