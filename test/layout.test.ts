@@ -1,40 +1,54 @@
-/** The run-root layout lives in libs/core/src/layout.ts; Nx's declared outputs must name the same folders. */
+/**
+ * The stage declarations (libs/core/src/stages.ts) are where Nx's targets come from: each declared output is
+ * the stage's folder in the run-root layout, and the targets Nx resolves are the plugin's, nothing from project.json.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { experimentName, runLayout, trainArgsFileName } from '../libs/core/src/layout.ts';
+import { nxStageTarget, stageNames, stages } from '../libs/core/src/stages.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
+import { nxTestEnv } from './workspace.ts';
 
-const stages = { dataset: 'dataset', hyps: 'hyps', 'train-fp16': 'train.fp16', 'train-qat': 'train.qat', export: 'onnx', eval: 'eval', summary: 'summary' } as const;
-
-/** The Nx target named after its project, from libs/<project>/project.json. */
-const stageTarget = (project: string) => JSON.parse(readFileSync(join(workspaceRoot, 'libs', project, 'project.json'), 'utf8')).targets[project];
+const nxProject = (project: string) =>
+  JSON.parse(execFileSync(join(workspaceRoot, 'node_modules', '.bin', 'nx'), ['show', 'project', project, '--json'], { cwd: workspaceRoot, env: nxTestEnv(), encoding: 'utf8' }));
 
 test("each stage's declared Nx output is its folder in the run-root layout", () => {
-  const layout = runLayout('RUNID') as unknown as Record<string, unknown>;
-  for (const [project, key] of Object.entries(stages)) {
-    const target = stageTarget(project);
-    assert.ok(target, `${project} has a target named ${project}`);
-    assert.equal(target.cache, true, `${project} is cacheable`);
-    const expected = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], layout) as string;
-    const declared = target.outputs[0].replace('{workspaceRoot}', workspaceRoot).replace('{options.runId}', 'RUNID');
-    assert.equal(declared, expected, project);
-    assert.match(declared, new RegExp(`tmp/${experimentName}/RUNID/`));
-    // Run through the stage executor with an argv (no shell command line); its profiles and run-id default
-    // come from the schema through tools/nx-stage, so project.json spells no profile.
-    assert.equal(target.executor, './tools/nx-stage:stage', project);
-    assert.deepEqual(target.options, { script: `libs/${project}/src/stage.ts` }, project);
-    assert.equal(target.configurations, undefined, `${project} lists configurations of its own`);
-    assert.ok(relative(workspaceRoot, declared).startsWith('tmp/'));
+  const layout = runLayout('RUNID');
+  for (const stage of stageNames) {
+    const declared = nxStageTarget(workspaceRoot, stage).outputs[0]!.replace('{workspaceRoot}', workspaceRoot).replace(/\{options\.runId\}/g, 'RUNID');
+    assert.equal(declared, stages[stage].output(layout), stage);
+    assert.match(declared, new RegExp(`/tmp/${experimentName}/RUNID/`));
   }
 });
 
-test('the trainings hash the train arguments file the hyps stage writes', () => {
-  for (const project of ['train-fp16', 'train-qat']) {
-    const patterns = (stageTarget(project).inputs as unknown[]).flatMap((input) =>
-      typeof input === 'object' && input !== null && 'dependentTasksOutputFiles' in input ? [String(input.dependentTasksOutputFiles)] : [],
-    );
-    assert.ok(patterns.some((p) => p.includes(trainArgsFileName)), `${project} inputs name ${trainArgsFileName}: ${patterns.join(', ')}`);
+test('project.json states no target: Nx resolves each stage target from its declaration', () => {
+  for (const stage of stageNames) {
+    assert.deepEqual(JSON.parse(readFileSync(join(workspaceRoot, 'libs', stage, 'project.json'), 'utf8')).targets, {}, stage);
+  }
+  for (const stage of ['train-fp16', 'summary'] as const) {
+    const resolved = nxProject(stage);
+    const target = resolved.targets[stage];
+    const expected = nxStageTarget(workspaceRoot, stage);
+    assert.equal(target.executor, './tools/nx-stage:stage', stage);
+    assert.equal(target.cache, true, stage);
+    assert.deepEqual(target.inputs, expected.inputs, stage);
+    assert.deepEqual(target.outputs, expected.outputs, stage);
+    assert.deepEqual(target.options.script, `libs/${stage}/src/stage.ts`, stage);
+    assert.deepEqual(resolved.implicitDependencies, expected.implicitDependencies, stage);
+  }
+});
+
+test('the trainings hash the train arguments file the hyps stage writes, and no chart, export or eval code', () => {
+  for (const stage of ['train-fp16', 'train-qat'] as const) {
+    const inputs = nxStageTarget(workspaceRoot, stage).inputs;
+    const patterns = inputs.flatMap((i) => (typeof i === 'object' && 'dependentTasksOutputFiles' in i ? [i.dependentTasksOutputFiles] : []));
+    assert.ok(patterns.some((p) => p.includes(trainArgsFileName)), `${stage} inputs name ${trainArgsFileName}: ${patterns.join(', ')}`);
+    const files = inputs.filter((i): i is string => typeof i === 'string');
+    for (const foreign of ['libs/chart/', 'libs/export/', 'libs/eval/', 'libs/summary/', 'yolo_py/export/', 'libs/core/src/errors.ts', 'requirements.lock', '.test.', '/testing/']) {
+      assert.ok(!files.some((f) => f.includes(foreign)), `${stage} hashes ${foreign}: ${files.filter((f) => f.includes(foreign)).join(', ')}`);
+    }
   }
 });

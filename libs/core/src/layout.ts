@@ -3,9 +3,8 @@ import { UserError } from './errors.ts';
 import { workspaceRoot } from './workspace.ts';
 
 /**
- * The run-root layout: the one place that knows where every stage's output lives. Nx's declared outputs in
- * libs/<stage>/project.json mirror these paths ({options.runId} is the run id) and test/layout.test.ts
- * keeps the two in step.
+ * The run-root layout: the one place that knows where every stage's output lives and what its files are
+ * called. Nx's declared outputs are derived from it (stages.ts, with {options.runId} for the run id).
  */
 export const experimentName = 'yolov10m_scratch_fp16_vs_w4a16_qat_brevitas';
 export const runsDir = join(workspaceRoot, 'tmp', experimentName);
@@ -20,6 +19,42 @@ export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 
 export const onnxFileName: Record<Variant, string> = { fp16: 'yolov10-fp16.onnx', qat: 'yolov10-w4a16-qcdq.onnx' };
 /** The Ultralytics train arguments, inside <run-root>/hyps, that both trainings read. */
 export const trainArgsFileName = 'train-args.yaml';
+/**
+ * The artifacts' file names, beside the folders that hold them: every stage and the stage declarations
+ * (stages.ts) name a file through these, never by spelling it again.
+ */
+export const artifactFiles = {
+  /** dataset/: the YOLO dataset description Ultralytics reads. */
+  dataYaml: 'data.yaml',
+  /** dataset/ and hyps/: where the stage's output came from. */
+  provenance: 'provenance.json',
+  /** dataset/: digest of the dataset's content, the trainings' and eval's view of it. */
+  fingerprint: 'fingerprint.json',
+  /** fp16/ and qat-w4a16/: versions, device, AMP, parameters, wall time. */
+  runJson: 'run.json',
+  /** fp16/ and qat-w4a16/: Ultralytics' per-epoch losses and metrics. */
+  resultsCsv: 'results.csv',
+  /** fp16/ and qat-w4a16/: the request the training ran (a copy of the in-progress one). */
+  trainRequest: 'request.json',
+  /** fp16/ and qat-w4a16/: the checkpoint export reads. */
+  bestWeights: join('weights', 'best.pt'),
+  lastWeights: join('weights', 'last.pt'),
+  /** onnx/: what export wrote about each ONNX file. */
+  exportJson: 'export.json',
+  /** eval/: which metrics were reused and under which inputs. */
+  evalJson: 'eval.json',
+  /** summary/ */
+  summaryMd: 'summary.md',
+  lossPng: 'loss.png',
+  lossHtml: 'loss.html',
+} as const;
+
+/** Per-variant loss chart inside <run-root>/summary (made there, so a chart change never invalidates a training). */
+export const variantLossChart: Record<Variant, { png: string; html: string }> = {
+  fp16: { png: 'fp16.loss.png', html: 'fp16.loss.html' },
+  qat: { png: 'qat-w4a16.loss.png', html: 'qat-w4a16.loss.html' },
+};
+
 /** Metrics file of each variant inside <run-root>/eval. */
 export const metricsFileName: Record<Variant, string> = { fp16: 'fp16.metrics.json', qat: 'qat-w4a16.metrics.json' };
 

@@ -3,18 +3,20 @@ import { execa } from 'execa';
 import { ensureVenv } from './python-env.ts';
 import { UserError } from './errors.ts';
 import { workspaceRoot } from './workspace.ts';
+import exitCodes from '../../yolo-py/yolo_py/exit_codes.json' with { type: 'json' };
+import offlineSwitches from '../../yolo-py/yolo_py/offline_env.json' with { type: 'json' };
+
+/** Exit codes of the yolo_py entry points, defined once in yolo_py/exit_codes.json for both sides. */
+export const pythonExitCodes: { readonly badInput: number; readonly outOfMemory: number } = exitCodes;
 
 /** Where the experiment's Python package (yolo_py) lives; put on PYTHONPATH for every call. */
 export const pythonPackageRoot = join(workspaceRoot, 'libs', 'yolo-py');
 
-/** Environment that keeps Ultralytics and friends off the network; yolo_py.offline sets the same in-process. */
+/** Environment that keeps Ultralytics and friends off the network: yolo_py/offline_env.json, which yolo_py.offline applies in-process too. */
 export function offlineEnv(configDir: string): Record<string, string> {
   return {
-    YOLO_OFFLINE: 'true',
-    YOLO_AUTOINSTALL: 'false',
+    ...offlineSwitches,
     YOLO_CONFIG_DIR: configDir,
-    WANDB_MODE: 'disabled',
-    HF_HUB_OFFLINE: '1',
     PYTHONUNBUFFERED: '1',
     PYTHONDONTWRITEBYTECODE: '1',
   };

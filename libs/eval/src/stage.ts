@@ -9,9 +9,11 @@
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
+import type { z } from 'zod';
+import { datasetProvenanceSchema, evalJsonSchema, readArtifact } from '../../core/src/artifacts.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
-import { metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { artifactFiles, metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, type Variant } from '../../core/src/layout.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace, workspaceRoot } from '../../core/src/workspace.ts';
@@ -19,7 +21,6 @@ import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
 import { detectionsPathFor } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 
-const memoFile = 'eval.json';
 const evaluatorDir = join(workspaceRoot, 'libs', 'eval', 'src');
 
 /** Digest of the evaluator's own code, so a fixed evaluator never reuses a score from the old one. */
@@ -29,10 +30,21 @@ async function evaluatorDigest(): Promise<string> {
   return sha256Text(parts.join('\n'));
 }
 
+/** The last run's memo; none (everything is scored again) when absent, and a malformed one is named and ignored. */
+async function previousMemo(path: string): Promise<z.output<typeof evalJsonSchema> | null> {
+  if (!(await exists(path))) return null;
+  try {
+    return await readArtifact(path, evalJsonSchema, 'eval:eval');
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    process.stdout.write(`[eval] ignoring the previous memo, scoring again: ${error.message}\n`);
+    return null;
+  }
+}
+
 async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotationsPath: string }> {
-  const provenancePath = join(layout.dataset, 'provenance.json');
-  if (!(await exists(provenancePath))) throw new UserError('the dataset stage has not run: run `npx nx run dataset:dataset`', fromWorkspace(provenancePath));
-  const provenance = JSON.parse(await readFile(provenancePath, 'utf8')) as { splits: Record<string, { annotationFile: string }> };
+  const provenancePath = join(layout.dataset, artifactFiles.provenance);
+  const provenance = await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset:dataset');
   const annotationsPath = provenance.splits.val2017?.annotationFile;
   if (!annotationsPath) throw new UserError('no val2017 split recorded', fromWorkspace(provenancePath));
   return { imagesDir: join(layout.dataset, 'images', 'val2017'), annotationsPath };
@@ -44,9 +56,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
   const { imagesDir, annotationsPath } = await valSplit(layout);
   const annotationsSha256 = await sha256File(annotationsPath);
   const codeDigest = await evaluatorDigest();
-  const previous = await readFile(join(layout.eval, memoFile), 'utf8')
-    .then((t) => JSON.parse(t) as Record<Variant, { key: string }>)
-    .catch(() => null);
+  const previous = await previousMemo(join(layout.eval, artifactFiles.evalJson));
 
   await writeDirAtomically(layout.eval, async (staging) => {
     const memo = {} as Record<Variant, { key: string; onnxSha256: string; reused: boolean }>;
@@ -84,7 +94,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
       process.stdout.write(`[eval] ${variant}: mAP50-95 ${metrics.mAP50_95.toFixed(4)} mAP50 ${metrics.mAP50.toFixed(4)}\n`);
       memo[variant] = { key, onnxSha256, reused: false };
     }
-    await writeFile(join(staging, memoFile), `${JSON.stringify(memo, null, 2)}\n`);
+    await writeFile(join(staging, artifactFiles.evalJson), `${JSON.stringify(memo, null, 2)}\n`);
   });
 }
 

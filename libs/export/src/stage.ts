@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
-import { onnxFileName, variants, type RunLayout } from '../../core/src/layout.ts';
+import { artifactFiles, onnxFileName, variants, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
@@ -17,7 +17,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
   const { imgsz } = loadSection('train', profile);
   const models: Array<{ variant: string; checkpoint: string; file: string }> = [];
   for (const variant of variants) {
-    const checkpoint = join(layout.train[variant], 'weights', 'best.pt');
+    const checkpoint = join(layout.train[variant], artifactFiles.bestWeights);
     if (!(await exists(checkpoint))) {
       throw new UserError(`no trained ${variant} model: run \`npx nx run train-${variant}:train-${variant}\` first`, fromWorkspace(checkpoint));
     }

@@ -1,49 +1,15 @@
 /** What summary.md is made of, read from the upstream stages' outputs (the only I/O of the summary stage). */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { UserError } from '../../core/src/errors.ts';
-import { variants, metricsFileName, type RunLayout, type Variant } from '../../core/src/layout.ts';
-import { fromWorkspace, workspaceRoot } from '../../core/src/workspace.ts';
+import type { z } from 'zod';
+import { datasetProvenanceSchema, exportJsonSchema, metricsJsonSchema, readArtifact, runJsonSchema } from '../../core/src/artifacts.ts';
+import { artifactFiles, variants, metricsFileName, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { workspaceRoot } from '../../core/src/workspace.ts';
 import { readResultsCsv, type LossSeries } from '../../chart/src/index.ts';
 
-export interface RunInfo {
-  model: string;
-  imgsz: number;
-  epochs: number;
-  epochsCompleted: number;
-  batch: number;
-  device: string;
-  deviceName: string;
-  worldSize: number;
-  amp: boolean;
-  parameters: number;
-  quantization: { quantized_convs: number; float_conv_names: string[] } | null;
-  wallSeconds: number;
-  trainSeconds: number;
-  imagesPerSecond: number | null;
-  peakGpuMemoryGiB: number | null;
-  sessions: number;
-  versions: Record<string, string | null>;
-}
-
-export interface Metrics {
-  stats: number[];
-  images: number;
-  latencyMs: { mean: number; p50: number; p90: number; p99: number; runs: number } | null;
-  throughput?: { imagesPerSecond: number } | null;
-  providers?: string[];
-}
-
-export interface ExportedModel {
-  file: string;
-  file_bytes: number;
-  sha256: string;
-  opset: number;
-  node_counts: Record<string, number>;
-  parameters: { initializer_elements: number; conv_params: number };
-  int_weights: boolean;
-}
+export type RunInfo = z.output<typeof runJsonSchema>;
+export type Metrics = z.output<typeof metricsJsonSchema>;
+export type ExportedModel = z.output<typeof exportJsonSchema>['models']['fp16'];
 
 export interface SplitCounts {
   images: number;
@@ -65,20 +31,6 @@ export interface SummaryInputs {
   configDigest: string;
 }
 
-async function readJson<T>(path: string, producer: string): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new UserError(`missing: run \`npx nx run ${producer}\` first`, fromWorkspace(path));
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new UserError(`not valid JSON (${(error as Error).message})`, fromWorkspace(path));
-  }
-}
-
 export async function gitCommit(): Promise<string> {
   const head = await execa('git', ['rev-parse', 'HEAD'], { cwd: workspaceRoot, reject: false });
   if (head.exitCode !== 0) return 'unknown (not a git checkout)';
@@ -91,15 +43,12 @@ export async function readSummaryInputs(layout: RunLayout, profile: string, conf
   const losses = {} as Record<Variant, LossSeries>;
   const metrics = {} as Record<Variant, Metrics>;
   for (const variant of variants) {
-    runs[variant] = await readJson<RunInfo>(join(layout.train[variant], 'run.json'), `train-${variant}:train-${variant}`);
-    losses[variant] = await readResultsCsv(join(layout.train[variant], 'results.csv'));
-    metrics[variant] = await readJson<Metrics>(join(layout.eval, metricsFileName[variant]), 'eval:eval');
+    runs[variant] = await readArtifact(join(layout.train[variant], artifactFiles.runJson), runJsonSchema, `train-${variant}:train-${variant}`);
+    losses[variant] = await readResultsCsv(join(layout.train[variant], artifactFiles.resultsCsv));
+    metrics[variant] = await readArtifact(join(layout.eval, metricsFileName[variant]), metricsJsonSchema, 'eval:eval');
   }
-  const exportJson = await readJson<{ opset: number; models: Record<Variant, ExportedModel> }>(join(layout.onnx, 'export.json'), 'export:export');
-  const provenance = await readJson<{ source: { kind: string; root: string }; splits: Record<string, { counts: SplitCounts }> }>(
-    join(layout.dataset, 'provenance.json'),
-    'dataset:dataset',
-  );
+  const exportJson = await readArtifact(join(layout.onnx, artifactFiles.exportJson), exportJsonSchema, 'export:export');
+  const provenance = await readArtifact(join(layout.dataset, artifactFiles.provenance), datasetProvenanceSchema, 'dataset:dataset');
   return {
     runId: layout.runId,
     profile,

@@ -1,13 +1,15 @@
 /**
  * The summary stage: both runs side by side in <run-root>/summary/summary.md, with loss.png (Plotly, rendered
- * by Puppeteer with a system Chromium) of both variants overlaid, and loss.html (the same figure, interactive).
+ * by Puppeteer with a system Chromium) of both variants overlaid, loss.html (the same figure, interactive), and
+ * each variant's own chart (<variant>.loss.png/html). Charts are drawn here, never by a training, so a chart
+ * change reruns only this stage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hypSourceFile, loadSection, type Profile } from '../../core/src/config/load.ts';
 import { sectionSchemas, type SectionName } from '../../core/src/config/schema.ts';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
-import { variantLabel, variants, type RunLayout } from '../../core/src/layout.ts';
+import { artifactFiles, variantLabel, variantLossChart, variants, type RunLayout } from '../../core/src/layout.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -31,11 +33,17 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
         runs: variants.map((v) => ({ label: variantLabel[v], epochs: inputs.losses[v] })),
         title: `YOLOv10 from scratch (${inputs.runs.fp16.model}, ${inputs.runs.fp16.imgsz} px): train and val losses, FP16 vs W4A16 QAT`,
       },
-      { pngPath: join(staging, 'loss.png'), htmlPath: join(staging, 'loss.html') },
+      { pngPath: join(staging, artifactFiles.lossPng), htmlPath: join(staging, artifactFiles.lossHtml) },
     );
-    await writeFile(join(staging, 'summary.md'), composeSummary(inputs, new Date()));
+    for (const v of variants) {
+      await renderLossChart(
+        { runs: [{ label: variantLabel[v], epochs: inputs.losses[v] }], title: `${variantLabel[v]}: training and validation losses` },
+        { pngPath: join(staging, variantLossChart[v].png), htmlPath: join(staging, variantLossChart[v].html) },
+      );
+    }
+    await writeFile(join(staging, artifactFiles.summaryMd), composeSummary(inputs, new Date()));
   });
-  process.stdout.write(`summary: ${fromWorkspace(join(layout.summary, 'summary.md'))}\n`);
+  process.stdout.write(`summary: ${fromWorkspace(join(layout.summary, artifactFiles.summaryMd))}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) runStageMain(runSummaryStage);

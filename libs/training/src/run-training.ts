@@ -1,30 +1,27 @@
 /**
  * One training stage (train-fp16 or train-qat): validates its inputs, resumes or starts the Python trainer in
- * the in-progress folder, streams its progress, renders loss.png, and moves the finished run into the declared
- * output in one rename.
+ * the in-progress folder, streams its progress, and moves the finished run into the declared output in one
+ * rename. Its loss chart is drawn by the summary stage, so chart code is no input of a training.
  */
 import { readFile, rm, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
-import { trainArgsFileName, variantLabel, type RunLayout, type Variant } from '../../core/src/layout.ts';
-import { forwardLine, lastErrorLine, offlineEnv, runPythonModule } from '../../core/src/python.ts';
+import { artifactFiles, trainArgsFileName, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { forwardLine, lastErrorLine, offlineEnv, pythonExitCodes, runPythonModule } from '../../core/src/python.ts';
 import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
-import { readResultsCsv, renderLossChart } from '../../chart/src/index.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
 import { prepareDataView } from './data-view.ts';
 import { buildTrainRequest, type TrainRequest } from './request.ts';
 
-const EXIT_BAD_INPUT = 2;
-const EXIT_OUT_OF_MEMORY = 3;
 
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
-  const dataYaml = join(layout.dataset, 'data.yaml');
+  const dataYaml = join(layout.dataset, artifactFiles.dataYaml);
   const argsFile = layout.trainArgs;
   if (!(await exists(dataYaml))) {
-    throw new UserError('the dataset stage has not produced data.yaml: run `npx nx run dataset:dataset` first', fromWorkspace(dataYaml));
+    throw new UserError(`the dataset stage has not produced ${artifactFiles.dataYaml}: run \`npx nx run dataset:dataset\` first`, fromWorkspace(dataYaml));
   }
   if (!(await exists(argsFile))) {
     throw new UserError(`the hyps stage has not produced ${trainArgsFileName}: run \`npx nx run hyps:hyps\` first`, fromWorkspace(argsFile));
@@ -54,7 +51,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   const release = await acquireLock(files);
   try {
     await removeStaleStaging(layout.train[variant]); // a finalise killed mid-swap leaves <variant>.old-<pid>-<ms>
-    // A finalise killed while writing loss.png/html leaves a partial file in the folder that becomes the output.
+    // A finalise killed while writing leaves a partial file in the folder that becomes the output.
     await removeStalePartials(files.dir);
     // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
     const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
@@ -83,8 +80,8 @@ async function trainInPython(request: TrainRequest, requestFile: string, configD
   if (result.exitCode === 0) return;
   const last = lastErrorLine(result);
   const where = `train-${request.variant}`;
-  if (result.exitCode === EXIT_BAD_INPUT) throw new UserError(last, where);
-  if (result.exitCode === EXIT_OUT_OF_MEMORY) {
+  if (result.exitCode === pythonExitCodes.badInput) throw new UserError(last, where);
+  if (result.exitCode === pythonExitCodes.outOfMemory) {
     throw new UserError(`${last}. Lower \`batch\` in conf/train.yaml or imgsz, or train on a larger GPU; the run resumes from its last checkpoint`, where);
   }
   const how = result.signal ? `was stopped by ${result.signal}` : `failed (exit ${result.exitCode})`;
@@ -94,19 +91,14 @@ async function trainInPython(request: TrainRequest, requestFile: string, configD
   );
 }
 
-/** loss.png/html beside the run, then one rename into the declared output (replacing an older result). */
+/** The request beside the run, then one rename into the declared output (replacing an older result). */
 async function finalise(variant: Variant, inProgressDir: string, requestFile: string, finalDir: string): Promise<void> {
-  for (const name of ['run.json', 'results.csv', join('weights', 'last.pt'), join('weights', 'best.pt')]) {
+  for (const name of [artifactFiles.runJson, artifactFiles.resultsCsv, artifactFiles.lastWeights, artifactFiles.bestWeights]) {
     if (!(await exists(join(inProgressDir, name)))) {
       throw new UserError(`training ended without writing ${name}`, fromWorkspace(inProgressDir));
     }
   }
-  const series = await readResultsCsv(join(inProgressDir, 'results.csv'));
-  await renderLossChart(
-    { runs: [{ label: variantLabel[variant], epochs: series }], title: `${variantLabel[variant]}: training and validation losses` },
-    { pngPath: join(inProgressDir, 'loss.png'), htmlPath: join(inProgressDir, 'loss.html') },
-  );
-  await copyFile(requestFile, join(inProgressDir, 'request.json'));
+  await copyFile(requestFile, join(inProgressDir, artifactFiles.trainRequest));
   await replaceDir(inProgressDir, finalDir);
   await rm(requestFile, { force: true });
   process.stdout.write(`[${variant}] finished: ${fromWorkspace(finalDir)}\n`);

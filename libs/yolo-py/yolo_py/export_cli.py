@@ -1,6 +1,6 @@
 """Entry point of the export stage: python -m yolo_py.export_cli <request.json> <yolo-config-dir>
 
-Request: {"out_dir", "imgsz", "opset", "models": [{"variant": "fp16"|"qat", "checkpoint", "file"}]}.
+Request: yolo_py.export_request.ExportRequest (out_dir, imgsz, opset, models: variant, checkpoint, file).
 Writes each ONNX file and export.json (opset, io, sizes, sha256, Q/DQ node counts, parameters, torch-vs-ORT
 agreement) into out_dir. Exit 2 with a message naming the file for a bad request or an unreadable checkpoint.
 """
@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from yolo_py import offline
-
-EXIT_BAD_INPUT = 2
+from yolo_py.export_request import ExportModel, ExportRequest
+from yolo_py.exit_codes import EXIT_BAD_INPUT
 
 
 def load_variant_model(variant: str, checkpoint: Path):
@@ -29,14 +29,35 @@ def load_variant_model(variant: str, checkpoint: Path):
     return model.float().eval()
 
 
+def export_entry(entry: ExportModel, summary: dict, report: dict, checkpoint_sha256: str) -> dict:
+    """One model's export.json entry: the file's report at the top level, how it was exported under "export".
+
+    The two describe one file from two sides and share keys (path, opset, variant); nesting the exporter's
+    summary keeps both, where merging them let one silently replace the other. Paths are the staging folder's,
+    so the entry names the file relative to export.json instead.
+    """
+    described = {k: v for k, v in report.items() if k not in ("path", "variant")}
+    return {
+        **described,
+        "file": entry.file,
+        "graph": report["variant"],  # baseline or qcdq: what the graph holds, not the training variant
+        "export": {k: v for k, v in summary.items() if k != "path"},
+        "checkpoint": entry.checkpoint,
+        "checkpointSha256": checkpoint_sha256,
+    }
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m yolo_py.export_cli <request.json> <yolo-config-dir>", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        request = ExportRequest.from_file(argv[0])
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
     offline.configure(Path(argv[1]))
-    request = json.loads(Path(argv[0]).read_text())
-    out_dir = Path(request["out_dir"])
-    imgsz, opset = int(request["imgsz"]), int(request["opset"])
+    out_dir, imgsz, opset = Path(request.out_dir), request.imgsz, request.opset
 
     import onnx
     import onnxruntime
@@ -46,26 +67,19 @@ def main(argv: list[str]) -> int:
     from yolo_py.export.report import sha256_of
 
     models = {}
-    for entry in request["models"]:
-        variant, checkpoint = entry["variant"], Path(entry["checkpoint"])
+    for entry in request.models:
+        variant, checkpoint = entry.variant, Path(entry.checkpoint)
         try:
             model = load_variant_model(variant, checkpoint)
         except Exception as error:  # noqa: BLE001 - any load failure means the same thing to the user
             print(f"{checkpoint}: cannot load the {variant} checkpoint ({type(error).__name__}: {error})", file=sys.stderr)
             return EXIT_BAD_INPUT
-        path = out_dir / entry["file"]
+        path = out_dir / entry.file
         print(f"[export] {variant}: {checkpoint.name} -> {path.name} (opset {opset}, imgsz {imgsz})", flush=True)
         export = export_qcdq_onnx if variant == "qat" else export_baseline_onnx
         summary = export(model, path, imgsz, opset)
         report = onnx_report(path, model, imgsz)
-        models[variant] = {
-            **summary,
-            **report,
-            "file": entry["file"],
-            "path": entry["file"],
-            "checkpoint": str(checkpoint),
-            "checkpointSha256": sha256_of(checkpoint),
-        }
+        models[variant] = export_entry(entry, summary, report, sha256_of(checkpoint))
         agreement = report["torch_vs_ort"]
         print(
             f"[export] {variant}: {report['file_bytes'] / 2**20:.1f} MiB, "

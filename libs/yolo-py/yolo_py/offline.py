@@ -1,15 +1,20 @@
 """Makes Ultralytics offline-safe. Import this module before anything imports ultralytics.
 
-Ultralytics reaches for the network in several places: the online check, the AMP check (downloads yolo11n.pt),
-Arial.ttf for plots, telemetry/sync, hub callbacks, auto pip installs of missing extras, and third-party loggers.
-Each is closed here, and tests/test_offline.py proves no socket is opened during train and val.
+Ultralytics reaches for the network in several places: the online check, Arial.ttf for plots, telemetry/sync,
+hub callbacks, auto pip installs of missing extras, and third-party loggers; each is closed here. Its AMP check
+(which downloads yolo26n.pt) is replaced by yolo_py.amp_check. tests/network_guard/sitecustomize.py records and
+refuses every network attempt of a Python started with it on PYTHONPATH; no test runs the trainer under it yet.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
+
+# Ultralytics' offline and no-auto-install switches, and the third-party loggers it would enable if installed.
+OFFLINE_ENV: dict[str, str] = json.loads((Path(__file__).parent / "offline_env.json").read_text())
 
 # Fonts Ultralytics may ask for by name; any local TrueType font serves for plot labels.
 _FONT_NAMES = ("Arial.ttf", "Arial.Unicode.ttf")
@@ -42,15 +47,9 @@ def configure(config_dir: Path) -> None:
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     os.environ["YOLO_CONFIG_DIR"] = str(config_dir)
-    os.environ["YOLO_OFFLINE"] = "true"
-    os.environ["YOLO_AUTOINSTALL"] = "false"
+    # The switches the TypeScript side also sets on every Python child (core/src/python.ts): one table for both.
+    os.environ.update(OFFLINE_ENV)
     os.environ.setdefault("YOLO_VERBOSE", "true")
-    # Third-party loggers Ultralytics would enable if installed; none is wanted here.
-    os.environ["WANDB_MODE"] = "disabled"
-    os.environ["COMET_MODE"] = "disabled"
-    os.environ["CLEARML_OFFLINE_MODE"] = "1"
-    os.environ["MLFLOW_TRACKING_URI"] = ""
-    os.environ["HF_HUB_OFFLINE"] = "1"
     font = find_local_font()
     if font is not None:
         for name in _FONT_NAMES:

@@ -13,11 +13,10 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from yolo_py import lifeline, offline
+from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_OUT_OF_MEMORY
 from yolo_py.files import write_json
 from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
 
-EXIT_BAD_INPUT = 2
-EXIT_OUT_OF_MEMORY = 3
 
 
 def main(argv: list[str]) -> int:

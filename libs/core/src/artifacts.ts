@@ -1,0 +1,101 @@
+/**
+ * Schemas of the JSON artifacts one stage writes and another reads, and the one reader that checks them: a
+ * missing, unparsable or malformed artifact fails naming the file and the field, never as an undefined deep
+ * inside a later stage. Objects are loose: a reader states the fields it uses, a writer may add more.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { UserError } from './errors.ts';
+import { fromWorkspace } from './workspace.ts';
+
+const count = z.number().int().nonnegative();
+const latency = z.looseObject({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), runs: count });
+
+/** <variant>/run.json, written by yolo_py.train. */
+export const runJsonSchema = z.looseObject({
+  model: z.string(),
+  imgsz: count,
+  epochs: count,
+  epochsCompleted: count,
+  batch: z.number().int(),
+  device: z.string(),
+  deviceName: z.string(),
+  worldSize: count,
+  amp: z.boolean(),
+  parameters: count,
+  quantization: z.looseObject({ quantized_convs: count, float_conv_names: z.array(z.string()) }).nullable(),
+  wallSeconds: z.number(),
+  trainSeconds: z.number(),
+  imagesPerSecond: z.number().nullable(),
+  peakGpuMemoryGiB: z.number().nullable(),
+  sessions: count,
+  versions: z.record(z.string(), z.string().nullable()),
+});
+
+/** eval/<variant>.metrics.json, written by the eval stage: the 12 COCO stats in pycocotools' order. */
+export const metricsJsonSchema = z.looseObject({
+  stats: z.array(z.number()).length(12),
+  images: count,
+  latencyMs: latency.nullable(),
+  throughput: z.looseObject({ imagesPerSecond: z.number() }).nullable().optional(),
+  providers: z.array(z.string()).optional(),
+});
+
+const exportedModel = z.looseObject({
+  file: z.string(),
+  file_bytes: count,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest'),
+  opset: count,
+  node_counts: z.record(z.string(), count),
+  parameters: z.looseObject({ initializer_elements: count, conv_params: count }),
+  int_weights: z.boolean(),
+});
+
+/** onnx/export.json, written by yolo_py.export_cli. */
+export const exportJsonSchema = z.looseObject({ opset: count, models: z.looseObject({ fp16: exportedModel, qat: exportedModel }) });
+
+const splitCounts = z.looseObject({ images: count, labelledImages: count, backgroundImages: count, annotationsWritten: count });
+
+/** dataset/provenance.json, written by the dataset stage. */
+export const datasetProvenanceSchema = z.looseObject({
+  source: z.looseObject({ kind: z.enum(['synthetic', 'coco']), root: z.string() }),
+  splits: z.record(z.string(), z.looseObject({ annotationFile: z.string(), counts: splitCounts })),
+});
+
+/** eval/eval.json, the eval stage's memo of what each metrics file was computed from. */
+export const evalJsonSchema = z.looseObject({
+  fp16: z.looseObject({ key: z.string(), onnxSha256: z.string(), reused: z.boolean() }),
+  qat: z.looseObject({ key: z.string(), onnxSha256: z.string(), reused: z.boolean() }),
+});
+
+/** The value at a zod issue's path, for "got ..." in the message. */
+function at(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+}
+
+/** Parses and checks an artifact's text; `shown` names the file in the error. Pure. */
+export function parseArtifact<S extends z.ZodType>(text: string, schema: S, shown: string): z.output<S> {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`not valid JSON (${(error as Error).message})`, shown);
+  }
+  const parsed = schema.safeParse(document);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || '(top level)';
+  const got = at(document, issue.path);
+  throw new UserError(`${issue.message}, got ${got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80)}`, `${shown}: ${field}`);
+}
+
+/** Reads and checks an artifact; a missing file names the Nx target that writes it. */
+export async function readArtifact<S extends z.ZodType>(path: string, schema: S, producer: string): Promise<z.output<S>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UserError(`missing: run \`npx nx run ${producer}\` first`, fromWorkspace(path));
+  }
+  return parseArtifact(text, schema, fromWorkspace(path));
+}

@@ -1,0 +1,82 @@
+/**
+ * The source files a stage runs: the local imports reachable from its entry points, TypeScript and Python
+ * (yolo_py) alike. The local Nx plugin hashes exactly these as the stage's code input, so a file a stage never
+ * loads (chart code for a training, a test's generator) cannot invalidate it, and a new import is an input
+ * the moment it is written. Imports are read with patterns, not a parser: the project writes them plainly.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+
+/** Where `import ... from 'yolo_py.x'` resolves: libs/yolo-py/yolo_py/x.py or x/__init__.py. */
+export const pythonRoot = 'libs/yolo-py';
+
+/** Relative TypeScript specifiers of one file: static imports, re-exports, and `new URL('./x.ts', import.meta.url)` (worker scripts). */
+export function tsLocalSpecifiers(source: string): string[] {
+  const patterns = [/\bfrom\s+'(\.{1,2}\/[^']+)'/g, /^\s*import\s+'(\.{1,2}\/[^']+)'/gm, /new URL\('(\.{1,2}\/[^']+\.ts)'/g];
+  return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => m[1]!));
+}
+
+/** npm packages one TypeScript file imports or resolves (`from 'pkg/sub'` -> pkg, `@scope/pkg/sub` -> @scope/pkg, `require.resolve('pkg')`); node: built-ins are not packages. */
+export function tsPackageImports(source: string): string[] {
+  return [...source.matchAll(/(?:\bfrom\s+|^\s*import\s+|\bimport\(|\.resolve\()'([^'.][^']*)'/gm)]
+    .map((m) => m[1]!)
+    .filter((spec) => !spec.startsWith('node:'))
+    .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+}
+
+/** yolo_py modules one Python file imports, each with the names it takes (a name may be a submodule). */
+export function pyLocalImports(source: string): Array<{ module: string; names: string[] }> {
+  const found: Array<{ module: string; names: string[] }> = [];
+  for (const m of source.matchAll(/^[ \t]*from[ \t]+(\.+[\w.]*|yolo_py[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm)) {
+    if (m[1]!.startsWith('.')) throw new Error(`relative import '${m[1]}': yolo_py imports are absolute (from yolo_py.x import y)`);
+    found.push({ module: m[1]!, names: m[2]!.replace(/[()]/g, '').split(',').map((n) => n.trim().split(/\s+/)[0]!).filter(Boolean) });
+  }
+  for (const m of source.matchAll(/^[ \t]*import[ \t]+(yolo_py[\w.]*)/gm)) found.push({ module: m[1]!, names: [] });
+  return found;
+}
+
+/** The file of a yolo_py module (workspace-relative), or null when there is none. */
+function pyModuleFile(root: string, module: string): string | null {
+  const base = join(pythonRoot, ...module.split('.'));
+  for (const file of [`${base}.py`, join(base, '__init__.py')]) if (existsSync(join(root, file))) return file;
+  return null;
+}
+
+/** A module and the __init__.py of each package above it: Python runs them all on import. */
+function pyModuleFiles(root: string, module: string): string[] {
+  const parts = module.split('.');
+  return parts.flatMap((_, i) => pyModuleFile(root, parts.slice(0, i + 1).join('.')) ?? []);
+}
+
+export interface CodeEntries {
+  /** Workspace-relative TypeScript entry files (the stage script). */
+  ts: readonly string[];
+  /** yolo_py modules the stage runs with `python -m`. */
+  python: readonly string[];
+}
+
+/** Every local file reachable from the entries, workspace-relative and sorted. Throws on an import that resolves to no file. */
+export function codeClosure(root: string, entries: CodeEntries): string[] {
+  const seen = new Set<string>();
+  const queue = [...entries.ts, ...entries.python.flatMap((m) => pyModuleFiles(root, m))];
+  for (const m of entries.python) if (!pyModuleFile(root, m)) throw new Error(`python module ${m}: no file under ${pythonRoot}`);
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = readFileSync(join(root, file), 'utf8');
+    if (file.endsWith('.ts')) {
+      for (const spec of tsLocalSpecifiers(source)) {
+        const target = normalize(join(dirname(file), spec));
+        if (!existsSync(join(root, target))) throw new Error(`${file}: import '${spec}' resolves to no file`);
+        queue.push(relative('.', target));
+      }
+    } else {
+      for (const { module, names } of pyLocalImports(source)) {
+        queue.push(...pyModuleFiles(root, module));
+        for (const name of names) queue.push(...(pyModuleFile(root, `${module}.${name}`) ? pyModuleFiles(root, `${module}.${name}`) : []));
+      }
+    }
+  }
+  return [...seen].sort();
+}

@@ -1,0 +1,164 @@
+/**
+ * One declaration per stage: what it reads (conf files, upstream artifacts, the code it runs, the Python
+ * packages it imports), what it writes, and where. The local Nx plugin (tools/nx-stage) derives each stage's Nx
+ * target from it (inputs, outputs, dependsOn), so a target's hash holds exactly what can change the stage's
+ * output: a training is not rerun for a chart colour, an export tolerance or an unrelated lock line.
+ */
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { codeClosure, tsPackageImports, type CodeEntries } from './code-closure.ts';
+import { artifactFiles as f, experimentName, metricsFileName, onnxFileName, runLayout, trainArgsFileName, variantLossChart, type RunLayout } from './layout.ts';
+
+export const stageNames = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'eval', 'summary'] as const;
+export type StageName = (typeof stageNames)[number];
+
+export interface StageDeclaration {
+  /** Files of conf/ the stage reads (resources.yaml never: it moves a run, it does not change it). */
+  conf: readonly string[];
+  /** Where its code starts; every local import reachable from here is an input (code-closure.ts). */
+  code: CodeEntries;
+  /** Python distributions it imports; their lock lines and those of what they require are an input. */
+  pythonPackages: readonly string[];
+  /** Stages that must have run first, and the artifact files of theirs (globs) this stage reads. */
+  reads: Partial<Record<StageName, readonly string[]>>;
+  /** Its output folder in the run-root layout. */
+  output: (layout: RunLayout) => string;
+  /** The files it writes there. */
+  writes: readonly string[];
+  /** Inputs from outside the workspace: environment variables and commands whose output is hashed. */
+  env?: readonly string[];
+  runtime?: readonly string[];
+}
+
+/** The packages both trainings import (tensorboard: Ultralytics writes the run's events with it); the rest of their stack (torchvision, opencv, CUDA, ...) follows from these. */
+const trainingPackages = ['torch', 'ultralytics', 'brevitas', 'numpy', 'tensorboard'];
+
+const training = (variant: 'fp16' | 'qat'): StageDeclaration => ({
+  conf: variant === 'qat' ? ['train.yaml', 'qat.yaml'] : ['train.yaml'],
+  code: { ts: [`libs/train-${variant}/src/stage.ts`], python: ['yolo_py.train'] },
+  pythonPackages: trainingPackages,
+  reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName] },
+  output: (l) => l.train[variant],
+  writes: [f.runJson, f.resultsCsv, f.trainRequest, f.bestWeights, f.lastWeights],
+});
+
+export const stages: Record<StageName, StageDeclaration> = {
+  dataset: {
+    conf: ['dataset.yaml'],
+    code: { ts: ['libs/dataset/src/stage.ts', 'libs/dataset/src/fingerprint.ts'], python: [] },
+    pythonPackages: [],
+    reads: {},
+    output: (l) => l.dataset,
+    writes: [f.dataYaml, f.provenance, f.fingerprint],
+    env: ['COCO_ROOT'],
+    runtime: ['node --import tsx libs/dataset/src/fingerprint.ts'],
+  },
+  hyps: {
+    conf: ['hyp.scratch.yaml'],
+    code: { ts: ['libs/hyps/src/stage.ts'], python: ['yolo_py.check_args'] },
+    pythonPackages: ['ultralytics'],
+    reads: {},
+    output: (l) => l.hyps,
+    writes: [trainArgsFileName, f.provenance],
+  },
+  'train-fp16': training('fp16'),
+  'train-qat': training('qat'),
+  export: {
+    conf: ['export.yaml', 'train.yaml'],
+    code: { ts: ['libs/export/src/stage.ts'], python: ['yolo_py.export_cli'] },
+    pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
+    reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights] },
+    output: (l) => l.onnx,
+    writes: [...Object.values(onnxFileName), f.exportJson],
+  },
+  eval: {
+    conf: ['eval.yaml', 'train.yaml'],
+    code: { ts: ['libs/eval/src/stage.ts'], python: [] },
+    pythonPackages: [],
+    reads: { export: ['*.onnx'], dataset: [f.fingerprint] },
+    output: (l) => l.eval,
+    writes: [...Object.values(metricsFileName), f.evalJson],
+  },
+  summary: {
+    // The config digest in summary.md covers every section that decides results.
+    conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'eval.yaml', 'hyp.scratch.yaml'],
+    code: { ts: ['libs/summary/src/stage.ts'], python: [] },
+    pythonPackages: [],
+    reads: {
+      'train-fp16': [f.runJson, f.resultsCsv],
+      'train-qat': [f.runJson, f.resultsCsv],
+      export: [f.exportJson],
+      eval: ['*.metrics.json'],
+      dataset: [f.provenance],
+    },
+    output: (l) => l.summary,
+    writes: [f.summaryMd, f.lossPng, f.lossHtml, ...Object.values(variantLossChart).flatMap((c) => [c.png, c.html])],
+  },
+};
+
+/**
+ * Files no stage's output depends on although stages import them: the wording of error messages. Everything
+ * else a stage loads is its input.
+ */
+export const notOutputAffecting: readonly string[] = ['libs/core/src/errors.ts'];
+
+/** The stage's code inputs: its import closure less the files above. */
+export function stageCode(root: string, stage: StageName): string[] {
+  return codeClosure(root, stages[stage].code).filter((file) => !notOutputAffecting.includes(file));
+}
+
+/** The npm packages the stage's code imports, and tsx, which runs it: Nx hashes their installed versions. */
+export function stageNpmPackages(root: string, stage: StageName): string[] {
+  const imported = stageCode(root, stage).filter((f) => f.endsWith('.ts')).flatMap((f) => tsPackageImports(readFileSync(join(root, f), 'utf8')));
+  return [...new Set(['tsx', ...imported])].sort();
+}
+
+/** Nx's path of a stage's output folder: the run-root layout with Nx's tokens for the workspace and the run id. */
+export function nxOutputPath(stage: StageName): string {
+  return stages[stage].output(runLayout('{options.runId}', join('{workspaceRoot}', 'tmp', experimentName, '{options.runId}')));
+}
+
+/** The stages this one depends on directly: those it reads from, less those reached through another of them. */
+export function directUpstream(stage: StageName): StageName[] {
+  const reads = Object.keys(stages[stage].reads) as StageName[];
+  const reachable = (from: StageName): StageName[] => (Object.keys(stages[from].reads) as StageName[]).flatMap((s) => [s, ...reachable(s)]);
+  return reads.filter((s) => !reads.some((other) => other !== s && reachable(other).includes(s)));
+}
+
+/** The one command that prints a stage's pinned Python packages (an Nx runtime input). */
+export const stagePackagesCommand = (stage: StageName): string => `node --import tsx libs/core/src/stage-packages.ts ${stage}`;
+
+type NxInput = string | { runtime: string } | { env: string } | { externalDependencies: string[] } | { dependentTasksOutputFiles: string; transitive?: boolean };
+
+/** The Nx target of a stage, as the plugin adds it to libs/<stage>/project.json. */
+export function nxStageTarget(root: string, stage: StageName): {
+  inputs: NxInput[];
+  outputs: string[];
+  dependsOn: Array<{ projects: string[]; target: string; params: 'forward' }>;
+  implicitDependencies: string[];
+} {
+  const d = stages[stage];
+  const direct = directUpstream(stage);
+  const artifacts = [...new Set(Object.values(d.reads).flat())];
+  const inputs: NxInput[] = [
+    ...d.conf.map((file) => `{workspaceRoot}/conf/${file}`),
+    ...stageCode(root, stage).map((file) => `{workspaceRoot}/${file}`),
+    { externalDependencies: stageNpmPackages(root, stage) },
+    ...(d.pythonPackages.length ? [{ runtime: stagePackagesCommand(stage) }] : []),
+    ...(d.env ?? []).map((env) => ({ env })),
+    ...(d.runtime ?? []).map((runtime) => ({ runtime })),
+    ...(artifacts.length
+      ? [{
+          dependentTasksOutputFiles: artifacts.length === 1 ? `**/${artifacts[0]}` : `**/{${artifacts.join(',')}}`,
+          // Artifacts of a stage that is not a direct dependency are reached through Nx's transitive walk.
+          ...(Object.keys(d.reads).length > direct.length ? { transitive: true } : {}),
+        }]
+      : []),
+  ];
+  return {
+    inputs,
+    outputs: [nxOutputPath(stage)],
+    dependsOn: direct.map((s) => ({ projects: [s], target: s, params: 'forward' as const })),
+    implicitDependencies: direct,
+  };
+}

@@ -1,0 +1,66 @@
+"""The export request is checked before any model loads: a bad one names the file and the key."""
+
+import json
+
+import pytest
+
+from yolo_py.export_cli import export_entry, main
+from yolo_py.export_request import ExportModel, ExportRequest
+
+GOOD = {
+    "out_dir": "/tmp/out",
+    "imgsz": 64,
+    "opset": 18,
+    "models": [
+        {"variant": "fp16", "checkpoint": "/r/fp16/weights/best.pt", "file": "yolov10-fp16.onnx"},
+        {"variant": "qat", "checkpoint": "/r/qat-w4a16/weights/best.pt", "file": "yolov10-w4a16-qcdq.onnx"},
+    ],
+}
+
+
+def write(tmp_path, data):
+    path = tmp_path / "export-request.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_good_request_parses(tmp_path):
+    request = ExportRequest.from_file(write(tmp_path, GOOD))
+    assert request.opset == 18 and [m.variant for m in request.models] == ["fp16", "qat"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("opset"), r"missing request key 'opset'"),
+        (lambda d: d.update(opset="18"), r"opset: expected int, got '18'"),
+        (lambda d: d.update(extra=1), r"unknown request key 'extra'"),
+        (lambda d: d["models"][1].update(variant="int8"), r"models\[1\]\.variant: expected one of"),
+        (lambda d: d["models"][0].pop("file"), r"models\[0\]: missing request key 'file'"),
+        (lambda d: d["models"][0].update(file="../x.onnx"), r"models\[0\]\.file: expected a plain \.onnx file name"),
+        (lambda d: d["models"].append(dict(d["models"][0])), r"models: each variant once"),
+    ],
+)
+def test_a_bad_request_names_the_file_and_key(tmp_path, change, message):
+    data = json.loads(json.dumps(GOOD))
+    change(data)
+    path = write(tmp_path, data)
+    with pytest.raises(ValueError, match=message) as caught:
+        ExportRequest.from_file(path)
+    assert str(path) in str(caught.value)
+
+
+def test_the_cli_exits_with_the_bad_input_code_before_loading_anything(tmp_path, capsys):
+    path = write(tmp_path, {**GOOD, "opset": None})
+    assert main([str(path), str(tmp_path / "cfg")]) == 2
+    assert "opset: expected int" in capsys.readouterr().err
+
+
+def test_an_entry_keeps_both_descriptions_of_the_file_without_overwriting():
+    entry = ExportModel("qat", "/r/qat-w4a16/weights/best.pt", "yolov10-w4a16-qcdq.onnx")
+    summary = {"variant": "qcdq-w4a16", "path": "/staging/x.onnx", "opset": 18, "exporter": "brevitas"}
+    report = {"variant": "qcdq", "path": "/staging/x.onnx", "opset": 18, "sha256": "0" * 64}
+    written = export_entry(entry, summary, report, "f" * 64)
+    assert written["graph"] == "qcdq" and written["export"] == {"variant": "qcdq-w4a16", "opset": 18, "exporter": "brevitas"}
+    assert written["file"] == "yolov10-w4a16-qcdq.onnx" and "path" not in written and "variant" not in written
+    assert written["opset"] == 18 and written["checkpointSha256"] == "f" * 64

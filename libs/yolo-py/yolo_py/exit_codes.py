@@ -1,0 +1,13 @@
+"""Exit codes of the yolo_py entry points, read from exit_codes.json, which the TypeScript side imports too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+_CODES = json.loads((Path(__file__).parent / "exit_codes.json").read_text())
+
+EXIT_BAD_INPUT: int = _CODES["badInput"]
+"""The request or the arguments are wrong: the stage reports the last stderr line as the user's error."""
+EXIT_OUT_OF_MEMORY: int = _CODES["outOfMemory"]
+"""The GPU ran out of memory: the stage names the batch and how to resume."""
