@@ -158,9 +158,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
     // Inline, only the decode runs ahead (on libuv's pool) and letterboxing writes straight into the batch buffer;
     // with workers, whole input tensors come back and are copied in.
     const prepare = async (image: EvalImage): Promise<{ image: EvalImage; ready: RawImage | LetterboxedImage }> => {
-      const t0 = performance.now();
       const ready = workers > 0 ? await pool.prepare(image.path) : await decodeImageRgb(image.path);
-      stages.decode += since(t0);
       return { image, ready };
     };
     const volume = 3 * imgsz * imgsz;
@@ -173,7 +171,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       while (group.length < batch && done + group.length < images.length) {
         const t0 = performance.now();
         const next = await source.next();
-        stages.inputWait += since(t0);
+        stages.decodeWait += since(t0);
         if (next.done) throw new Error('evaluateOnnx: the image source ended early');
         const { image, ready } = next.value;
         const t1 = performance.now();
@@ -356,7 +354,7 @@ function describeLatency(l: LatencyStats): string {
 function describeStages(s: StageSeconds, images: number): string {
   const perImage = (v: number): string => `${v.toFixed(2)} s (${((1000 * v) / images).toFixed(2)} ms/image)`;
   return (
-    `decode ${perImage(s.decode)} on libuv's pool, overlapping; waiting for decoded images ${perImage(s.inputWait)}; ` +
+    `waiting for decoded images ${perImage(s.decodeWait)}; ` +
     `letterbox ${perImage(s.letterbox)}; inference ${perImage(s.inference)}; decode output ${perImage(s.decodeOutput)}; metric ${s.metric.toFixed(2)} s`
   );
 }

@@ -1,11 +1,10 @@
 /**
- * Where an evaluation's time goes, in seconds summed over all images. decode runs on libuv's thread pool ahead of
- * the main thread (overlapping the other stages, so it can exceed the wall time); inputWait is the part of it the main
- * thread still had to wait for. The others run on the main thread one after another.
+ * Where an evaluation's main thread spends its time, in seconds summed over all images. Decoding runs on libuv's
+ * thread pool ahead of the main thread, overlapping the other stages; decodeWait is what the main thread still waited
+ * for it (with letterbox workers, for decode and letterbox both). The others run on the main thread one after another.
  */
 export interface StageSeconds {
-  decode: number;
-  inputWait: number;
+  decodeWait: number;
   letterbox: number;
   inference: number;
   decodeOutput: number;
@@ -13,5 +12,5 @@ export interface StageSeconds {
 }
 
 export function emptyStageSeconds(): StageSeconds {
-  return { decode: 0, inputWait: 0, letterbox: 0, inference: 0, decodeOutput: 0, metric: 0 };
+  return { decodeWait: 0, letterbox: 0, inference: 0, decodeOutput: 0, metric: 0 };
 }

@@ -31,8 +31,12 @@ export interface Metrics {
   stats: number[];
   images: number;
   latencyMs: { mean: number; p50: number; p90: number; p99: number; runs: number } | null;
-  throughput?: { imagesPerSecond: number } | null;
+  /** The QCDQ file's latency with its weight Q/DQ folded at load time (null for a float file). */
+  latencyQdqFoldedMs?: { mean: number; p50: number; p90: number; p99: number; runs: number } | null;
+  throughput?: { imagesPerSecond: number; batch?: number } | null;
   providers?: string[];
+  /** Which Ultralytics preprocessing the evaluator reproduced ('val' or 'predict'). */
+  letterbox?: string | null;
 }
 
 export interface ExportedModel {
