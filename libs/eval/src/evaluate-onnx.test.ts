@@ -12,7 +12,7 @@ import { evaluateOnnx } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
 import { runOracle } from './parity/run-oracle.ts';
 import { syntheticRgb } from './parity/fixture-images.ts';
-import { DEFAULT_SESSION_OPTIONS, sessionCreateOptions } from './session.ts';
+import { cudaProviderLibrary, DEFAULT_SESSION_OPTIONS, missingProviders, sessionCreateOptions } from './session.ts';
 
 // A tiny COCO root: landscape 640x480 and 500x375 images, letterboxed at 320. The test models output constant
 // boxes in input pixels; the ground truth is those boxes mapped back by hand, so a correct pipeline scores AP 1.
@@ -181,6 +181,22 @@ test('without --disable-cpu-fallback an unavailable provider warns and runs on C
   const { metrics } = await evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, skipLatency: true, providers: ['cuda', 'cpu'], log: (l) => lines.push(l) });
   assert.deepEqual(metrics.providers, ['cpu']);
   assert.ok(lines.some((l) => /warning: execution provider cuda is not available/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /tools\/bootstrap\.sh --onnxruntime-node-install/.test(l)), 'the warning says how to install the CUDA provider');
+});
+
+test('a missing CUDA provider library is found before onnxruntime tries, and the error says how to install it', async () => {
+  assert.deepEqual(missingProviders(['cuda', 'cpu'], () => false), ['cuda']);
+  assert.deepEqual(missingProviders(['tensorrt', 'cuda', 'cpu'], () => false), ['tensorrt', 'cuda']);
+  assert.deepEqual(missingProviders(['cuda', 'cpu'], () => true), [], 'with the library present, cuda goes to onnxruntime');
+  assert.deepEqual(missingProviders(['cpu'], () => false), []);
+  assert.match(cudaProviderLibrary(), /onnxruntime-node\/bin\/napi-v6\/linux\/(x64|arm64)\/libonnxruntime_providers_cuda\.so$/);
+  // This machine has no CUDA provider library (the download is off in .npmrc), so this is the real failure path.
+  await assert.rejects(
+    evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, skipLatency: true, providers: ['cuda'], disableCpuFallback: true, log: quiet }),
+    (e: unknown) => e instanceof UserError && /--providers: execution provider cuda is not available .*bash tools\/bootstrap\.sh --onnxruntime-node-install.*drop --disable-cpu-fallback/.test(e.message),
+  );
+  const selected = sessionCreateOptions(['cuda', 'cpu'], false, DEFAULT_SESSION_OPTIONS);
+  assert.deepEqual(selected.executionProviders, ['cuda', 'cpu'], '--providers cuda asks onnxruntime for the CUDA provider first');
 });
 
 test('CLI: unknown flags, missing flags and model flags with --detections are errors', async () => {
