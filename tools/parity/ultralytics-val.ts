@@ -4,7 +4,7 @@
  * mAP50-95 differs from Ultralytics' by more than --limit (0.001).
  *
  *   npx tsx tools/parity/ultralytics-val.ts [--run-id demo] [--variant fp16] [--onnx model.onnx] [--imgsz 160]
- *       [--dataset <folder with data.yaml, provenance.json, images/val2017>] [--limit 0.001]
+ *       [--dataset <folder with data.yaml, images/val2017 and provenance.json>] [--annotations <instances_val2017.json>] [--limit 0.001]
  * Uses <run-root>/dataset from a finished pipeline run (or --dataset), and its <run-root>/onnx/<variant>.onnx unless
  * --onnx names another model (e.g. tools/parity/train-model.sh's, trained long enough to detect something).
  */
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     onnx: { type: 'string' },
     imgsz: { type: 'string' },
     dataset: { type: 'string' },
+    annotations: { type: 'string' },
     limit: { type: 'string', default: '0.001' },
   },
 });
@@ -40,8 +41,8 @@ const profile = (knownProfiles as readonly string[]).includes(runId) ? parseProf
 const imgsz = values.imgsz ? Number(values.imgsz) : loadSection('train', profile).imgsz;
 const onnx = values.onnx ?? join(layout.onnx, onnxFileName[variant]);
 const datasetDir = values.dataset ?? layout.dataset;
-const provenance = JSON.parse(await readFile(join(datasetDir, 'provenance.json'), 'utf8'));
-const annotations: string = provenance.splits.val2017.annotationFile;
+// The COCO instances file of the val split: given, or the one the dataset stage recorded.
+const annotations: string = values.annotations ?? JSON.parse(await readFile(join(datasetDir, 'provenance.json'), 'utf8')).splits.val2017.annotationFile;
 const scratch = await mkdtemp(join(tmpdir(), 'ultralytics-val-'));
 try {
   const classMap = join(scratch, 'class-map.json');
