@@ -37,8 +37,12 @@ export const metricsJsonSchema = z.looseObject({
   stats: z.array(z.number()).length(12),
   images: count,
   latencyMs: latency.nullable(),
-  throughput: z.looseObject({ imagesPerSecond: z.number() }).nullable().optional(),
+  /** The QCDQ file's latency with its weight Q/DQ folded at load time; null for a float file. */
+  latencyQdqFoldedMs: latency.nullable().optional(),
+  throughput: z.looseObject({ imagesPerSecond: z.number(), batch: count.optional(), workers: z.number().int().nonnegative().optional() }).nullable().optional(),
   providers: z.array(z.string()).optional(),
+  /** Which Ultralytics preprocessing the evaluator reproduced. */
+  letterbox: z.enum(['val', 'predict']).nullable().optional(),
 });
 
 const exportedModel = z.looseObject({

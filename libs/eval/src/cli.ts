@@ -2,13 +2,17 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../../core/src/errors.ts';
 import { cocoPaths } from './dataset.ts';
+import { LETTERBOX_STYLES } from './letterbox.ts';
+import { DEFAULT_SESSION_OPTIONS } from './session.ts';
 import { DEFAULTS, evaluateOnnx, scoreDetectionsFile, type EvaluationOutput } from './evaluate-onnx.ts';
 
 const USAGE = `usage:
   tsx libs/eval/src/cli.ts --onnx-path <model.onnx> --data-root <coco> --out <metrics.json>
       [--annotations <instances.json>] [--max-images N] [--imgsz ${DEFAULTS.imgsz}] [--providers cpu|cuda,cpu|tensorrt,cuda,cpu]
       [--disable-cpu-fallback] [--warmup-runs ${DEFAULTS.warmupRuns}] [--latency-runs ${DEFAULTS.latencyRuns}] [--skip-latency]
-      [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.workers}]
+      [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.workers}] [--batch ${DEFAULTS.batch}]
+      [--letterbox ${LETTERBOX_STYLES.join('|')}] (default ${DEFAULTS.letterbox}) [--intra-op-threads N] (0: onnxruntime's choice)
+      [--graph-optimization disabled|basic|extended|all] (default ${DEFAULT_SESSION_OPTIONS.graphOptimizationLevel})
   tsx libs/eval/src/cli.ts --detections <results.json> (--annotations <instances.json> | --data-root <coco>) [--out <metrics.json>]`;
 
 const OPTIONS = {
@@ -26,12 +30,16 @@ const OPTIONS = {
   conf: { type: 'string' },
   prefetch: { type: 'string' },
   workers: { type: 'string' },
+  batch: { type: 'string' },
+  letterbox: { type: 'string' },
+  'intra-op-threads': { type: 'string' },
+  'graph-optimization': { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
 /** Model-only flags, refused together with --detections (they would silently do nothing). */
-const MODEL_FLAGS = ['onnx-path', 'max-images', 'imgsz', 'providers', 'disable-cpu-fallback', 'warmup-runs', 'latency-runs', 'skip-latency', 'conf', 'prefetch', 'workers'] as const;
+const MODEL_FLAGS = ['onnx-path', 'max-images', 'imgsz', 'providers', 'disable-cpu-fallback', 'warmup-runs', 'latency-runs', 'skip-latency', 'conf', 'prefetch', 'workers', 'batch', 'letterbox', 'intra-op-threads', 'graph-optimization'] as const;
 
 export async function runCli(argv: readonly string[]): Promise<EvaluationOutput | null> {
   let values: ReturnType<typeof parse>['values'];
@@ -72,6 +80,12 @@ export async function runCli(argv: readonly string[]): Promise<EvaluationOutput 
     conf: optionalNumber(values.conf, 'conf'),
     prefetch: optionalInt(values.prefetch, 'prefetch'),
     workers: optionalInt(values.workers, 'workers'),
+    batch: optionalInt(values.batch, 'batch'),
+    letterbox: optionalChoice(values.letterbox, 'letterbox', LETTERBOX_STYLES),
+    session: {
+      ...(values['intra-op-threads'] === undefined ? {} : { intraOpThreads: optionalInt(values['intra-op-threads'], 'intra-op-threads') }),
+      ...(values['graph-optimization'] === undefined ? {} : { graphOptimizationLevel: optionalChoice(values['graph-optimization'], 'graph-optimization', GRAPH_LEVELS) }),
+    },
     out: values.out,
   });
   report(output);
@@ -107,7 +121,8 @@ function report(output: EvaluationOutput): void {
   process.stdout.write(
     `mAP50-95 ${pct(m.mAP50_95)}  mAP50 ${pct(m.mAP50)}  mAP75 ${pct(m.mAP75)}  ` +
       `(${m.images} images, ${m.detections} detections)\n` +
-      (m.latencyMs ? `latency ms: mean ${m.latencyMs.mean.toFixed(2)} p50 ${m.latencyMs.p50.toFixed(2)} p90 ${m.latencyMs.p90.toFixed(2)} p99 ${m.latencyMs.p99.toFixed(2)}\n` : '') +
+      (m.latencyMs ? `latency ms${m.latencyQdqFoldedMs ? ', weight Q/DQ re-run at every inference' : ''}: mean ${m.latencyMs.mean.toFixed(2)} p50 ${m.latencyMs.p50.toFixed(2)} p90 ${m.latencyMs.p90.toFixed(2)} p99 ${m.latencyMs.p99.toFixed(2)}\n` : '') +
+      (m.latencyQdqFoldedMs ? `latency ms, weight Q/DQ folded at load time: mean ${m.latencyQdqFoldedMs.mean.toFixed(2)} p50 ${m.latencyQdqFoldedMs.p50.toFixed(2)}\n` : '') +
       (m.throughput ? `throughput: ${m.throughput.imagesPerSecond.toFixed(2)} images/s\n` : '') +
       (output.metricsPath ? `wrote ${output.metricsPath}${output.detectionsPath && m.onnx ? ` and ${output.detectionsPath}` : ''}\n` : ''),
   );
@@ -117,6 +132,14 @@ function optionalInt(text: string | undefined, name: string): number | undefined
   if (text === undefined) return undefined;
   if (!/^-?\d+$/.test(text.trim())) throw new UserError(`expected an integer, got '${text}'`, `--${name}`);
   return Number(text);
+}
+
+const GRAPH_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+
+function optionalChoice<T extends string>(text: string | undefined, name: string, choices: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(text)) throw new UserError(`expected one of ${choices.join(', ')}, got '${text}'`, `--${name}`);
+  return text as T;
 }
 
 function optionalNumber(text: string | undefined, name: string): number | undefined {

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../core/src/errors.ts';
-import { decodeImageRgb, hasAdobeMarker } from './decode-image.ts';
+import sharp from 'sharp';
+import { decodeImageRgb, hasAdobeMarker, jpegComponentCount } from './decode-image.ts';
 import { runOracle } from './parity/run-oracle.ts';
 import { writeFixtureJpegs } from './parity/fixture-images.ts';
 
@@ -60,4 +61,19 @@ test('hasAdobeMarker finds APP14 Adobe only in the header', () => {
   const app14 = [0xff, 0xee, 0x00, 0x0e, ...Buffer.from('Adobe'), 0, 100, 0, 0, 0, 0, 2];
   assert.equal(hasAdobeMarker(Uint8Array.from([0xff, 0xd8, ...app14, 0xff, 0xda, 0, 2])), true);
   assert.equal(hasAdobeMarker(Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 2, ...app14])), false);
+});
+
+test('the JPEG frame header gives the component count that decides the CMYK path, as sharp reads it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'eval-sof-'));
+  try {
+    for (const path of await writeFixtureJpegs(dir)) {
+      const bytes = await readFile(path);
+      const { channels, space } = await sharp(bytes).metadata();
+      assert.equal(jpegComponentCount(bytes), channels, path);
+      assert.equal(jpegComponentCount(bytes) === 4, space === 'cmyk', path);
+    }
+    assert.equal(jpegComponentCount(Buffer.from('\x89PNG\r\n\x1a\n', 'binary')), null);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -22,8 +22,10 @@ export async function decodeImageRgb(path: string): Promise<RawImage> {
   if (bytes.length === 0) throw new UserError('image file is empty', path);
   try {
     const options = { autoOrient: true, ignoreIcc: true, failOn: 'truncated' } as const;
-    const { space } = await sharp(bytes, options).metadata();
-    if (space === 'cmyk') {
+    // A JPEG's frame header says whether it is CMYK; only other formats need sharp's (second) header pass.
+    const components = jpegComponentCount(bytes);
+    const cmyk = components === null ? (await sharp(bytes, options).metadata()).space === 'cmyk' : components === 4;
+    if (cmyk) {
       const { data, info } = await sharp(bytes, options)
         .pipelineColourspace('cmyk')
         .toColourspace('cmyk')
@@ -62,6 +64,28 @@ export function cmykToRgb(cmyk: Uint8Array, adobeInverted: boolean): Uint8Array 
     for (let c = 0; c < 3; c++) out[p * 3 + c] = k - (((255 - at(c)) * k) >> 8);
   }
   return out;
+}
+
+/**
+ * The number of colour components in a JPEG's start-of-frame header (1 gray, 3 YCbCr/RGB, 4 CMYK/YCCK), or null for
+ * a file that is not a JPEG or whose header cannot be found (sharp then decides, and reports a corrupt file).
+ */
+export function jpegComponentCount(jpeg: Uint8Array): number | null {
+  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return null;
+  let i = 2;
+  while (i + 4 <= jpeg.length && jpeg[i] === 0xff) {
+    const marker = jpeg[i + 1]!;
+    if (marker === 0xff) {
+      i += 1; // fill byte
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return null; // scan data before any frame header
+    const length = (jpeg[i + 2]! << 8) | jpeg[i + 3]!;
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC): length, precision, height, width, components.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return i + 9 < jpeg.length ? jpeg[i + 9]! : null;
+    i += 2 + length;
+  }
+  return null;
 }
 
 /** Whether a JPEG carries an Adobe APP14 segment (which is what makes libjpeg readers treat CMYK as inverted). */

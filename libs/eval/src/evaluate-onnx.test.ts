@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { UserError } from '../../core/src/errors.ts';
 import { runCli } from './cli.ts';
@@ -11,6 +12,7 @@ import { evaluateOnnx } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
 import { runOracle } from './parity/run-oracle.ts';
 import { syntheticRgb } from './parity/fixture-images.ts';
+import { cudaProviderLibrary, DEFAULT_SESSION_OPTIONS, missingProviders, sessionCreateOptions } from './session.ts';
 
 // A tiny COCO root: landscape 640x480 and 500x375 images, letterboxed at 320. The test models output constant
 // boxes in input pixels; the ground truth is those boxes mapped back by hand, so a correct pipeline scores AP 1.
@@ -179,6 +181,22 @@ test('without --disable-cpu-fallback an unavailable provider warns and runs on C
   const { metrics } = await evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, skipLatency: true, providers: ['cuda', 'cpu'], log: (l) => lines.push(l) });
   assert.deepEqual(metrics.providers, ['cpu']);
   assert.ok(lines.some((l) => /warning: execution provider cuda is not available/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /tools\/bootstrap\.sh --onnxruntime-node-install/.test(l)), 'the warning says how to install the CUDA provider');
+});
+
+test('a missing CUDA provider library is found before onnxruntime tries, and the error says how to install it', async () => {
+  assert.deepEqual(missingProviders(['cuda', 'cpu'], () => false), ['cuda']);
+  assert.deepEqual(missingProviders(['tensorrt', 'cuda', 'cpu'], () => false), ['tensorrt', 'cuda']);
+  assert.deepEqual(missingProviders(['cuda', 'cpu'], () => true), [], 'with the library present, cuda goes to onnxruntime');
+  assert.deepEqual(missingProviders(['cpu'], () => false), []);
+  assert.match(cudaProviderLibrary(), /onnxruntime-node\/bin\/napi-v6\/linux\/(x64|arm64)\/libonnxruntime_providers_cuda\.so$/);
+  // This machine has no CUDA provider library (the download is off in .npmrc), so this is the real failure path.
+  await assert.rejects(
+    evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, skipLatency: true, providers: ['cuda'], disableCpuFallback: true, log: quiet }),
+    (e: unknown) => e instanceof UserError && /--providers: execution provider cuda is not available .*bash tools\/bootstrap\.sh --onnxruntime-node-install.*drop --disable-cpu-fallback/.test(e.message),
+  );
+  const selected = sessionCreateOptions(['cuda', 'cpu'], false, DEFAULT_SESSION_OPTIONS);
+  assert.deepEqual(selected.executionProviders, ['cuda', 'cpu'], '--providers cuda asks onnxruntime for the CUDA provider first');
 });
 
 test('CLI: unknown flags, missing flags and model flags with --detections are errors', async () => {
@@ -220,4 +238,56 @@ test('CLI entry point runs as a script and exits 1 with one line on a UserError'
   const result = await execa('node', ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), '--detections', join(dir, 'nope.json'), '--data-root', dataRoot], { reject: false });
   assert.equal(result.exitCode, 1);
   assert.match(result.stderr, /^error: .*nope\.json: cannot read a COCO results file/);
+});
+
+test('batch N gives the same detections as batch 1, the last partial batch included; latency stays batch 1', async () => {
+  const model = join(models, 'qdq_batch.onnx');
+  const run = (batch: number) => evaluateOnnx({ onnxPath: model, dataRoot, imgsz: IMGSZ, batch, warmupRuns: 1, latencyRuns: 2, log: quiet });
+  const one = await run(1);
+  // Each image's rows are moved by its own content, so a batch sliced or ordered wrongly cannot score the same.
+  const moved = new Set(one.results.map((r) => r.bbox.join(',')));
+  assert.ok(moved.size > BOXES.length, 'the per-image model should give each image its own boxes');
+  for (const batch of [2, 3]) {
+    const many = await run(batch);
+    assert.deepEqual(many.results, one.results, `batch ${batch}`);
+    assert.deepEqual(many.metrics.stats, one.metrics.stats);
+    assert.equal(many.metrics.throughput?.batch, batch);
+    assert.equal(many.metrics.latencyMs?.runs, 2);
+  }
+  await assert.rejects(
+    evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, batch: 2, skipLatency: true, log: quiet }),
+    /e2e\.onnx: .*fixed batch of 1; --batch 2 needs a model exported with a dynamic batch axis/,
+  );
+});
+
+test('a Q/DQ model gets a second latency with its weight Q/DQ folded at load time; a float model does not', async () => {
+  const qdq = await evaluateOnnx({ onnxPath: join(models, 'qdq_batch.onnx'), dataRoot, imgsz: IMGSZ, warmupRuns: 1, latencyRuns: 3, log: quiet });
+  assert.equal(qdq.metrics.latencyMs?.runs, 3);
+  assert.equal(qdq.metrics.latencyQdqFoldedMs?.runs, 3);
+  const float = await evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, warmupRuns: 1, latencyRuns: 3, log: quiet });
+  assert.equal(float.metrics.latencyQdqFoldedMs, null);
+  assert.equal(float.metrics.letterbox, 'val');
+  assert.deepEqual(float.metrics.session, { intraOpThreads: 0, graphOptimizationLevel: 'all' });
+  const stages = float.metrics.throughput!.stageSeconds;
+  assert.ok(stages.inference > 0 && stages.decodeWait >= 0 && stages.letterbox > 0 && stages.metric > 0, JSON.stringify(stages));
+});
+
+test('folding the weight Q/DQ at load time removes the DequantizeLinear nodes; outputs equal to float32 rounding', async () => {
+  const model = join(models, 'qdq_batch.onnx');
+  const input = Float32Array.from({ length: 2 * 3 * IMGSZ * IMGSZ }, (_, i) => ((i * 2654435761) >>> 0) / 2 ** 32);
+  const outputs: Float32Array[] = [];
+  for (const foldQdqWeights of [false, true]) {
+    const optimized = join(dir, `optimized-${foldQdqWeights}.onnx`);
+    const session = await ort.InferenceSession.create(model, { ...sessionCreateOptions(['cpu'], false, { ...DEFAULT_SESSION_OPTIONS, foldQdqWeights }), optimizedModelFilePath: optimized });
+    const out = await session.run({ images: new ort.Tensor('float32', input, [2, 3, IMGSZ, IMGSZ]) });
+    outputs.push(out.output0!.data as Float32Array);
+    await session.release();
+    // What the session actually runs: with folding the Q -> Clip -> DQ chain is gone, without it is kept.
+    assert.equal((await readFile(optimized)).includes('DequantizeLinear'), !foldQdqWeights, `foldQdqWeights ${foldQdqWeights}`);
+  }
+  // Not bit for bit: with a constant weight onnxruntime's conv prepacks it and sums in another order, so some values
+  // move by one float32 ulp (measured: 1.2e-7 on values near 1). Anything beyond rounding would be a different weight.
+  const relative = outputs[0]!.map((v, i) => Math.abs(v - outputs[1]![i]!) / Math.max(1, Math.abs(v)));
+  const worst = Math.max(...relative);
+  assert.ok(worst <= 1e-6, `outputs differ by up to ${worst} (relative)`);
 });

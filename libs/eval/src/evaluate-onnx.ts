@@ -1,5 +1,4 @@
-import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
@@ -9,14 +8,18 @@ import { evaluateCocoBbox, loadCocoInstancesFile, loadCocoResultsFile, type Coco
 import { classMapFromCategories, cocoPaths, selectImages, subsetInstances, type EvalImage } from './dataset.ts';
 import { decodeEndToEnd, decodeRawHead, VAL_NMS, type Detection } from './decode-output.ts';
 import { toCocoResults } from './detections.ts';
-import { inverseLetterbox } from './geometry.ts';
+import { decodeImageRgb } from './decode-image.ts';
 import { summarizeLatency, type LatencyStats } from './latency.ts';
+import { letterbox, LETTERBOX_STYLES, type LetterboxedImage, type LetterboxStyle } from './letterbox.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
 import { refuseOutputsOverInputs } from './output-paths.ts';
 import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson } from './metrics.ts';
 import { checkRuntimeOutput, inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
 import { prefetchInOrder } from './prefetch.ts';
-import { openSession } from './session.ts';
+import { progressReporter } from './progress.ts';
+import type { RawImage } from './resize-linear.ts';
+import { DEFAULT_SESSION_OPTIONS, openSession, type SessionOptions } from './session.ts';
+import { emptyStageSeconds, type StageSeconds } from './stages.ts';
 
 export interface EvaluateOnnxOptions {
   readonly onnxPath: string;
@@ -39,8 +42,16 @@ export interface EvaluateOnnxOptions {
   readonly classMap?: readonly number[];
   /** Images decoded and letterboxed ahead of inference. */
   readonly prefetch?: number;
-  /** Worker threads that decode and letterbox (0: on the main thread, no overlap with inference). */
+  /** Worker threads that decode and letterbox (0: letterboxing on the main thread, decoding still on libuv's pool). */
   readonly workers?: number;
+  /** Images per session.run (the model needs a dynamic batch axis for more than 1); latency stays batch 1. */
+  readonly batch?: number;
+  /** Which Ultralytics preprocessing to reproduce (see LetterboxStyle). */
+  readonly letterbox?: LetterboxStyle;
+  /** onnxruntime settings; DEFAULT_SESSION_OPTIONS when absent (foldQdqWeights is only ever used for a second latency figure). */
+  readonly session?: Partial<Omit<SessionOptions, 'foldQdqWeights'>>;
+  /** Seconds between progress lines. */
+  readonly progressIntervalSeconds?: number;
   /** Where to write the metrics JSON; the COCO results go beside it (see detectionsPathFor). Nothing written if absent. */
   readonly out?: string;
   readonly log?: (line: string) => void;
@@ -59,8 +70,12 @@ export const DEFAULTS = {
   latencyRuns: 100,
   conf: VAL_NMS.conf,
   prefetch: 4,
-  /** Leave a core to onnxruntime; more than 4 workers has not helped keep one session fed. */
-  workers: Math.min(4, Math.max(1, availableParallelism() - 1)),
+  /** Measured on 2 cores (docs/benchmarks.md): a letterbox worker there only competes with onnxruntime's threads. */
+  workers: 0,
+  batch: 1,
+  /** The preprocessing of Ultralytics' val, with which the trainings' own mAP (results.csv) is measured. */
+  letterbox: 'val' as LetterboxStyle,
+  progressIntervalSeconds: 10,
 } as const;
 
 const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -78,8 +93,14 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   if (options.maxImages !== undefined) checkCount(options.maxImages, 'max-images', 1);
   const prefetch = options.prefetch ?? DEFAULTS.prefetch;
   const workers = options.workers ?? DEFAULTS.workers;
+  const batch = options.batch ?? DEFAULTS.batch;
+  const style = options.letterbox ?? DEFAULTS.letterbox;
+  const sessionOptions: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options.session, foldQdqWeights: false };
   checkCount(prefetch, 'prefetch', 1);
   checkCount(workers, 'workers', 0);
+  checkCount(batch, 'batch', 1);
+  checkCount(sessionOptions.intraOpThreads, 'intra-op-threads', 0);
+  if (!LETTERBOX_STYLES.includes(style)) throw new UserError(`expected one of ${LETTERBOX_STYLES.join(', ')}, got '${style}'`, '--letterbox');
   if (!(conf >= 0 && conf <= 1)) throw new UserError(`expected a confidence threshold in [0, 1], got ${conf}`, '--conf');
 
   const { imagesDir, annotationsPath } = resolveData(options);
@@ -101,14 +122,11 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   if (images.length === 0) throw new UserError('the instances file lists no images', annotationsPath);
   const classMap = options.classMap ?? classMapFromCategories(instances.categories);
 
-  const opened = await openSession({
-    onnxPath: options.onnxPath,
-    providers: options.providers ?? ['cpu'],
-    disableCpuFallback: options.disableCpuFallback ?? false,
-    log,
-  });
+  const providers = options.providers ?? ['cpu'];
+  const disableCpuFallback = options.disableCpuFallback ?? false;
+  const opened = await openSession({ onnxPath: options.onnxPath, providers, disableCpuFallback, options: sessionOptions, log });
   const { session } = opened;
-  const pool = new LetterboxPool(workers, imgsz);
+  const pool = new LetterboxPool(workers, imgsz, style);
   try {
     const io = inspectModelIo(
       session.inputMetadata as readonly ValueInfo[],
@@ -116,43 +134,94 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       options.onnxPath,
       imgsz,
       classMap.length,
+      batch,
     );
     const infer = inferenceFor(session, io, options.onnxPath);
+    const qdq = await hasQdqNodes(options.onnxPath);
 
     let latencyMs: LatencyStats | null = null;
+    let latencyQdqFoldedMs: LatencyStats | null = null;
     if (!options.skipLatency) {
       const sample = (await pool.prepare(images[0]!.path)).tensor;
-      latencyMs = await measureLatency(() => infer(sample), warmupRuns, latencyRuns);
-      log(`latency over ${latencyRuns} runs after ${warmupRuns} warm-up: mean ${latencyMs.mean.toFixed(2)} ms, p50 ${latencyMs.p50.toFixed(2)}, p90 ${latencyMs.p90.toFixed(2)}, p99 ${latencyMs.p99.toFixed(2)}`);
+      latencyMs = await measureLatency(() => infer(sample, 1), warmupRuns, latencyRuns);
+      log(`latency${qdq ? ' (weight Q/DQ re-run at every inference, as stored)' : ''} over ${latencyRuns} runs after ${warmupRuns} warm-up: ${describeLatency(latencyMs)}`);
+      if (qdq) {
+        latencyQdqFoldedMs = await foldedQdqLatency(options.onnxPath, providers, disableCpuFallback, sessionOptions, io, sample, warmupRuns, latencyRuns, log);
+        log(`latency (weight Q/DQ folded at load time) over ${latencyRuns} runs after ${warmupRuns} warm-up: ${describeLatency(latencyQdqFoldedMs)}`);
+      }
     }
 
+    const stages: StageSeconds = emptyStageSeconds();
+    const since = (t0: number): number => (performance.now() - t0) / 1000;
     const started = performance.now();
     const results: CocoResult[] = [];
-    const prepare = async (image: EvalImage) => ({ image, boxed: await pool.prepare(image.path) });
+    // Inline, only the decode runs ahead (on libuv's pool) and letterboxing writes straight into the batch buffer;
+    // with workers, whole input tensors come back and are copied in.
+    const prepare = async (image: EvalImage): Promise<{ image: EvalImage; ready: RawImage | LetterboxedImage }> => {
+      const ready = workers > 0 ? await pool.prepare(image.path) : await decodeImageRgb(image.path);
+      return { image, ready };
+    };
+    const volume = 3 * imgsz * imgsz;
+    const batchInput = new Float32Array(batch * volume);
+    const tick = progressReporter({ total: images.length, intervalMs: 1000 * (options.progressIntervalSeconds ?? DEFAULTS.progressIntervalSeconds), log });
     let done = 0;
-    for await (const { image, boxed } of prefetchInOrder(images, prefetch, prepare)) {
-      const detections = decodeDetections(await infer(boxed.tensor), io, conf, options.onnxPath);
-      const g = boxed.geometry;
-      const inverse = inverseLetterbox(imgsz, imgsz, g.origWidth, g.origHeight);
-      for (const r of toCocoResults(detections, image.id, inverse, classMap, options.onnxPath)) results.push(r);
-      if (++done % 500 === 0) log(`${done}/${images.length} images`);
+    const source = prefetchInOrder(images, Math.max(prefetch, batch), prepare);
+    while (done < images.length) {
+      const group: { image: EvalImage; inverse: LetterboxedImage['inverse'] }[] = [];
+      while (group.length < batch && done + group.length < images.length) {
+        const t0 = performance.now();
+        const next = await source.next();
+        stages.decodeWait += since(t0);
+        if (next.done) throw new Error('evaluateOnnx: the image source ended early');
+        const { image, ready } = next.value;
+        const t1 = performance.now();
+        const slot = batchInput.subarray(group.length * volume, (group.length + 1) * volume);
+        let inverse: LetterboxedImage['inverse'];
+        if ('tensor' in ready) {
+          slot.set(ready.tensor);
+          inverse = ready.inverse;
+        } else {
+          inverse = letterbox(ready, imgsz, style, slot).inverse;
+        }
+        stages.letterbox += since(t1);
+        group.push({ image, inverse });
+      }
+      const t2 = performance.now();
+      const output = await infer(batchInput.subarray(0, group.length * volume), group.length);
+      stages.inference += since(t2);
+      const t3 = performance.now();
+      const perImage = output.data.length / group.length;
+      checkRuntimeOutput(io.output, output.dims, options.onnxPath, group.length);
+      group.forEach(({ image, inverse }, k) => {
+        const detections = decodeDetections(output.data.subarray(k * perImage, (k + 1) * perImage), io, conf, output.dims);
+        for (const r of toCocoResults(detections, image.id, inverse, classMap, options.onnxPath)) results.push(r);
+      });
+      stages.decodeOutput += since(t3);
+      done += group.length;
+      tick(done);
     }
     const seconds = (performance.now() - started) / 1000;
-    log(`${images.length} images in ${seconds.toFixed(2)} s (${(images.length / seconds).toFixed(2)} images/s), ${results.length} detections`);
+    log(`${images.length} images in ${seconds.toFixed(2)} s (${(images.length / seconds).toFixed(2)} images/s, batch ${batch}), ${results.length} detections`);
 
+    const t4 = performance.now();
     const gtCategories = new Set(instances.categories.map((c) => c.id));
     const scored = results.filter((r) => gtCategories.has(r.category_id));
     const evaluation = evaluateCocoBbox(subsetInstances(instances, new Set(images.map((i) => i.id))), scored, {
       instancesSource: annotationsPath,
       resultsSource: `detections of ${options.onnxPath}`,
     });
+    stages.metric = since(t4);
+    log(`seconds per stage: ${describeStages(stages, images.length)}`);
     const onnxStat = await stat(options.onnxPath);
     const detectionsPath = options.out ? detectionsPathFor(options.out) : null;
     const metrics = buildMetrics(evaluation, {
       latencyMs,
-      throughput: { images: images.length, seconds, imagesPerSecond: images.length / seconds },
+      latencyQdqFoldedMs,
+      throughput: { images: images.length, seconds, imagesPerSecond: images.length / seconds, batch, workers, stageSeconds: stages },
       images: images.length,
       imgsz,
+      letterbox: style,
+      session: { intraOpThreads: sessionOptions.intraOpThreads, graphOptimizationLevel: sessionOptions.graphOptimizationLevel },
       conf,
       headForm: io.output.kind,
       detections: results.length,
@@ -198,9 +267,12 @@ export async function scoreDetectionsFile(options: ScoreDetectionsOptions): Prom
   });
   const metrics = buildMetrics(evaluation, {
     latencyMs: null,
+    latencyQdqFoldedMs: null,
     throughput: null,
     images: instances.images.length,
     imgsz: null,
+    letterbox: null,
+    session: null,
     conf: null,
     headForm: null,
     detections: results.length,
@@ -224,14 +296,13 @@ function resolveData(options: EvaluateOnnxOptions): { imagesDir: string; annotat
   return { imagesDir, annotationsPath };
 }
 
-type Inference = (tensor: Float32Array) => Promise<{ data: Float32Array; dims: readonly number[] }>;
+type Inference = (tensor: Float32Array, batch: number) => Promise<{ data: Float32Array; dims: readonly number[] }>;
 
 function inferenceFor(session: ort.InferenceSession, io: ModelIo, onnxPath: string): Inference {
-  const shape = [1, 3, io.imgsz, io.imgsz];
-  return async (tensor) => {
+  return async (tensor, batch) => {
     let outputs: ort.InferenceSession.ReturnType;
     try {
-      outputs = await session.run({ [io.inputName]: new ort.Tensor('float32', tensor, shape) }, [io.output.name]);
+      outputs = await session.run({ [io.inputName]: new ort.Tensor('float32', tensor, [batch, 3, io.imgsz, io.imgsz]) }, [io.output.name]);
     } catch (error) {
       throw new UserError(`inference failed: ${(error as Error).message.split('\n')[0]}`, onnxPath);
     }
@@ -241,10 +312,51 @@ function inferenceFor(session: ort.InferenceSession, io: ModelIo, onnxPath: stri
   };
 }
 
-function decodeDetections(output: { data: Float32Array; dims: readonly number[] }, io: ModelIo, conf: number, onnxPath: string): Detection[] {
-  const count = checkRuntimeOutput(io.output, output.dims, onnxPath);
-  if (io.output.kind === 'end2end') return decodeEndToEnd(output.data, conf, VAL_NMS.maxDet);
-  return decodeRawHead(output.data, io.output.numClasses, count, { ...VAL_NMS, conf });
+/** One image's slice of a checked batch output ([batch, rows, 6] or [batch, 4 + nc, anchors]). */
+function decodeDetections(data: Float32Array, io: ModelIo, conf: number, dims: readonly number[]): Detection[] {
+  if (io.output.kind === 'end2end') return decodeEndToEnd(data, conf, VAL_NMS.maxDet);
+  return decodeRawHead(data, io.output.numClasses, dims[2]!, { ...VAL_NMS, conf });
+}
+
+/**
+ * Whether the file holds QuantizeLinear/DequantizeLinear nodes: ONNX stores each node's op_type as a plain string, so
+ * the bytes say it without a protobuf parser (a false positive only costs one more latency measurement).
+ */
+export async function hasQdqNodes(onnxPath: string): Promise<boolean> {
+  return (await readFile(onnxPath)).includes('DequantizeLinear');
+}
+
+/** Latency of the same file with the weight Q/DQ folded into float weights when the session loads. */
+async function foldedQdqLatency(
+  onnxPath: string,
+  providers: readonly string[],
+  disableCpuFallback: boolean,
+  sessionOptions: SessionOptions,
+  io: ModelIo,
+  sample: Float32Array,
+  warmupRuns: number,
+  latencyRuns: number,
+  log: (line: string) => void,
+): Promise<LatencyStats> {
+  const folded = await openSession({ onnxPath, providers, disableCpuFallback, options: { ...sessionOptions, foldQdqWeights: true }, log });
+  try {
+    const infer = inferenceFor(folded.session, io, onnxPath);
+    return await measureLatency(() => infer(sample, 1), warmupRuns, latencyRuns);
+  } finally {
+    await folded.session.release();
+  }
+}
+
+function describeLatency(l: LatencyStats): string {
+  return `mean ${l.mean.toFixed(2)} ms, p50 ${l.p50.toFixed(2)}, p90 ${l.p90.toFixed(2)}, p99 ${l.p99.toFixed(2)}`;
+}
+
+function describeStages(s: StageSeconds, images: number): string {
+  const perImage = (v: number): string => `${v.toFixed(2)} s (${((1000 * v) / images).toFixed(2)} ms/image)`;
+  return (
+    `waiting for decoded images ${perImage(s.decodeWait)}; ` +
+    `letterbox ${perImage(s.letterbox)}; inference ${perImage(s.inference)}; decode output ${perImage(s.decodeOutput)}; metric ${s.metric.toFixed(2)} s`
+  );
 }
 
 async function measureLatency(run: () => Promise<unknown>, warmupRuns: number, runs: number): Promise<LatencyStats> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inverseLetterbox, letterboxGeometry, scaleBoxesToOriginal, xyxyToCocoXywh } from './geometry.ts';
+import { inverseLetterbox, letterboxGeometry, scaleBoxesToOriginal, valInverseLetterbox, valLetterboxGeometry, xyxyToCocoXywh } from './geometry.ts';
 import { roundDecimals, roundHalfEven } from './rounding.ts';
 import { runOracle } from './parity/run-oracle.ts';
 
@@ -78,4 +78,21 @@ test('scale_boxes and pred_to_json xywh match Ultralytics to the bit on random b
       assert.deepEqual(xyxyToCocoXywh(xyxy[0]!, xyxy[1]!, xyxy[2]!, xyxy[3]!), want[k]!.xywh[b], `case ${k} box ${b} xywh`);
     });
   });
+});
+
+test('val letterbox geometry: long side to imgsz with sizes rounded up (the predictor rounds to nearest), then padding', () => {
+  const v = valLetterboxGeometry(500, 333, 640); // r 1.28: 333 * 1.28 = 426.24 -> 427 (predictor: 426)
+  assert.deepEqual(v.first, { width: 640, height: 427 });
+  assert.deepEqual([v.second.newWidth, v.second.newHeight, v.second.top, v.second.bottom, v.second.gain], [640, 427, 106, 107, 1]);
+  assert.equal(letterboxGeometry(500, 333, 640).newHeight, 426);
+  const same = valLetterboxGeometry(640, 480, 640); // r = 1: no resize at all
+  assert.deepEqual(same.first, { width: 640, height: 480 });
+  const inv = valInverseLetterbox(v, 500, 333);
+  assert.deepEqual(inv, { gainX: 640 / 500, gainY: 427 / 333, padX: 0, padY: 106, origWidth: 500, origHeight: 333 });
+  for (const [w, h] of [[3000, 1], [1, 1], [999, 1000], [641, 479], [90, 160]] as const) {
+    const g = valLetterboxGeometry(w, h, 320);
+    assert.ok(g.first.width <= 320 && g.first.height <= 320, `${w}x${h}`);
+    assert.equal(g.second.newWidth + g.second.left + g.second.right, 320);
+    assert.equal(g.second.newHeight + g.second.top + g.second.bottom, 320);
+  }
 });

@@ -19,11 +19,12 @@ export interface LetterboxGeometry {
   readonly right: number;
 }
 
-export function letterboxGeometry(origWidth: number, origHeight: number, imgsz: number): LetterboxGeometry {
+export function letterboxGeometry(origWidth: number, origHeight: number, imgsz: number, scaleup = true): LetterboxGeometry {
   assertPositiveInt(origWidth, 'image width');
   assertPositiveInt(origHeight, 'image height');
   assertPositiveInt(imgsz, 'imgsz');
-  const gain = Math.min(imgsz / origHeight, imgsz / origWidth);
+  const fit = Math.min(imgsz / origHeight, imgsz / origWidth);
+  const gain = scaleup ? fit : Math.min(fit, 1);
   const newWidth = Math.max(roundHalfEven(origWidth * gain), 1);
   const newHeight = Math.max(roundHalfEven(origHeight * gain), 1);
   const halfW = (imgsz - newWidth) / 2;
@@ -39,6 +40,40 @@ export function letterboxGeometry(origWidth: number, origHeight: number, imgsz: 
     bottom: roundHalfEven(halfH + 0.1),
     left: roundHalfEven(halfW - 0.1),
     right: roundHalfEven(halfW + 0.1),
+  };
+}
+
+/**
+ * Ultralytics' val dataloader in two steps: load_image resizes the long side to imgsz (sizes rounded up, capped at
+ * imgsz, cv2 INTER_LINEAR, also when enlarging), then LetterBox(scaleup=False) pads (resizing again only if a side
+ * still exceeds imgsz, which the cap prevents). `first` is load_image's size, `second` LetterBox's placement of it.
+ */
+export interface ValLetterboxGeometry {
+  readonly first: { readonly width: number; readonly height: number };
+  readonly second: LetterboxGeometry;
+}
+
+export function valLetterboxGeometry(origWidth: number, origHeight: number, imgsz: number): ValLetterboxGeometry {
+  assertPositiveInt(origWidth, 'image width');
+  assertPositiveInt(origHeight, 'image height');
+  assertPositiveInt(imgsz, 'imgsz');
+  const r = imgsz / Math.max(origHeight, origWidth);
+  const first = r === 1 ? { width: origWidth, height: origHeight } : { width: Math.min(Math.ceil(origWidth * r), imgsz), height: Math.min(Math.ceil(origHeight * r), imgsz) };
+  return { first, second: letterboxGeometry(first.width, first.height, imgsz, false) };
+}
+
+/**
+ * The val inverse: the ratio_pad the dataloader hands the validator, ((h1/h0 * r2, w1/w0 * r2), (left, top)), used by
+ * scale_boxes instead of re-deriving it from the shapes.
+ */
+export function valInverseLetterbox(g: ValLetterboxGeometry, origWidth: number, origHeight: number): InverseLetterbox {
+  return {
+    gainX: (g.first.width / origWidth) * g.second.gain,
+    gainY: (g.first.height / origHeight) * g.second.gain,
+    padX: g.second.left,
+    padY: g.second.top,
+    origWidth,
+    origHeight,
   };
 }
 

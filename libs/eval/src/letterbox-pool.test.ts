@@ -9,13 +9,14 @@ import { writeFixtureJpegs } from './parity/fixture-images.ts';
 
 test('worker threads give the same tensors as the main thread, and UserErrors stay UserErrors', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'eval-pool-'));
-  const inline = new LetterboxPool(0, 320);
-  const pooled = new LetterboxPool(2, 320);
+  const inline = new LetterboxPool(0, 320, 'val');
+  const pooled = new LetterboxPool(2, 320, 'val');
   try {
     const paths = await writeFixtureJpegs(dir);
     const [a, b] = await Promise.all([Promise.all(paths.map((p) => inline.prepare(p))), Promise.all(paths.map((p) => pooled.prepare(p)))]);
     paths.forEach((p, i) => {
       assert.deepEqual(b[i]!.geometry, a[i]!.geometry, p);
+      assert.deepEqual(b[i]!.inverse, a[i]!.inverse, p);
       assert.ok(Buffer.from(b[i]!.tensor.buffer).equals(Buffer.from(a[i]!.tensor.buffer)), `${p}: tensors differ`);
     });
     const missing = join(dir, 'nope.jpg');

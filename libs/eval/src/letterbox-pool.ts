@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../core/src/errors.ts';
 import { decodeImageRgb } from './decode-image.ts';
-import { letterbox, type LetterboxedImage } from './letterbox.ts';
+import { letterbox, type LetterboxedImage, type LetterboxStyle } from './letterbox.ts';
 import type { PrepareReply, PrepareRequest } from './letterbox-worker.ts';
 
 /**
@@ -12,9 +12,10 @@ const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/a
   .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./letterbox-worker.ts', import.meta.url).href)}); })`;
 
 /**
- * Decodes and letterboxes images off the main thread. onnxruntime-node runs inference synchronously on the main
- * thread, so JavaScript letterboxing there would wait for it; in worker threads it overlaps inference (sharp's own
- * decoding already runs on libuv's pool). With 0 workers everything runs inline (same results, no overlap).
+ * Decodes and letterboxes images off the main thread, so that JavaScript letterboxing overlaps inference (sharp's own
+ * decoding already runs on libuv's pool). With 0 workers everything runs inline (same results, no overlap). Whether
+ * that pays depends on spare cores: on 2 cores onnxruntime uses both and the workers only compete with it
+ * (measured in docs/benchmarks.md), so the evaluator's default is 0 there.
  */
 export class LetterboxPool {
   private readonly workers: Worker[] = [];
@@ -25,6 +26,7 @@ export class LetterboxPool {
   constructor(
     workerCount: number,
     private readonly imgsz: number,
+    private readonly style: LetterboxStyle,
   ) {
     for (let w = 0; w < workerCount; w++) {
       const worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
@@ -36,13 +38,13 @@ export class LetterboxPool {
   }
 
   prepare(path: string): Promise<LetterboxedImage> {
-    if (this.workers.length === 0) return decodeImageRgb(path).then((image) => letterbox(image, this.imgsz));
+    if (this.workers.length === 0) return decodeImageRgb(path).then((image) => letterbox(image, this.imgsz, this.style));
     const id = this.nextId++;
     const w = this.load.indexOf(Math.min(...this.load));
     this.load[w]!++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      const request: PrepareRequest = { id, path, imgsz: this.imgsz };
+      const request: PrepareRequest = { id, path, imgsz: this.imgsz, style: this.style };
       this.workers[w]!.postMessage(request);
     });
   }
@@ -56,7 +58,7 @@ export class LetterboxPool {
     const pending = this.waiting.get(reply.id);
     if (!pending) return;
     this.waiting.delete(reply.id);
-    if (reply.ok) pending.resolve({ tensor: reply.tensor, geometry: reply.geometry });
+    if (reply.ok) pending.resolve({ tensor: reply.tensor, geometry: reply.geometry, inverse: reply.inverse });
     else pending.reject(reply.userError ? new UserError(reply.message) : new Error(reply.message));
   }
 

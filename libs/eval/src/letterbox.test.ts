@@ -47,6 +47,54 @@ for (const imgsz of [320, 640]) {
   });
 }
 
+interface ValOracleImage {
+  path: string;
+  file: string;
+  shape: number[];
+  gainX: number;
+  gainY: number;
+  padX: number;
+  padY: number;
+  origWidth: number;
+  origHeight: number;
+}
+
+for (const imgsz of [320, 640]) {
+  test(`val-style letterbox equals the tensors of Ultralytics' val dataloader exactly at imgsz ${imgsz}`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eval-val-letterbox-'));
+    try {
+      const paths = await writeFixtureJpegs(dir);
+      await runOracle('ultralytics_val_letterbox.py', [dir, String(imgsz), ...paths]);
+      const { images } = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { images: ValOracleImage[] };
+      // Ultralytics' dataset check drops images under 10 pixels a side (the 900x3 fixture); all others must be there.
+      assert.deepEqual(images.map((i) => i.path).sort(), paths.filter((p) => !p.endsWith('thin-900x3.jpg')).sort());
+      let resizedDifferently = 0;
+      for (const want of images) {
+        const decoded = await decodeImageRgb(want.path);
+        const { tensor, inverse } = letterbox(decoded, imgsz, 'val');
+        const { inverse: predictInverse } = letterbox(decoded, imgsz, 'predict');
+        if (predictInverse.gainX !== inverse.gainX || predictInverse.gainY !== inverse.gainY) resizedDifferently++;
+        assert.deepEqual(
+          inverse,
+          { gainX: want.gainX, gainY: want.gainY, padX: want.padX, padY: want.padY, origWidth: want.origWidth, origHeight: want.origHeight },
+          `${want.path}: ratio_pad`,
+        );
+        const bytes = await readFile(join(dir, want.file));
+        const ref = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+        assert.deepEqual(want.shape, [3, imgsz, imgsz]);
+        let differing = 0;
+        for (let i = 0; i < ref.length; i++) if (ref[i] !== tensor[i]) differing++;
+        assert.equal(differing, 0, `${want.path}: ${differing} of ${ref.length} values differ`);
+      }
+      // The fixtures must exercise what sets the two styles apart (sizes rounded up vs to nearest), or this test
+      // would pass for a val style that is the predictor's.
+      assert.ok(resizedDifferently > 0, 'no fixture image is scaled differently by the two styles');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 test('padding is 114/255 in every channel, image is centred', () => {
   const data = new Uint8Array(4 * 2 * 3).fill(255);
   const { tensor, geometry } = letterbox({ data, width: 4, height: 2, channels: 3 }, 4);

@@ -1,8 +1,24 @@
-import { letterboxGeometry, type LetterboxGeometry } from './geometry.ts';
+import {
+  inverseLetterbox,
+  letterboxGeometry,
+  valInverseLetterbox,
+  valLetterboxGeometry,
+  type InverseLetterbox,
+  type LetterboxGeometry,
+} from './geometry.ts';
 import { resizeBilinear, type RawImage } from './resize-linear.ts';
 
 /** Ultralytics' letterbox fill colour (gray 114 in every channel). */
 export const PAD_VALUE = 114;
+
+/**
+ * How an image becomes the square model input:
+ *  - 'predict': Ultralytics' predictor, one resize to fit (sizes rounded to nearest) and padding;
+ *  - 'val': Ultralytics' val dataloader, the long side resized to imgsz (sizes rounded up) and then padded.
+ * The two differ by a pixel of scale on some images; 'val' is what the trainings' own mAP (results.csv) is measured with.
+ */
+export const LETTERBOX_STYLES = ['val', 'predict'] as const;
+export type LetterboxStyle = (typeof LETTERBOX_STYLES)[number];
 
 /** v / 255 as float32, like torch's `img.float() / 255`, for every byte value. */
 const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
@@ -10,23 +26,43 @@ const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 export interface LetterboxedImage {
   /** RGB, values / 255, planar CHW float32 of shape [3, imgsz, imgsz]. */
   readonly tensor: Float32Array;
+  /** Where the (resized) image sits inside the input. */
   readonly geometry: LetterboxGeometry;
+  /** What maps boxes back to original pixels, as the matching Ultralytics code path derives it. */
+  readonly inverse: InverseLetterbox;
 }
 
 /**
- * Resizes (cv2 INTER_LINEAR, bit-exact) and pads an RGB image into the square model input the way Ultralytics'
- * LetterBox does, then lays it out as normalised CHW float32. `out` may be a preallocated buffer of 3*imgsz^2.
+ * Resizes (cv2 INTER_LINEAR, bit-exact) and pads an RGB image into the square model input the way the chosen
+ * Ultralytics code path does, then lays it out as normalised CHW float32. `out` may be a preallocated buffer of
+ * 3*imgsz^2 (for example one image's slice of a batch).
  */
-export function letterbox(image: RawImage, imgsz: number, out?: Float32Array): LetterboxedImage {
+export function letterbox(image: RawImage, imgsz: number, style: LetterboxStyle = 'predict', out?: Float32Array): LetterboxedImage {
   if (image.channels !== 3) throw new Error(`letterbox: expected an RGB image, got ${image.channels} channels`);
-  const geometry = letterboxGeometry(image.width, image.height, imgsz);
-  const resized = resizeBilinear(image, geometry.newWidth, geometry.newHeight);
+  const tensor = out ?? new Float32Array(3 * imgsz * imgsz);
+  if (tensor.length !== 3 * imgsz * imgsz) throw new Error(`letterbox: output buffer has ${tensor.length} values, expected ${3 * imgsz * imgsz}`);
+  if (style === 'predict') {
+    const geometry = letterboxGeometry(image.width, image.height, imgsz);
+    place(resized(image, geometry.newWidth, geometry.newHeight), geometry, tensor);
+    return { tensor, geometry, inverse: inverseLetterbox(imgsz, imgsz, image.width, image.height) };
+  }
+  const val = valLetterboxGeometry(image.width, image.height, imgsz);
+  const loaded = resized(image, val.first.width, val.first.height);
+  place(resized(loaded, val.second.newWidth, val.second.newHeight), val.second, tensor);
+  return { tensor, geometry: val.second, inverse: valInverseLetterbox(val, image.width, image.height) };
+}
+
+function resized(image: RawImage, width: number, height: number): RawImage {
+  return width === image.width && height === image.height ? image : resizeBilinear(image, width, height);
+}
+
+/** Writes interleaved RGB bytes into the padded planar float tensor. */
+function place(image: RawImage, geometry: LetterboxGeometry, tensor: Float32Array): void {
+  const { imgsz } = geometry;
   const plane = imgsz * imgsz;
-  const tensor = out ?? new Float32Array(3 * plane);
-  if (tensor.length !== 3 * plane) throw new Error(`letterbox: output buffer has ${tensor.length} values, expected ${3 * plane}`);
   tensor.fill(UNIT[PAD_VALUE]!);
-  const { data, width } = resized;
-  for (let y = 0; y < resized.height; y++) {
+  const { data, width, height } = image;
+  for (let y = 0; y < height; y++) {
     const rowOut = (y + geometry.top) * imgsz + geometry.left;
     const rowIn = y * width * 3;
     for (let x = 0; x < width; x++) {
@@ -37,5 +73,4 @@ export function letterbox(image: RawImage, imgsz: number, out?: Float32Array): L
       tensor[2 * plane + o] = UNIT[data[i + 2]!]!;
     }
   }
-  return { tensor, geometry };
 }

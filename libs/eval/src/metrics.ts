@@ -4,11 +4,20 @@ import { writeFileAtomically } from '../../core/src/staging.ts';
 import sharp from 'sharp';
 import type { CategoryAp, CocoBboxEvaluation } from './coco/index.ts';
 import type { LatencyStats } from './latency.ts';
+import type { LetterboxStyle } from './letterbox.ts';
+import type { SessionOptions } from './session.ts';
+import type { StageSeconds } from './stages.ts';
 
 export interface Throughput {
   readonly images: number;
   readonly seconds: number;
   readonly imagesPerSecond: number;
+  /** Images per session.run. */
+  readonly batch: number;
+  /** Letterbox worker threads (0: letterboxing on the main thread). */
+  readonly workers: number;
+  /** Where the time went (see StageSeconds; with workers, decode includes their letterboxing). */
+  readonly stageSeconds: StageSeconds;
 }
 
 /** The metrics file the eval stage writes per model (<variant>.metrics.json) and the summary reads. */
@@ -28,12 +37,21 @@ export interface MetricsJson {
   readonly ARm: number;
   readonly ARl: number;
   readonly perCategory: readonly CategoryAp[];
-  /** session.run wall time, batch 1, after warm-up; null with --skip-latency or when scoring a results file. */
+  /**
+   * session.run wall time, batch 1, after warm-up, of the file as stored: for a QCDQ file onnxruntime's CPU provider
+   * then re-runs every weight's Q -> Clip -> DQ at every inference. Null with --skip-latency or when scoring a results file.
+   */
   readonly latencyMs: LatencyStats | null;
+  /** The same with the weight Q/DQ folded into float weights at load time (session.disable_quant_qdq); null without Q/DQ nodes. */
+  readonly latencyQdqFoldedMs: LatencyStats | null;
   /** Whole pipeline (read, decode, letterbox, inference, decoding); null when scoring a results file. */
   readonly throughput: Throughput | null;
   readonly images: number;
   readonly imgsz: number | null;
+  /** Which Ultralytics preprocessing the tensors reproduce; null when scoring a results file. */
+  readonly letterbox: LetterboxStyle | null;
+  /** onnxruntime settings of the evaluation session (intraOpThreads 0: onnxruntime's own choice). */
+  readonly session: Omit<SessionOptions, 'foldQdqWeights'> | null;
   readonly conf: number | null;
   readonly headForm: 'end2end' | 'raw' | null;
   readonly detections: number;

@@ -33,6 +33,7 @@ export function inspectModelIo(
   onnxPath: string,
   imgsz: number,
   numClasses: number,
+  batch = 1,
 ): ModelIo {
   const expectedInput = `one float32 input of shape [N or dynamic, 3, ${imgsz}, ${imgsz}]`;
   if (inputs.length !== 1) {
@@ -42,9 +43,12 @@ export function inspectModelIo(
   if (!input.isTensor || input.type !== 'float32' || input.shape.length !== 4 || input.shape[1] !== 3) {
     throw new UserError(`expected ${expectedInput}, found input ${describe(input)}`, onnxPath);
   }
-  const [batch, , height, width] = input.shape;
-  if (typeof batch === 'number' && batch !== 1 && !isDynamic(batch)) {
-    throw new UserError(`input ${describe(input)} has a fixed batch of ${batch}; this evaluator runs batch 1, so export with batch 1 or a dynamic batch`, onnxPath);
+  const [fixedBatch, , height, width] = input.shape;
+  if (!isDynamic(fixedBatch) && batch > 1) {
+    throw new UserError(`input ${describe(input)} has a fixed batch of ${fixedBatch}; --batch ${batch} needs a model exported with a dynamic batch axis (or use --batch 1)`, onnxPath);
+  }
+  if (!isDynamic(fixedBatch) && fixedBatch !== 1) {
+    throw new UserError(`input ${describe(input)} has a fixed batch of ${fixedBatch}; export with batch 1 or a dynamic batch`, onnxPath);
   }
   for (const [axis, dim] of [['height', height], ['width', width]] as const) {
     if (!isDynamic(dim) && dim !== imgsz) {
@@ -66,17 +70,20 @@ export function inspectModelIo(
   throw new UserError(`expected ${expectedOutput}, found ${describe(output)}`, onnxPath);
 }
 
-/** Checks the output tensor actually produced at run time (dynamic dims are only known then); returns its rows (end-to-end) or anchors (raw). */
-export function checkRuntimeOutput(form: OutputForm, dims: readonly number[], onnxPath: string): number {
-  if (dims.length !== 3 || dims[0] !== 1) {
-    throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected batch 1 and rank 3`, onnxPath);
+/**
+ * Checks the output tensor actually produced at run time for a batch of `batch` images (dynamic dims are only known
+ * then); returns its rows (end-to-end) or anchors (raw) per image.
+ */
+export function checkRuntimeOutput(form: OutputForm, dims: readonly number[], onnxPath: string, batch = 1): number {
+  if (dims.length !== 3 || dims[0] !== batch) {
+    throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected batch ${batch} and rank 3`, onnxPath);
   }
   if (form.kind === 'end2end') {
-    if (dims[2] !== 6) throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected [1, rows, 6]`, onnxPath);
+    if (dims[2] !== 6) throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected [${batch}, rows, 6]`, onnxPath);
     return dims[1]!;
   }
   if (dims[1] !== 4 + form.numClasses) {
-    throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected [1, ${4 + form.numClasses}, anchors]`, onnxPath);
+    throw new UserError(`output '${form.name}' came back with shape [${dims.join(', ')}], expected [${batch}, ${4 + form.numClasses}, anchors]`, onnxPath);
   }
   return dims[2]!;
 }

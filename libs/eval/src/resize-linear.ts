@@ -59,8 +59,10 @@ function resizeFixedPoint(src: RawImage, dw: number, dh: number, scaleX: number,
   const { data, width: sw, height: sh, channels: cn } = src;
   const rowLen = dw * cn;
 
-  // Horizontal tables: per output element, source element offset and two weights; b1 = 0 marks "single tap".
-  const xofs = new Int32Array(rowLen);
+  // Horizontal tables: per output element, the offsets of both source taps (the second clamped to the first at the
+  // right edge, where its weight is 0) and their weights.
+  const xofs0 = new Int32Array(rowLen);
+  const xofs1 = new Int32Array(rowLen);
   const alpha0 = new Int32Array(rowLen);
   const alpha1 = new Int32Array(rowLen);
   for (let dx = 0; dx < dw; dx++) {
@@ -74,55 +76,53 @@ function resizeFixedPoint(src: RawImage, dw: number, dh: number, scaleX: number,
       f = 0;
     }
     const a0 = fixedWeight(Math.fround(1 - f));
-    const a1 = fixedWeight(f);
+    const a1 = s + 1 < sw ? fixedWeight(f) : 0;
     for (let c = 0; c < cn; c++) {
-      xofs[dx * cn + c] = s * cn + c;
+      xofs0[dx * cn + c] = s * cn + c;
+      xofs1[dx * cn + c] = a1 === 0 ? s * cn + c : (s + 1) * cn + c;
       alpha0[dx * cn + c] = a0;
-      alpha1[dx * cn + c] = s + 1 < sw ? a1 : 0;
+      alpha1[dx * cn + c] = a1;
     }
   }
 
+  // A horizontally resized row, already reduced by OpenCV's first vertical step (>> 4). For 8-bit input the sum is at
+  // most 255 * 2048, so the 16-bit saturation OpenCV applies next can never bite and is left out.
   const hRow = (sy: number, out: Int32Array): void => {
     const base = sy * sw * cn;
-    for (let i = 0; i < rowLen; i++) {
-      const o = base + xofs[i]!;
-      const a1 = alpha1[i]!;
-      out[i] = a1 === 0 ? data[o]! * alpha0[i]! : data[o]! * alpha0[i]! + data[o + cn]! * a1;
-    }
+    for (let i = 0; i < rowLen; i++) out[i] = (data[base + xofs0[i]!]! * alpha0[i]! + data[base + xofs1[i]!]! * alpha1[i]!) >> 4;
   };
 
   // Two horizontally resized rows are live at a time; a downscale skips the source rows no output row needs.
-  const slots = [
-    { index: -1, row: new Int32Array(rowLen) },
-    { index: -1, row: new Int32Array(rowLen) },
-  ];
-  const rowPair = (y0: number, y1: number): [Int32Array, Int32Array] => {
-    let s0 = slots.find((s) => s.index === y0);
-    if (!s0) {
-      s0 = slots.find((s) => s.index !== y1)!;
-      hRow(y0, s0.row);
-      s0.index = y0;
-    }
-    if (y1 === y0) return [s0.row, s0.row];
-    let s1 = slots.find((s) => s.index === y1);
-    if (!s1) {
-      s1 = slots.find((s) => s !== s0)!;
-      hRow(y1, s1.row);
-      s1.index = y1;
-    }
-    return [s0.row, s1.row];
-  };
-
+  let rowA = new Int32Array(rowLen);
+  let rowB = new Int32Array(rowLen);
+  let indexA = -1;
+  let indexB = -1;
   const out = new Uint8Array(rowLen * dh);
   for (let dy = 0; dy < dh; dy++) {
     const { s, f } = sourceTaps(dy, scaleY);
     const b0 = fixedWeight(Math.fround(1 - f));
     const b1 = fixedWeight(f);
-    const [r0, r1] = rowPair(clampRow(s, sh), clampRow(s + 1, sh));
+    const y0 = clampRow(s, sh);
+    const y1 = clampRow(s + 1, sh);
+    if (indexA !== y0) {
+      if (indexB === y0) {
+        [rowA, rowB] = [rowB, rowA];
+        [indexA, indexB] = [indexB, indexA];
+      } else {
+        hRow(y0, rowA);
+        indexA = y0;
+      }
+    }
+    if (y1 !== y0 && indexB !== y1) {
+      hRow(y1, rowB);
+      indexB = y1;
+    }
+    const r0 = rowA;
+    const r1 = y1 === y0 ? rowA : rowB;
     const o = dy * rowLen;
     for (let x = 0; x < rowLen; x++) {
-      const v = (mulHi16(sat16(r0[x]! >> 4), b0) + mulHi16(sat16(r1[x]! >> 4), b1) + 2) >> 2;
-      out[o + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+      // High 16 bits of each 16x16 product (arithmetic shift floors), then OpenCV's +2 >> 2; always within 0..255.
+      out[o + x] = (((r0[x]! * b0) >> 16) + ((r1[x]! * b1) >> 16) + 2) >> 2;
     }
   }
   return { data: out, width: dw, height: dh, channels: cn };
@@ -130,15 +130,6 @@ function resizeFixedPoint(src: RawImage, dw: number, dh: number, scaleX: number,
 
 function clampRow(y: number, h: number): number {
   return y < 0 ? 0 : y >= h ? h - 1 : y;
-}
-
-function sat16(v: number): number {
-  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-}
-
-/** High 16 bits of a signed 16x16 product (arithmetic shift, floors). */
-function mulHi16(a: number, b: number): number {
-  return (a * b) >> 16;
 }
 
 function halveByArea(src: RawImage, dw: number, dh: number): RawImage {

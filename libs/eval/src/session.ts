@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
+import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { UserError } from '../../core/src/errors.ts';
 
@@ -15,7 +19,46 @@ export interface SessionRequest {
    * requested) when some node would have to run on CPU.
    */
   readonly disableCpuFallback: boolean;
+  readonly options?: SessionOptions;
   readonly log: (line: string) => void;
+}
+
+/** The onnxruntime session settings the evaluator chooses; recorded in metrics.json. */
+export interface SessionOptions {
+  /** Threads of one operator; 0 lets onnxruntime choose (one per physical core). */
+  readonly intraOpThreads: number;
+  readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Fold the DequantizeLinear of constant (weight) Q/DQ pairs into float weights when the session loads
+   * (onnxruntime's session.disable_quant_qdq = 1). onnxruntime keeps weight Q/DQ nodes by default for the providers
+   * that fuse them, so on the CPU provider a QCDQ file otherwise re-runs Q -> Clip -> DQ on every weight at every
+   * inference. The folded weights are the same float values, so the outputs are the same.
+   */
+  readonly foldQdqWeights: boolean;
+}
+
+/**
+ * Chosen by measurement on the 2-core benchmark machine (tools/bench/eval/session-options.ts, docs/benchmarks.md):
+ * onnxruntime's own thread count and full graph optimisation were not beaten.
+ */
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpThreads: 0, graphOptimizationLevel: 'all', foldQdqWeights: false };
+
+/** How to get onnxruntime-node's CUDA provider libraries, for the error that finds them missing. */
+export const CUDA_INSTALL_HINT =
+  'onnxruntime-node is installed without its CUDA provider libraries (their download is switched off in .npmrc); on a ' +
+  'machine that can reach onnxruntime\'s download run `bash tools/bootstrap.sh --onnxruntime-node-install` ' +
+  '(onnxruntime-node\'s own installer), with CUDA 12 and cuDNN 9 on the library path';
+
+/** Where onnxruntime-node's installer puts the CUDA provider library (its install-metadata.js manifest). */
+export function cudaProviderLibrary(): string {
+  const packageJson = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  return join(dirname(packageJson), 'bin', 'napi-v6', platform(), arch(), 'libonnxruntime_providers_cuda.so');
+}
+
+/** Providers whose libraries are known to be absent (so that their failure is reported before onnxruntime tries). */
+export function missingProviders(providers: readonly Provider[], libraryExists: (path: string) => boolean = existsSync): Provider[] {
+  const needsCuda = providers.filter((p) => p === 'cuda' || p === 'tensorrt');
+  return needsCuda.length > 0 && !libraryExists(cudaProviderLibrary()) ? needsCuda : [];
 }
 
 export interface OpenedSession {
@@ -45,8 +88,11 @@ export async function openSession(request: SessionRequest): Promise<OpenedSessio
     throw new UserError('ONNX file not found', onnxPath);
   }
   const strict = disableCpuFallback && !providers.includes('cpu');
+  const options = request.options ?? DEFAULT_SESSION_OPTIONS;
   try {
-    const session = await create(onnxPath, providers, strict);
+    const missing = missingProviders(providers);
+    if (missing.length > 0) throw new Error(`Failed to load shared library ${cudaProviderLibrary()}: not installed`);
+    const session = await create(onnxPath, providers, strict, options);
     return { session, providers };
   } catch (error) {
     const message = (error as Error).message;
@@ -55,13 +101,13 @@ export async function openSession(request: SessionRequest): Promise<OpenedSessio
       if (disableCpuFallback) {
         throw new UserError(
           `execution provider ${accelerated.join(', ')} is not available in this onnxruntime-node install (${firstLine(message)}); ` +
-            'install its GPU build and drivers, or drop --disable-cpu-fallback to run on CPU',
+            `${installHint(accelerated)}, or drop --disable-cpu-fallback to run on CPU`,
           '--providers',
         );
       }
-      log(`warning: execution provider ${accelerated.join(', ')} is not available (${firstLine(message)}); running on CPU`);
+      log(`warning: execution provider ${accelerated.join(', ')} is not available (${firstLine(message)}); running on CPU. ${installHint(accelerated)}`);
       try {
-        return { session: await create(onnxPath, ['cpu'], false), providers: ['cpu'] };
+        return { session: await create(onnxPath, ['cpu'], false, options), providers: ['cpu'] };
       } catch (cpuError) {
         throw new UserError(`cannot load the ONNX model: ${firstLine((cpuError as Error).message)}`, onnxPath);
       }
@@ -76,14 +122,28 @@ export async function openSession(request: SessionRequest): Promise<OpenedSessio
   }
 }
 
-async function create(onnxPath: string, providers: readonly Provider[], strict: boolean): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(onnxPath, {
+async function create(onnxPath: string, providers: readonly Provider[], strict: boolean, options: SessionOptions): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(onnxPath, sessionCreateOptions(providers, strict, options));
+}
+
+/** onnxruntime-node's session options for a request (pure, so the chosen settings are testable without a model). */
+export function sessionCreateOptions(providers: readonly Provider[], strict: boolean, options: SessionOptions): ort.InferenceSession.SessionOptions {
+  const session: Record<string, string> = {};
+  if (strict) session.disable_cpu_ep_fallback = '1';
+  if (options.foldQdqWeights) session.disable_quant_qdq = '1';
+  return {
     executionProviders: [...providers],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.graphOptimizationLevel,
+    ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
     // ORT logs its own copy of errors we report more clearly; keep its console to fatal messages.
     logSeverityLevel: 4,
-    ...(strict ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}),
-  });
+    ...(Object.keys(session).length > 0 ? { extra: { session } } : {}),
+  };
+}
+
+function installHint(accelerated: readonly Provider[]): string {
+  if (accelerated.includes('cuda') || accelerated.includes('tensorrt')) return CUDA_INSTALL_HINT;
+  return 'install its GPU build and drivers';
 }
 
 function isProviderLoadFailure(message: string): boolean {

@@ -87,6 +87,8 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         latencyRuns: settings.latencyRuns,
         skipLatency: settings.skipLatency,
         conf: settings.conf,
+        batch: settings.batch,
+        letterbox: settings.letterbox,
         ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),
         out,
         log: (line) => process.stdout.write(`[eval] ${variant}: ${line}\n`),

@@ -71,3 +71,21 @@ test('durations read naturally', () => {
   assert.equal(formatDuration(2 * 3600 + 60), '2 h 1 min');
   assert.equal(formatDuration(3 * 86400 + 7200), '3 d 2 h');
 });
+
+test('names the letterbox used and gives the QCDQ latency as stored and with weight Q/DQ folded, labelled', () => {
+  const withFolding: SummaryInputs = {
+    ...inputs,
+    metrics: {
+      fp16: { ...metrics(0.512, 40), letterbox: 'val', latencyQdqFoldedMs: null },
+      qat: { ...metrics(0.488, 60), letterbox: 'val', latencyQdqFoldedMs: { mean: 41, p50: 40, p90: 43, p99: 46, runs: 50 } },
+    },
+  };
+  const md = composeSummary(withFolding, new Date('2026-11-22T00:00:00Z'));
+  assert.match(md, /Preprocessing: `val` letterbox\. Images were letterboxed as Ultralytics' val dataloader does/);
+  assert.match(md, /\| mean \(ms\), QCDQ as stored \| 40\.00 \| 60\.00 \| 1\.50× \|/);
+  assert.match(md, /\| mean \(ms\), QCDQ weight Q\/DQ folded at load time \| 40\.00 \| 41\.00 \| 1\.02× \|/);
+  assert.match(md, /the 4-bit benefit is the file size, not speed/);
+  const without = composeSummary({ ...inputs, metrics: { fp16: { ...metrics(0.5, 40), letterbox: 'predict' }, qat: metrics(0.5, 44) } }, new Date());
+  assert.match(without, /Preprocessing: `predict` letterbox/);
+  assert.doesNotMatch(without, /folded/);
+});

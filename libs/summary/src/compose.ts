@@ -55,8 +55,21 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
 
   const latency = (key: 'mean' | 'p50' | 'p90' | 'p99'): Row => {
     const [a, b] = both((v) => metrics[v].latencyMs?.[key] ?? null);
-    return [`${key} (ms)`, f2(a), f2(b), a !== null && b !== null ? `${(b / a).toFixed(2)}×` : '—'];
+    return [`${key} (ms)${metrics.qat.latencyQdqFoldedMs ? ', QCDQ as stored' : ''}`, f2(a), f2(b), a !== null && b !== null ? `${(b / a).toFixed(2)}×` : '—'];
   };
+  // The QCDQ file once more with its weight Q/DQ folded into float weights at load time; the FP16 column is unchanged.
+  const folded = metrics.qat.latencyQdqFoldedMs;
+  const foldedRows: Row[] = folded
+    ? (['mean', 'p50'] as const).map((key) => {
+        const a = metrics.fp16.latencyMs?.[key] ?? null;
+        return [`${key} (ms), QCDQ weight Q/DQ folded at load time`, f2(a), f2(folded[key]), a !== null ? `${(folded[key] / a).toFixed(2)}×` : '—'];
+      })
+    : [];
+  const letterboxUsed = metrics.fp16.letterbox ?? 'predict';
+  const letterboxText =
+    letterboxUsed === 'val'
+      ? "Images were letterboxed as Ultralytics' val dataloader does (long side resized to the input size, then padded), the preprocessing of the trainings' own mAP in results.csv."
+      : "Images were letterboxed as Ultralytics' predictor does (one resize to fit, then padded); the trainings' own mAP in results.csv is measured with the val dataloader's preprocessing instead.";
 
   const model: Row[] = [
     ['ONNX file', ...both((v) => `${mib(exported[v].file_bytes)} (\`${exported[v].file}\`)`)],
@@ -104,6 +117,8 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     ...table(head, accuracy),
     '',
+    `Preprocessing: \`${letterboxUsed}\` letterbox. ${letterboxText}`,
+    '',
     `## Latency (onnxruntime-node, ${providers}, batch 1, inference only, after warm-up)`,
     '',
     ...table(head, [
@@ -111,9 +126,18 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       latency('p50'),
       latency('p90'),
       latency('p99'),
-      ['whole eval pipeline (images/s)', ...both((v) => f1(metrics[v].throughput?.imagesPerSecond ?? null)), ''],
+      ...foldedRows,
+      [`whole eval pipeline (images/s, batch ${metrics.fp16.throughput?.batch ?? 1})`, ...both((v) => f1(metrics[v].throughput?.imagesPerSecond ?? null)), ''],
     ]),
     '',
+    ...(folded
+      ? [
+          "\"As stored\": onnxruntime's CPU provider keeps the QCDQ file's QuantizeLinear → Clip → DequantizeLinear on every weight and runs it at every inference. " +
+            '"Folded": the same file with those weight chains folded into float weights when the session loads (session.disable_quant_qdq); the outputs are the same to float32 rounding. ' +
+            "On onnxruntime's CPU provider the 4-bit benefit is the file size, not speed: the convolutions run in float32 either way.",
+          '',
+        ]
+      : []),
     `## Model (ONNX opset ${input.opset})`,
     '',
     ...table(['', variantLabel.fp16, variantLabel.qat], model),

@@ -77,13 +77,18 @@ def main() -> None:
                    "p90": float(np.percentile(times, 90)), "p99": float(np.percentile(times, 99)), "runs": len(times)}
 
     started = time.perf_counter()
+    stages = {"decode": 0.0, "letterbox": 0.0, "inference": 0.0, "decodeOutput": 0.0, "metric": 0.0}
     results = []
     for image in images:
+        t0 = time.perf_counter()
         bgr = cv2.imread(str(root / "val2017" / image["file_name"]))
         if bgr is None:
             raise SystemExit(f"cannot read {image['file_name']}")
+        t1 = time.perf_counter()
         tensor = letterbox(bgr, args.imgsz)
+        t2 = time.perf_counter()
         output = session.run(None, {input_name: tensor})[0]
+        t3 = time.perf_counter()
         det = decode(output, args.conf)
         boxes = ops.scale_boxes((args.imgsz, args.imgsz), det[:, :4].clone(), bgr.shape[:2])
         xywh = ops.xyxy2xywh(boxes)
@@ -91,18 +96,24 @@ def main() -> None:
         for b, s, c in zip(xywh.tolist(), det[:, 4].tolist(), det[:, 5].tolist()):
             results.append({"image_id": image["id"], "category_id": class_map[int(c)],
                             "bbox": [round(x, 3) for x in b], "score": round(s, 5)})
+        t4 = time.perf_counter()
+        for key, dt in (("decode", t1 - t0), ("letterbox", t2 - t1), ("inference", t3 - t2), ("decodeOutput", t4 - t3)):
+            stages[key] += dt
     seconds = time.perf_counter() - started
 
     if not results:
         raise SystemExit("the model produced no detections above --conf; pycocotools cannot score an empty result list")
+    t0 = time.perf_counter()
     coco_eval = COCOeval(gt, gt.loadRes(results), "bbox")
     coco_eval.params.imgIds = [i["id"] for i in images]
     coco_eval.evaluate()
     coco_eval.accumulate()
     coco_eval.summarize()
+    stages["metric"] = time.perf_counter() - t0
     Path(args.out).write_text(json.dumps({
         "stats": [float(s) for s in coco_eval.stats], "latencyMs": latency, "detections": len(results),
-        "throughput": {"images": len(images), "seconds": seconds, "imagesPerSecond": len(images) / seconds},
+        "throughput": {"images": len(images), "seconds": seconds, "imagesPerSecond": len(images) / seconds,
+                       "batch": 1, "stageSeconds": stages},
         "versions": {"onnxruntime": ort.__version__, "opencv": cv2.__version__, "numpy": np.__version__},
     }, indent=1))
 

@@ -66,6 +66,10 @@ export const evalSchema = z.strictObject({
   skipLatency: z.boolean(),
   latencyRuns: positiveInt,
   conf: z.number().min(0).max(1),
+  /** Images per onnxruntime run; latency is always measured at batch 1. */
+  batch: positiveInt,
+  /** 'val': Ultralytics' val dataloader (what results.csv's mAP uses); 'predict': its predictor. */
+  letterbox: z.enum(['val', 'predict']),
 });
 
 export const resourcesSchema = z.strictObject({
