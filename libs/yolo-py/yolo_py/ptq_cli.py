@@ -47,7 +47,7 @@ def run(request: dict, request_path: Path) -> dict:
     from yolo_py.export.report import sha256_of
     from yolo_py.ptq.sqnr import quantization_report
     from yolo_py.ptq.w4a16 import write_ptq_checkpoint
-    from yolo_py.ptq.w8a8 import quantize_w8a8, read_calibration_images
+    from yolo_py.ptq.w8a8 import CALIBRATION_METHODS, quantize_w8a8, read_calibration_images
     from yolo_py.quant import QatSettings, load_quant_checkpoint
 
     missing = [k for k in REQUIRED if k not in request]
@@ -63,6 +63,8 @@ def run(request: dict, request_path: Path) -> dict:
     except ValueError as error:
         raise BadInput(f"{request_path}: {error}") from None
     calibration = request["calibration"]
+    if calibration.get("method") not in CALIBRATION_METHODS:  # checked before any work is done
+        raise BadInput(f"{request_path}: calibration method must be one of {list(CALIBRATION_METHODS)}, got {calibration.get('method')!r}")
     try:
         images = read_calibration_images(Path(calibration["tensor"]), Path(calibration["meta"]))
     except (OSError, ValueError, KeyError) as error:
