@@ -1,4 +1,5 @@
 import { UserError } from '../../core/src/errors.ts';
+import { axisStyle, epochAxis, FONT, MAX_EPOCHS_WITH_MARKERS, RUN_COLOURS } from './figure-style.ts';
 import type { LossComponents, LossSeries } from './results-csv.ts';
 
 /** One training run to draw: its legend label ('FP16', 'W4A16 QAT', ...) and its per-epoch series. */
@@ -31,12 +32,6 @@ const COMPONENTS = [
   { key: 'cls', title: 'cls loss' },
   { key: 'dfl', title: 'dfl loss' },
 ] as const satisfies readonly { key: keyof LossComponents; title: string }[];
-
-// Okabe-Ito: distinct for colour-blind readers and in greyscale print; runs take them in order.
-const RUN_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
-// Beyond this many epochs markers would merge into a thick smear; below it they make short runs legible.
-const MAX_EPOCHS_WITH_MARKERS = 40;
-const FONT = 'Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif';
 
 /**
  * Builds the loss chart: a 2x3 grid (rows train / val, columns box / cls / dfl loss) with every run overlaid in
@@ -118,30 +113,6 @@ function lossTrace(
     line: { color: colour, width: few ? 2.5 : 2, dash: split.dash },
     marker: { color: colour, size: 7, symbol: split.key === 'train' ? 'circle' : 'circle-open' },
     hovertemplate: `%{y:.4f}<extra>${run.label} ${split.title}</extra>`,
-  };
-}
-
-/** Grid, frame and ticks shared by every axis of the chart. */
-const axisStyle = {
-  showgrid: true,
-  gridcolor: '#e6e6e6',
-  zeroline: false,
-  showline: true,
-  linecolor: '#999',
-  ticks: 'outside',
-  tickcolor: '#999',
-} as const;
-
-function epochAxis(lastEpoch: number, showTitle: boolean): Record<string, unknown> {
-  // A fixed range keeps one-epoch runs centred (autorange would stretch a lone point across ±1) and
-  // whole-number ticks stop Plotly labelling fractional epochs.
-  const pad = Math.max(0.5, (lastEpoch - 1) * 0.02);
-  return {
-    title: showTitle ? { text: 'epoch', standoff: 8 } : undefined,
-    range: [1 - pad, lastEpoch + pad],
-    tickformat: 'd',
-    ...(lastEpoch <= 12 ? { dtick: 1 } : {}),
-    ...axisStyle,
   };
 }
 

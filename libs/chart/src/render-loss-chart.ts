@@ -2,7 +2,7 @@ import { stageFile, type StagedFile } from '../../core/src/staging.ts';
 import { chartPageHtml, readPlotlyBundle, RENDER_STATE_GLOBAL } from './chart-page.ts';
 import { findChromium } from './chromium.ts';
 import { screenshotLocalPage } from './headless-screenshot.ts';
-import { buildLossFigure, type LossRun } from './loss-figure.ts';
+import { buildLossFigure, type LossRun, type PlotlyFigure } from './loss-figure.ts';
 
 export interface LossChart {
   runs: readonly LossRun[];
@@ -34,7 +34,14 @@ export interface RenderedLossChart extends LossChartOutputs {
  * by headless Chromium. Both files appear together, atomically, only once the screenshot succeeded.
  */
 export async function renderLossChart(chart: LossChart, outputs: LossChartOutputs, options: RenderOptions = {}): Promise<RenderedLossChart> {
-  const figure = buildLossFigure(chart.runs, { title: chart.title });
+  return renderFigure(buildLossFigure(chart.runs, { title: chart.title }), chart.title, outputs, options);
+}
+
+/**
+ * Any figure of this project (loss, mAP, SQNR) the same way: a self-contained HTML page and a PNG screenshot of that
+ * very page by headless Chromium, both committed together only once the screenshot succeeded.
+ */
+export async function renderFigure(figure: PlotlyFigure, title: string, outputs: LossChartOutputs, options: RenderOptions = {}): Promise<RenderedLossChart> {
   // Before any work, so a machine without a browser fails at once with the fix.
   const executablePath = options.executablePath ?? findChromium();
   const deviceScaleFactor = options.deviceScaleFactor ?? 2;
@@ -43,7 +50,7 @@ export async function renderLossChart(chart: LossChart, outputs: LossChartOutput
 
   const staged: StagedFile[] = [];
   try {
-    const html = await stageFile(outputs.htmlPath, chartPageHtml(figure, await readPlotlyBundle(), chart.title));
+    const html = await stageFile(outputs.htmlPath, chartPageHtml(figure, await readPlotlyBundle(), title));
     staged.push(html);
     // The screenshot is of the staged page itself, so the PNG shows exactly what loss.html shows.
     const png = await screenshotLocalPage(html.tempPath, { executablePath, width, height, deviceScaleFactor, readyGlobal: RENDER_STATE_GLOBAL });

@@ -1,0 +1,91 @@
+"""The packed 4-bit ONNX: opset 21, INT4 initializers feeding per-axis DequantizeLinear, the QCDQ file's codes,
+and outputs equal to the QCDQ file's when ONNX Runtime runs both."""
+
+import os
+
+os.environ.setdefault("YOLO_OFFLINE", "true")
+os.environ.setdefault("YOLO_AUTOINSTALL", "false")
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+from onnx import TensorProto
+from ultralytics.nn.tasks import DetectionModel
+
+from yolo_py.export import TOLERANCES, export_baseline_onnx, export_qcdq_onnx
+from yolo_py.export.compare import compare_detections, fixed_inputs
+from onnx import numpy_helper
+
+from yolo_py.export.int4_pack import PACKED_OPSET, int4_tensor, int4_weight_codes, pack_int4, qcdq_weight_codes
+from yolo_py.quant import QatSettings, quantize_model
+
+IMGSZ = 64
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("int4")
+    torch.manual_seed(0)
+    model = DetectionModel("yolov10n.yaml", nc=80, verbose=False).eval()
+    export_baseline_onnx(model, d / "fp.onnx", IMGSZ, 18)
+    quantize_model(model, QatSettings())
+    export_qcdq_onnx(model.eval(), d / "qcdq.onnx", IMGSZ, 18)
+    summary = pack_int4(d / "qcdq.onnx", d / "int4.onnx")
+    return {"dir": d, "fp": d / "fp.onnx", "qcdq": d / "qcdq.onnx", "int4": d / "int4.onnx", "summary": summary}
+
+
+def test_packed_codes_equal_the_qcdq_codes(files):
+    qcdq, packed = qcdq_weight_codes(files["qcdq"]), int4_weight_codes(files["int4"])
+    assert len(qcdq) == len(packed) == files["summary"]["packed_weights"] > 80
+    for name, codes in qcdq.items():
+        assert codes.dtype == np.int8
+        np.testing.assert_array_equal(packed[name], codes, err_msg=name)
+    assert files["summary"]["packed_elements"] == sum(c.size for c in qcdq.values())
+
+
+def test_packed_file_is_opset_21_int4_per_axis(files):
+    proto = onnx.load(str(files["int4"]))
+    assert {o.domain or "ai.onnx": o.version for o in proto.opset_import}["ai.onnx"] == PACKED_OPSET
+    inits = {t.name: t for t in proto.graph.initializer}
+    dqs = [n for n in proto.graph.node if n.op_type == "DequantizeLinear"]
+    assert dqs and all(inits[n.input[0]].data_type == TensorProto.INT4 for n in dqs)
+    assert all(any(a.name == "axis" and a.i == 0 for a in n.attribute) for n in dqs)
+    assert not any(n.op_type == "Clip" and n.input[0] in inits for n in proto.graph.node)
+    # 4 bits per quantized weight: the packed weights take half the bytes the int8-held ones take (the file
+    # saves a little less: each DequantizeLinear gets its own per-channel int4 zero point)
+    saved = os.path.getsize(files["qcdq"]) - os.path.getsize(files["int4"])
+    assert saved >= 0.9 * files["summary"]["packed_elements"] / 2
+    packed_bytes = sum(len(t.raw_data) for t in inits.values() if t.data_type == TensorProto.INT4 and len(t.dims) == 4)
+    assert packed_bytes == sum((c.size + 1) // 2 for c in qcdq_weight_codes(files["qcdq"]).values())
+
+
+def test_onnxruntime_runs_it_with_the_qcdq_outputs(files):
+    images = fixed_inputs(IMGSZ)
+    run = lambda f: ort.InferenceSession(str(f), providers=["CPUExecutionProvider"]).run(None, {"images": images})[0]
+    qcdq, packed = run(files["qcdq"]), run(files["int4"])
+    agreement = compare_detections(qcdq, packed, TOLERANCES["qcdq"])
+    assert agreement["within_tolerance"], agreement
+    np.testing.assert_array_equal(qcdq, packed)  # the same dequantized weights: bit-identical here
+
+
+@pytest.mark.parametrize("shape", [(7,), (2, 3, 3), (4, 1, 1, 1)])
+def test_int4_tensor_round_trips_through_onnx_unpacking(shape):
+    codes = np.random.default_rng(1).integers(-8, 8, size=shape).astype(np.int8)
+    tensor = int4_tensor("w", codes)
+    assert len(tensor.raw_data) == (codes.size + 1) // 2 and not tensor.int32_data
+    np.testing.assert_array_equal(numpy_helper.to_array(tensor).astype(np.int8), codes)
+
+
+def test_int4_tensor_refuses_out_of_range_codes():
+    with pytest.raises(ValueError, match="initializer 'w': codes outside -8..7"):
+        int4_tensor("w", np.array([8], dtype=np.int8))
+
+
+def test_a_float_file_is_refused(files):
+    with pytest.raises(ValueError, match="no int8 -> Clip -> DequantizeLinear"):
+        pack_int4(files["fp"], files["dir"] / "never.onnx")
+    assert not (files["dir"] / "never.onnx").exists()

@@ -1,0 +1,119 @@
+"""Packed 4-bit ONNX from the QCDQ file: the same graph with INT4 weight initializers, opset 21.
+
+Brevitas' QCDQ stores each 4-bit weight as an int8 initializer, then Clip (to -7..7) and a per-axis
+DequantizeLinear. ONNX added INT4 tensors (two values per byte) and DequantizeLinear over them in opset 21,
+so here each such int8 initializer -> Clip -> DequantizeLinear chain becomes one INT4 initializer (and an
+INT4 zero point) feeding the DequantizeLinear directly: the file then holds 4 bits per quantized weight.
+The Clip is a no-op on codes already in range (checked here), so the dequantized weights, and with them
+every output, are the QCDQ file's. The graph is moved to opset 21 with onnx's version converter first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper, version_converter
+
+PACKED_OPSET = 21
+INT4_MIN, INT4_MAX = -8, 7
+
+
+def pack_int4(src: str | Path, dst: str | Path) -> dict:
+    """Writes the packed copy of the QCDQ file `src` to `dst`; returns counts of what was packed.
+
+    Raises ValueError when `src` holds no int8 -> Clip -> DequantizeLinear weight chain or a code outside
+    the int4 range (the file was not a 4-bit QCDQ export).
+    """
+    proto = version_converter.convert_version(onnx.load(str(src)), PACKED_OPSET)
+    graph = proto.graph
+    inits = {t.name: t for t in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    consumers: dict[str, int] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers[name] = consumers.get(name, 0) + 1
+
+    packed, dropped, packed_elements = 0, [], 0
+    for node in graph.node:
+        if node.op_type != "DequantizeLinear":
+            continue
+        clip = producer.get(node.input[0])
+        if clip is None or clip.op_type != "Clip" or clip.input[0] not in inits:
+            continue
+        codes = numpy_helper.to_array(inits[clip.input[0]])
+        zero_point = numpy_helper.to_array(inits[node.input[2]]) if len(node.input) > 2 and node.input[2] else None
+        if codes.dtype != np.int8:
+            continue
+        low, high = (numpy_helper.to_array(inits[name]) for name in clip.input[1:3])
+        if codes.min() < max(int(low), INT4_MIN) or codes.max() > min(int(high), INT4_MAX):
+            raise ValueError(f"{src}: weight '{clip.input[0]}' holds codes outside {int(low)}..{int(high)} (not 4-bit QCDQ)")
+        if zero_point is not None and np.any(zero_point != 0):
+            raise ValueError(f"{src}: weight '{clip.input[0]}' has a non-zero zero point (expected symmetric QCDQ)")
+        weight_name = f"{clip.input[0]}_int4"
+        graph.initializer.append(int4_tensor(weight_name, codes))
+        node.input[0] = weight_name
+        if zero_point is not None:
+            zp_name = f"{weight_name}_zero_point"
+            graph.initializer.append(int4_tensor(zp_name, zero_point))
+            node.input[2] = zp_name
+        consumers[clip.output[0]] -= 1
+        if consumers[clip.output[0]] == 0:
+            dropped.append(clip)
+        packed += 1
+        packed_elements += codes.size
+    if not packed:
+        raise ValueError(f"{src}: no int8 -> Clip -> DequantizeLinear weight to pack (not a QCDQ export?)")
+    for clip in dropped:
+        graph.node.remove(clip)
+    _drop_unused_initializers(graph)
+    onnx.checker.check_model(proto, full_check=True)
+    onnx.save(proto, str(dst))
+    return {"opset": PACKED_OPSET, "packed_weights": packed, "packed_elements": packed_elements}
+
+
+def int4_tensor(name: str, codes: np.ndarray) -> TensorProto:
+    """An INT4 initializer in raw_data, two codes per byte, the first in the low nibble (the ONNX layout).
+
+    helper.make_tensor with a value list would store each byte as a varint in int32_data, about twice the
+    size, so the bytes are packed here.
+    """
+    if codes.size and (codes.min() < INT4_MIN or codes.max() > INT4_MAX):
+        raise ValueError(f"initializer '{name}': codes outside {INT4_MIN}..{INT4_MAX} cannot be stored as int4")
+    nibbles = (codes.astype(np.int8).ravel() & 0x0F).astype(np.uint8)
+    if nibbles.size % 2:
+        nibbles = np.append(nibbles, np.uint8(0))
+    packed = nibbles[0::2] | (nibbles[1::2] << 4)
+    return helper.make_tensor(name, TensorProto.INT4, list(codes.shape), packed.tobytes(), raw=True)
+
+
+def int4_weight_codes(path: str | Path) -> dict[str, np.ndarray]:
+    """The int4 weight codes of a packed file by the DequantizeLinear they feed (node name -> int8 array)."""
+    proto = onnx.load(str(path))
+    inits = {t.name: t for t in proto.graph.initializer}
+    return {
+        node.name: numpy_helper.to_array(inits[node.input[0]]).astype(np.int8)
+        for node in proto.graph.node
+        if node.op_type == "DequantizeLinear" and node.input[0] in inits and inits[node.input[0]].data_type == TensorProto.INT4
+    }
+
+
+def qcdq_weight_codes(path: str | Path) -> dict[str, np.ndarray]:
+    """The int8-held weight codes of a QCDQ file by the DequantizeLinear they feed (through their Clip)."""
+    proto = onnx.load(str(path))
+    inits = {t.name: t for t in proto.graph.initializer}
+    producer = {out: node for node in proto.graph.node for out in node.output}
+    codes = {}
+    for node in proto.graph.node:
+        clip = producer.get(node.input[0]) if node.op_type == "DequantizeLinear" else None
+        if clip is not None and clip.op_type == "Clip" and clip.input[0] in inits:
+            codes[node.name] = numpy_helper.to_array(inits[clip.input[0]])
+    return codes
+
+
+def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
+    used = {name for node in graph.node for name in node.input} | {o.name for o in graph.output}
+    keep = [t for t in graph.initializer if t.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(keep)
