@@ -46,12 +46,12 @@ test('the written tensor is the evaluator letterbox of each image, in list order
     await sharp({ create: { width: 40, height: 24, channels: 3, background: { r: 200, g: 10, b: 30 } } }).png().toFile(join(dir, 'a.png'));
     await sharp({ create: { width: 20, height: 50, channels: 3, background: { r: 5, g: 90, b: 250 } } }).png().toFile(join(dir, 'b.png'));
     const list = { images: files, requested: 2, sha256: calibrationListSha256(files) };
-    const { tensorBytes } = await writeCalibrationSet(dir, list, 32, dir);
+    const { tensorBytes } = await writeCalibrationSet(dir, list, 32, 'val', dir);
     assert.equal(tensorBytes, 2 * 3 * 32 * 32 * 4);
     const raw = await readFile(join(dir, calibrationFiles.tensor));
     const tensor = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
     for (const [i, name] of files.entries()) {
-      const expected = letterbox(await decodeImageRgb(join(dir, name)), 32).tensor;
+      const expected = letterbox(await decodeImageRgb(join(dir, name)), 32, 'val').tensor;
       assert.deepEqual(tensor.subarray(i * 3072, (i + 1) * 3072), expected, name);
     }
     const meta = JSON.parse(await readFile(join(dir, calibrationFiles.meta), 'utf8'));
