@@ -7,6 +7,7 @@
 # Data: .gpu-data from prepare-data.ts (700 synthetic train images), each listed `repeat` times per epoch so an
 # epoch is long enough to time. Wheels of the packages the machine lacks ride in .whl/ (see docs/benchmarks.md).
 #
+# SKIP_STEP=1 leaves part 1 out (another end-to-end round in a short call).
 #   bash tools/bench/gpu/speed-bench.sh [rounds=2] [epochs=3] [repeat=3] [budget-s=540] [with-stock=1] [with-compile=0]
 set -uo pipefail
 rounds=${1:-2} epochs=${2:-3} repeat=${3:-3} budget=${4:-540} with_stock=${5:-1} with_compile=${6:-0}
@@ -26,7 +27,8 @@ report=$out/speed-bench.txt
 echo "== 0. torch's fused SGD after a skipped first step (why the trainer zeroes its momentum buffers)" | tee -a "$report"
 python3 tools/bench/gpu/fused_sgd_probe.py 2>&1 | tee -a "$report"
 echo "== 1. step benchmark" | tee -a "$report"
-python3 tools/bench/gpu/step_bench.py "$data/hyps.json" --rounds 3 --steps 10 2>&1 | grep -v Warning | tee -a "$report"
+[ "${SKIP_STEP:-0}" = 1 ] && echo "skipped (SKIP_STEP=1)" | tee -a "$report" ||
+  python3 tools/bench/gpu/step_bench.py "$data/hyps.json" --rounds 3 --steps 10 2>&1 | grep -v Warning | tee -a "$report"
 
 # The train list: every image `repeat` times (Ultralytics finds each label beside its image).
 sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
