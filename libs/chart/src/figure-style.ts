@@ -30,3 +30,24 @@ export function epochAxis(lastEpoch: number, showTitle: boolean): Record<string,
   };
 }
 
+
+/** The page every chart is drawn on: white, the shared font, a fixed size (the PNG's pixels). */
+export function pageLayout(size: { width: number; height: number }): Record<string, unknown> {
+  return { ...size, autosize: false, font: { family: FONT, size: 13, color: '#222' }, paper_bgcolor: '#ffffff', plot_bgcolor: '#ffffff' };
+}
+
+/** A title (Plotly HTML) centred above one panel (axis suffix: '' for the first panel, '2', '3', ... after). */
+export function panelTitle(html: string, axisSuffix: string): Record<string, unknown> {
+  return {
+    text: html,
+    xref: `x${axisSuffix} domain`,
+    yref: `y${axisSuffix} domain`,
+    x: 0.5,
+    y: 1,
+    xanchor: 'center',
+    yanchor: 'bottom',
+    yshift: 4,
+    showarrow: false,
+    font: { size: 15 },
+  };
+}

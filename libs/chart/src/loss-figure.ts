@@ -1,5 +1,5 @@
 import { UserError } from '../../core/src/errors.ts';
-import { axisStyle, epochAxis, FONT, MAX_EPOCHS_WITH_MARKERS, RUN_COLOURS } from './figure-style.ts';
+import { axisStyle, epochAxis, FONT, MAX_EPOCHS_WITH_MARKERS, panelTitle, RUN_COLOURS } from './figure-style.ts';
 import type { LossComponents, LossSeries } from './results-csv.ts';
 
 /** One training run to draw: its legend label ('FP16', 'W4A16 QAT', ...) and its per-epoch series. */
@@ -66,18 +66,7 @@ export function buildLossFigure(runs: readonly LossRun[], options: LossFigureOpt
       const suffix = n === 1 ? '' : String(n);
       layout[`xaxis${suffix}`] = epochAxis(lastEpoch, row === SPLITS.length - 1);
       layout[`yaxis${suffix}`] = lossAxis(col === 0);
-      (layout.annotations as Record<string, unknown>[]).push({
-        text: `<b>${split.title}</b> ${component.title}`,
-        xref: `x${suffix} domain`,
-        yref: `y${suffix} domain`,
-        x: 0.5,
-        y: 1,
-        xanchor: 'center',
-        yanchor: 'bottom',
-        yshift: 4,
-        showarrow: false,
-        font: { size: 15 },
-      });
+      (layout.annotations as Record<string, unknown>[]).push(panelTitle(`<b>${split.title}</b> ${component.title}`, suffix));
       runs.forEach((run, r) => {
         const trace = lossTrace(run, RUN_COLOURS[r % RUN_COLOURS.length]!, split, component, suffix, col === 0);
         // The legend lists each run's train line next to its val line.

@@ -1,5 +1,5 @@
 import { UserError } from '../../core/src/errors.ts';
-import { axisStyle, epochAxis, FONT, MAX_EPOCHS_WITH_MARKERS, RUN_COLOURS } from './figure-style.ts';
+import { axisStyle, epochAxis, MAX_EPOCHS_WITH_MARKERS, pageLayout, panelTitle, RUN_COLOURS } from './figure-style.ts';
 import type { LossRun, PlotlyFigure } from './loss-figure.ts';
 
 const PANELS = [
@@ -21,28 +21,13 @@ export function buildMapFigure(runs: readonly LossRun[], options: { title: strin
   const lastEpoch = Math.max(...runs.map((run) => run.epochs.epoch.at(-1)!));
   const layout: Record<string, unknown> = {
     title: { text: options.title, x: 0.5, xanchor: 'center', y: 0.97, yanchor: 'top', font: { size: 22 } },
-    ...MAP_FIGURE_SIZE,
-    autosize: false,
-    font: { family: FONT, size: 13, color: '#222' },
-    paper_bgcolor: '#ffffff',
-    plot_bgcolor: '#ffffff',
+    ...pageLayout(MAP_FIGURE_SIZE),
     margin: { l: 70, r: 30, t: 130, b: 60 },
     grid: { rows: 1, columns: PANELS.length, pattern: 'independent', xgap: 0.08 },
     legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.12, yanchor: 'bottom', font: { size: 14 } },
     hovermode: 'x unified',
     showlegend: true,
-    annotations: PANELS.map((panel, i) => ({
-      text: `<b>${panel.title}</b>`,
-      xref: `x${i === 0 ? '' : i + 1} domain`,
-      yref: `y${i === 0 ? '' : i + 1} domain`,
-      x: 0.5,
-      y: 1,
-      xanchor: 'center',
-      yanchor: 'bottom',
-      yshift: 4,
-      showarrow: false,
-      font: { size: 15 },
-    })),
+    annotations: PANELS.map((panel, i) => panelTitle(`<b>${panel.title}</b>`, i === 0 ? '' : String(i + 1))),
   };
   const data: Record<string, unknown>[] = [];
   PANELS.forEach((panel, i) => {

@@ -1,5 +1,5 @@
 import { UserError } from '../../core/src/errors.ts';
-import { axisStyle, FONT, RUN_COLOURS } from './figure-style.ts';
+import { axisStyle, pageLayout, RUN_COLOURS } from './figure-style.ts';
 import type { PlotlyFigure } from './loss-figure.ts';
 
 /** One model's per-layer weight SQNR (dB) in layer order; null where the quantization is exact. */
@@ -39,11 +39,7 @@ export function buildSqnrFigure(layers: readonly string[], series: readonly Sqnr
   });
   const layout = {
     title: { text: options.title, x: 0.5, xanchor: 'center', font: { size: 22 } },
-    ...SQNR_FIGURE_SIZE,
-    autosize: false,
-    font: { family: FONT, size: 13, color: '#222' },
-    paper_bgcolor: '#ffffff',
-    plot_bgcolor: '#ffffff',
+    ...pageLayout(SQNR_FIGURE_SIZE),
     margin: { l: 70, r: 30, t: 110, b: 60 },
     legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.02, yanchor: 'bottom', font: { size: 14 } },
     hovermode: 'closest',

@@ -20,6 +20,17 @@ interface OracleImage {
   right: number;
 }
 
+
+/** The oracle's float32 tensor file equals ours value for value. */
+async function assertEqualsOracleTensor(file: string, want: { path: string; shape: number[] }, tensor: Float32Array, imgsz: number) {
+  const bytes = await readFile(file);
+  const ref = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  assert.deepEqual(want.shape, [3, imgsz, imgsz]);
+  let differing = 0;
+  for (let i = 0; i < ref.length; i++) if (ref[i] !== tensor[i]) differing++;
+  assert.equal(differing, 0, `${want.path}: ${differing} of ${ref.length} values differ`);
+}
+
 for (const imgsz of [320, 640]) {
   test(`decode + letterbox equals Ultralytics LetterBox tensor exactly at imgsz ${imgsz}`, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eval-letterbox-'));
@@ -34,12 +45,7 @@ for (const imgsz of [320, 640]) {
           [want.newWidth, want.newHeight, want.top, want.bottom, want.left, want.right],
           `${want.path}: geometry`,
         );
-        const bytes = await readFile(join(dir, want.file));
-        const ref = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-        assert.deepEqual(want.shape, [3, imgsz, imgsz]);
-        let differing = 0;
-        for (let i = 0; i < ref.length; i++) if (ref[i] !== tensor[i]) differing++;
-        assert.equal(differing, 0, `${want.path}: ${differing} of ${ref.length} values differ`);
+        await assertEqualsOracleTensor(join(dir, want.file), want, tensor, imgsz);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -79,12 +85,7 @@ for (const imgsz of [320, 640]) {
           { gainX: want.gainX, gainY: want.gainY, padX: want.padX, padY: want.padY, origWidth: want.origWidth, origHeight: want.origHeight },
           `${want.path}: ratio_pad`,
         );
-        const bytes = await readFile(join(dir, want.file));
-        const ref = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-        assert.deepEqual(want.shape, [3, imgsz, imgsz]);
-        let differing = 0;
-        for (let i = 0; i < ref.length; i++) if (ref[i] !== tensor[i]) differing++;
-        assert.equal(differing, 0, `${want.path}: ${differing} of ${ref.length} values differ`);
+        await assertEqualsOracleTensor(join(dir, want.file), want, tensor, imgsz);
       }
       // The fixtures must exercise what sets the two styles apart (sizes rounded up vs to nearest), or this test
       // would pass for a val style that is the predictor's.
