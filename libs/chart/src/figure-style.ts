@@ -4,7 +4,7 @@
 export const RUN_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 // Beyond this many epochs markers would merge into a thick smear; below it they make short runs legible.
 export const MAX_EPOCHS_WITH_MARKERS = 40;
-export const FONT = 'Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif';
+const FONT = 'Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif';
 
 /** Grid, frame and ticks shared by every axis of the chart. */
 export const axisStyle = {

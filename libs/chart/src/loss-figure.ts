@@ -1,5 +1,5 @@
 import { UserError } from '../../core/src/errors.ts';
-import { axisStyle, epochAxis, FONT, MAX_EPOCHS_WITH_MARKERS, panelTitle, RUN_COLOURS } from './figure-style.ts';
+import { axisStyle, epochAxis, MAX_EPOCHS_WITH_MARKERS, pageLayout, panelTitle, RUN_COLOURS } from './figure-style.ts';
 import type { LossComponents, LossSeries } from './results-csv.ts';
 
 /** One training run to draw: its legend label ('FP16', 'W4A16 QAT', ...) and its per-epoch series. */
@@ -46,12 +46,7 @@ export function buildLossFigure(runs: readonly LossRun[], options: LossFigureOpt
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
     title: { text: options.title, x: 0.5, xanchor: 'center', y: 0.985, yanchor: 'top', font: { size: 22 } },
-    width,
-    height,
-    autosize: false,
-    font: { family: FONT, size: 13, color: '#222' },
-    paper_bgcolor: '#ffffff',
-    plot_bgcolor: '#ffffff',
+    ...pageLayout({ width, height }),
     margin: { l: 70, r: 30, t: 120, b: 60 },
     grid: { rows: SPLITS.length, columns: COMPONENTS.length, pattern: 'independent', xgap: 0.08, ygap: 0.2 },
     legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.075, yanchor: 'bottom', font: { size: 14 }, itemwidth: 40 },

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 from yolo_py import offline
-
-EXIT_BAD_INPUT = 2
+from yolo_py.exit_codes import EXIT_BAD_INPUT
 # One place for the file names of this step (the TypeScript layout mirrors them).
 FILES = {
     "ptq_checkpoint": "w4a16-ptq.pt",

@@ -46,7 +46,9 @@ def main(argv: list[str]) -> int:
         from yolo_py.trainer import ExperimentTrainer
 
         if kind == "qat-stock":
-            ExperimentTrainer.setup_model = ExperimentTrainer._build_model  # no BatchedWeightQuant.install
+            from stock_qat_train import use_stock_brevitas  # beside this script
+
+            use_stock_brevitas()
         trainer = ExperimentTrainer(overrides=overrides)
 
     epoch_seconds: list[float] = []
