@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { experimentName } from '../libs/core/src/layout.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
 
-const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'eval', 'summary'];
+const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
 let ws: WorkspaceCopy;
 const runRoot = () => ws.path('tmp', experimentName, 'ci');
 const pipeline = () => ws.nx(['run-many', '-t', 'summary', '-c', 'ci']);
@@ -23,7 +23,12 @@ test('the first run executes every stage in order and ends with summary.md and l
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
-  for (const file of ['summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'fp16/weights/last.pt', 'qat-w4a16/run.json', 'onnx/export.json']) {
+  const made = [
+    'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'fp16/weights/last.pt', 'qat-w4a16/run.json', 'onnx/export.json',
+    'ptq-w4a16/yolov10-w4a16-ptq-qcdq.onnx', 'ptq-w4a16/yolov10-w4a16-qat-int4.onnx', 'ptq-w4a16/quantization-report.json', 'ptq-w8a8/yolov10-w8a8-ptq-qdq.onnx', 'ptq-w8a8/calibration.json',
+    'eval/ptq-w4a16.metrics.json', 'eval/ptq-w8a8.metrics.json', 'eval/qat-w4a16-int4.metrics.json',
+  ];
+  for (const file of made) {
     assert.ok(existsSync(`${runRoot()}/${file}`), file);
   }
   assert.ok(!existsSync(`${runRoot()}/.in-progress/fp16`), 'finished training left its in-progress folder');
@@ -31,6 +36,14 @@ test('the first run executes every stage in order and ends with summary.md and l
   const written = readdirSync(`${runRoot()}/dataset`, { recursive: true }).map(String);
   assert.deepEqual(written.filter((f) => f.endsWith('.cache')), [], 'a training wrote into the dataset stage output');
   assert.ok(existsSync(`${runRoot()}/.train-data/fp16/labels/train2017.cache`), 'the training did not read its own view');
+  assert.ok(!existsSync(`${runRoot()}/ptq-w8a8/calibration.f32`), 'the letterboxed calibration tensor is no output');
+  // The packed INT4 file scores exactly as its QCDQ file: the eval stage checks it, and here is the result.
+  const stats = (file: string) => JSON.parse(readFileSync(`${runRoot()}/eval/${file}`, 'utf8')).stats;
+  assert.deepEqual(stats('qat-w4a16-int4.metrics.json'), stats('qat-w4a16.metrics.json'));
+  const md = readFileSync(`${runRoot()}/summary/summary.md`, 'utf8');
+  assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 PTQ \| W8A8 PTQ \|/);
+  assert.match(md, /Training with quantization gained/);
+  assert.match(md, /## Quantization report/);
 });
 
 test('a second run is all cache hits', async () => {
@@ -40,11 +53,25 @@ test('a second run is all cache hits', async () => {
   process.stdout.write(`# cached rerun of the whole graph: ${run.seconds.toFixed(1)} s (goal < 5 s: tools/bench/cache/rerun.ts)\n`);
 });
 
-test('changing eval settings reruns eval and summary only', async () => {
+test('changing eval settings reruns eval and summary, and the W8A8 calibration (letterboxed in eval.yaml\'s style)', async () => {
   ws.edit('conf/eval.yaml', (t) => t.replace('latencyRuns: 5', 'latencyRuns: 6'));
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
-  assert.deepEqual(sorted(run.ran), ['eval', 'summary'], explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(['ptq-w8a8', 'eval', 'summary']), explain(run));
+});
+
+test('changing the calibration reruns only the W8A8 branch, eval and summary; the other models are not scored again', async () => {
+  ws.edit('conf/ptq.yaml', (t) => t.replace('calibrationMethod: minmax', 'calibrationMethod: percentile'));
+  const run = await pipeline();
+  assert.equal(run.code, 0, explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(['ptq-w8a8', 'eval', 'summary']), explain(run));
+  assert.deepEqual(sorted(run.cached), sorted(['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16']), explain(run));
+  const memo = JSON.parse(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'));
+  assert.deepEqual(
+    Object.fromEntries(['fp16', 'qat', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'].map((v) => [v, memo[v].reused])),
+    { fp16: true, qat: true, 'qat-int4': true, 'ptq-w4a16': true, 'ptq-w8a8': false },
+  );
+  assert.match(readFileSync(`${runRoot()}/summary/summary.md`, 'utf8'), /W8A8 calibration: \d+ train images .*percentile/);
 });
 
 test('changing hyps reruns both trainings and everything after them, not dataset', async () => {
@@ -53,18 +80,21 @@ test('changing hyps reruns both trainings and everything after them, not dataset
   ws.edit('conf/hyp.scratch.yaml', (t) => t.replace('warmup_epochs: 3.0', 'warmup_epochs: 0.0'));
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
-  assert.deepEqual(sorted(run.ran), sorted(['hyps', 'train-fp16', 'train-qat', 'export', 'eval', 'summary']), explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(['hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']), explain(run));
   assert.deepEqual(run.cached, ['dataset'], explain(run));
 });
 
-test('changing QAT settings reruns train-qat and what depends on it, not train-fp16; fp16 eval is reused', async () => {
+test('changing QAT settings reruns train-qat, the W4A16 PTQ (same quantizer) and what depends on them, not train-fp16 or the W8A8 branch', async () => {
   ws.edit('conf/qat.yaml', (t) => t.replace('narrowRange: true', 'narrowRange: false'));
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
-  assert.deepEqual(sorted(run.ran), sorted(['train-qat', 'export', 'eval', 'summary']), explain(run));
+  // export reruns, but its FP16 file comes out byte-identical, so the W8A8 branch (which reads only that) stays cached.
+  assert.deepEqual(sorted(run.ran), sorted(['train-qat', 'export', 'ptq-w4a16', 'eval', 'summary']), explain(run));
   const memo = JSON.parse(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'));
   assert.equal(memo.fp16.reused, true);
+  assert.equal(memo['ptq-w8a8'].reused, true);
   assert.equal(memo.qat.reused, false);
+  assert.equal(memo['ptq-w4a16'].reused, false);
 });
 
 test('nx affected after a conf/ change lists exactly the projects that depend on it', async () => {
@@ -77,9 +107,11 @@ test('nx affected after a conf/ change lists exactly the projects that depend on
     return sorted(run.output.trim().split('\n').filter((l) => all.includes(l.trim())).map((l) => l.trim()));
   };
   const comment = (t: string) => `${t}# touched\n`;
-  assert.deepEqual(await affected('conf/eval.yaml', comment), ['eval', 'summary']);
-  assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'export', 'eval', 'summary']));
-  assert.deepEqual(await affected('conf/export.yaml', comment), sorted(['export', 'eval', 'summary']));
+  assert.deepEqual(await affected('conf/eval.yaml', comment), sorted(['ptq-w8a8', 'eval', 'summary']));
+  assert.deepEqual(await affected('conf/ptq.yaml', comment), sorted(['ptq-w8a8', 'eval', 'summary']));
+  // affected follows the project graph: every project downstream of export, although Nx's hash later keeps ptq-w8a8 cached.
+  assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
+  assert.deepEqual(await affected('conf/export.yaml', comment), sorted(['export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
   assert.deepEqual(await affected('conf/hyp.scratch.yaml', comment), sorted(all.filter((p) => p !== 'dataset')));
   assert.deepEqual(await affected('conf/dataset.yaml', comment), sorted(all.filter((p) => p !== 'hyps')));
   assert.deepEqual(await affected('conf/resources.yaml', comment), [], 'devices and workers invalidate nothing');

@@ -16,12 +16,13 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { experimentName } from '../../libs/core/src/layout.ts';
+import { stageNames, type StageName } from '../../libs/core/src/stages.ts';
 import { seededRandom } from '../../libs/eval/src/coco/seeded-random.ts';
 import { WorkspaceCopy, nxTestEnv } from '../../test/workspace.ts';
 import { validateRunRoot } from './validate-outputs.ts';
 
-const stages = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'eval', 'summary'] as const;
-type Stage = (typeof stages)[number];
+const stages = stageNames;
+type Stage = StageName;
 
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, report: { type: 'string' } }, strict: true });
 const trials = Number(values.trials);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
 import { workspaceRoot } from './workspace.ts';
+import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'json' };
 
 /**
  * The run-root layout: the one place that knows where every stage's output lives and what its files are
@@ -47,6 +48,12 @@ export const artifactFiles = {
   summaryMd: 'summary.md',
   lossPng: 'loss.png',
   lossHtml: 'loss.html',
+  /** summary/: validation mAP50-95 and mAP50 per epoch of both trainings (the loss chart's companion). */
+  mapPng: 'map.png',
+  mapHtml: 'map.html',
+  /** summary/: per-layer weight SQNR of the 4-bit quantization, QAT and FP16 weights (quantization report). */
+  sqnrPng: 'sqnr.png',
+  sqnrHtml: 'sqnr.html',
 } as const;
 
 /** Per-variant loss chart inside <run-root>/summary (made there, so a chart change never invalidates a training). */
@@ -55,8 +62,51 @@ export const variantLossChart: Record<Variant, { png: string; html: string }> = 
   qat: { png: 'qat-w4a16.loss.png', html: 'qat-w4a16.loss.html' },
 };
 
-/** Metrics file of each variant inside <run-root>/eval. */
-export const metricsFileName: Record<Variant, string> = { fp16: 'fp16.metrics.json', qat: 'qat-w4a16.metrics.json' };
+/**
+ * Files of the post-training quantization stages, defined once in yolo_py/ptq_files.json (yolo_py.ptq_cli writes
+ * them): <run-root>/ptq-w4a16 (the FP16 weights through the QAT quantizer, the packed INT4 copies of both QCDQ
+ * files, the quantization report) and <run-root>/ptq-w8a8 (the calibrated W8A8 QDQ file).
+ */
+export const ptqFiles = ptqStepFiles;
+export type PtqStep = keyof typeof ptqFiles;
+/** The W8A8 stage's calibration list (names, sha256, letterbox), kept beside its QDQ file as provenance. */
+export const calibrationListFileName = 'calibration.json';
+
+/**
+ * Every ONNX file the eval stage scores: the trained variants and the post-training quantized ones. The QAT
+ * model's packed INT4 copy is scored too: its mAP must equal its QCDQ file's (the eval stage checks it).
+ */
+export const evalVariants = ['fp16', 'qat', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
+export type EvalVariant = (typeof evalVariants)[number];
+export const evalVariantLabel: Record<EvalVariant, string> = {
+  ...variantLabel,
+  'qat-int4': 'W4A16 QAT, packed INT4',
+  'ptq-w4a16': 'W4A16 PTQ',
+  'ptq-w8a8': 'W8A8 PTQ',
+};
+/** Where each scored ONNX file lives in a run. */
+export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
+  switch (variant) {
+    case 'fp16':
+    case 'qat':
+      return join(layout.onnx, onnxFileName[variant]);
+    case 'qat-int4':
+      return join(layout.ptq.w4a16, ptqFiles.w4a16.qat_int4);
+    case 'ptq-w4a16':
+      return join(layout.ptq.w4a16, ptqFiles.w4a16.ptq_qcdq);
+    case 'ptq-w8a8':
+      return join(layout.ptq.w8a8, ptqFiles.w8a8.w8a8);
+  }
+}
+
+/** Metrics file of each scored ONNX file inside <run-root>/eval. */
+export const metricsFileName: Record<EvalVariant, string> = {
+  fp16: 'fp16.metrics.json',
+  qat: 'qat-w4a16.metrics.json',
+  'qat-int4': 'qat-w4a16-int4.metrics.json',
+  'ptq-w4a16': 'ptq-w4a16.metrics.json',
+  'ptq-w8a8': 'ptq-w8a8.metrics.json',
+};
 
 export interface RunLayout {
   runId: string;
@@ -74,6 +124,8 @@ export interface RunLayout {
    */
   trainData: Record<Variant, string>;
   onnx: string;
+  /** The post-training quantization stages' folders. */
+  ptq: Record<PtqStep, string>;
   eval: string;
   summary: string;
   /** Ultralytics' settings folder (YOLO_CONFIG_DIR) for the stages that run it on this run: training and export. */
@@ -104,6 +156,7 @@ export function runLayout(runId: string, root: string = join(runsDir, validateRu
       qat: join(root, '.train-data', variantDirName.qat),
     },
     onnx: join(root, 'onnx'),
+    ptq: { w4a16: join(root, 'ptq-w4a16'), w8a8: join(root, 'ptq-w8a8') },
     eval: join(root, 'eval'),
     summary: join(root, 'summary'),
     yoloConfig: join(root, '.yolo-config'),

@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { codeClosure, tsPackageImports, type CodeEntries } from './code-closure.ts';
-import { artifactFiles as f, experimentName, metricsFileName, onnxFileName, runLayout, trainArgsFileName, variantLossChart, type RunLayout } from './layout.ts';
+import { artifactFiles as f, calibrationListFileName, experimentName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart, type RunLayout } from './layout.ts';
 
-export const stageNames = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'eval', 'summary'] as const;
+export const stageNames = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'] as const;
 export type StageName = (typeof stageNames)[number];
 
 export interface StageDeclaration {
@@ -71,28 +71,49 @@ export const stages: Record<StageName, StageDeclaration> = {
     output: (l) => l.onnx,
     writes: [...Object.values(onnxFileName), f.exportJson],
   },
+  // Two post-training stages, so that a calibration change (ptq.yaml) reruns the W8A8 branch only.
+  'ptq-w4a16': {
+    // qat.yaml: the very quantizer settings the QAT run trained with; export.yaml and train.yaml: opset, imgsz.
+    conf: ['qat.yaml', 'export.yaml', 'train.yaml'],
+    code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_cli'] },
+    pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
+    reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat] },
+    output: (l) => l.ptq.w4a16,
+    writes: Object.values(ptqFiles.w4a16),
+  },
+  'ptq-w8a8': {
+    // eval.yaml: the calibration images are letterboxed in the evaluator's style; train.yaml: imgsz.
+    conf: ['ptq.yaml', 'eval.yaml', 'train.yaml'],
+    code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_cli'] },
+    pythonPackages: ['onnx', 'onnxruntime', 'numpy'],
+    reads: { export: [onnxFileName.fp16], dataset: [f.fingerprint] },
+    output: (l) => l.ptq.w8a8,
+    writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName],
+  },
   eval: {
     conf: ['eval.yaml', 'train.yaml'],
     code: { ts: ['libs/eval/src/stage.ts'], python: [] },
     pythonPackages: [],
-    reads: { export: ['*.onnx'], dataset: [f.fingerprint] },
+    reads: { export: ['*.onnx'], 'ptq-w4a16': ['*.onnx'], 'ptq-w8a8': ['*.onnx'], dataset: [f.fingerprint] },
     output: (l) => l.eval,
     writes: [...Object.values(metricsFileName), f.evalJson],
   },
   summary: {
     // The config digest in summary.md covers every section that decides results.
-    conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'eval.yaml', 'hyp.scratch.yaml'],
+    conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'ptq.yaml', 'eval.yaml', 'hyp.scratch.yaml'],
     code: { ts: ['libs/summary/src/stage.ts'], python: [] },
     pythonPackages: [],
     reads: {
       'train-fp16': [f.runJson, f.resultsCsv],
       'train-qat': [f.runJson, f.resultsCsv],
       export: [f.exportJson],
+      'ptq-w4a16': [ptqFiles.w4a16.summary, ptqFiles.w4a16.report],
+      'ptq-w8a8': [ptqFiles.w8a8.summary, calibrationListFileName],
       eval: ['*.metrics.json'],
       dataset: [f.provenance],
     },
     output: (l) => l.summary,
-    writes: [f.summaryMd, f.lossPng, f.lossHtml, ...Object.values(variantLossChart).flatMap((c) => [c.png, c.html])],
+    writes: [f.summaryMd, f.lossPng, f.lossHtml, f.mapPng, f.mapHtml, f.sqnrPng, f.sqnrHtml, ...Object.values(variantLossChart).flatMap((c) => [c.png, c.html])],
   },
 };
 

@@ -1,5 +1,6 @@
 /**
- * The eval stage: each variant's ONNX file scored on the dataset's val split by this project's evaluator
+ * The eval stage: each variant's ONNX file (the trained FP16 and QAT models, the QAT model's packed INT4 copy,
+ * W4A16 PTQ, W8A8 PTQ) scored on the dataset's val split by this project's evaluator
  * (onnxruntime-node + sharp + the COCO bbox metric) -> <run-root>/eval/<variant>.metrics.json.
  *
  * A variant whose ONNX file, annotations, eval settings and evaluator code are all unchanged since the last
@@ -10,16 +11,20 @@ import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import type { z } from 'zod';
-import { datasetProvenanceSchema, evalJsonSchema, readArtifact } from '../../core/src/artifacts.ts';
+import { datasetProvenanceSchema, evalJsonSchema, metricsJsonSchema, readArtifact } from '../../core/src/artifacts.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
-import { artifactFiles, metricsFileName, onnxFileName, variantLabel, variants, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { artifactFiles, evalOnnxPath, evalVariantLabel, evalVariants, metricsFileName, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace, workspaceRoot } from '../../core/src/workspace.ts';
 import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
 import { detectionsPathFor } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
+import { checkPackedEqualsQcdq } from './packed-check.ts';
+
+/** The stage that writes each scored file, for the message when it is missing. */
+const producerOf: Record<EvalVariant, string> = { fp16: 'export', qat: 'export', 'qat-int4': 'ptq-w4a16', 'ptq-w8a8': 'ptq-w8a8', 'ptq-w4a16': 'ptq-w4a16' };
 
 const evaluatorDir = join(workspaceRoot, 'libs', 'eval', 'src');
 
@@ -59,10 +64,11 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
   const previous = await previousMemo(join(layout.eval, artifactFiles.evalJson));
 
   await writeDirAtomically(layout.eval, async (staging) => {
-    const memo = {} as Record<Variant, { key: string; onnxSha256: string; reused: boolean }>;
-    for (const variant of variants) {
-      const onnxPath = join(layout.onnx, onnxFileName[variant]);
-      if (!(await exists(onnxPath))) throw new UserError('no ONNX file: run `npx nx run export:export` first', fromWorkspace(onnxPath));
+    const memo = {} as Record<EvalVariant, { key: string; onnxSha256: string; reused: boolean }>;
+    const stats = {} as Record<EvalVariant, readonly number[]>;
+    for (const variant of evalVariants) {
+      const onnxPath = evalOnnxPath(layout, variant);
+      if (!(await exists(onnxPath))) throw new UserError(`no ONNX file: run \`npx nx run-many -t ${producerOf[variant]}\` first`, fromWorkspace(onnxPath));
       const onnxSha256 = await sha256File(onnxPath);
       const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, imgsz, codeDigest }));
       const out = join(staging, metricsFileName[variant]);
@@ -72,9 +78,10 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         await copyFile(before, out);
         if (await exists(detectionsPathFor(before))) await copyFile(detectionsPathFor(before), detectionsPathFor(out));
         memo[variant] = { key, onnxSha256, reused: true };
+        stats[variant] = (await readArtifact(out, metricsJsonSchema, 'eval:eval')).stats;
         continue;
       }
-      process.stdout.write(`[eval] ${variantLabel[variant]}: ${fromWorkspace(onnxPath)} on ${fromWorkspace(imagesDir)}\n`);
+      process.stdout.write(`[eval] ${evalVariantLabel[variant]}: ${fromWorkspace(onnxPath)} on ${fromWorkspace(imagesDir)}\n`);
       const { metrics } = await evaluateOnnx({
         onnxPath,
         imagesDir,
@@ -95,8 +102,11 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
       });
       process.stdout.write(`[eval] ${variant}: mAP50-95 ${metrics.mAP50_95.toFixed(4)} mAP50 ${metrics.mAP50.toFixed(4)}\n`);
       memo[variant] = { key, onnxSha256, reused: false };
+      stats[variant] = metrics.stats;
     }
-    await writeFile(join(staging, artifactFiles.evalJson), `${JSON.stringify(memo, null, 2)}\n`);
+    const packedCheck = checkPackedEqualsQcdq(stats.qat, stats['qat-int4'], fromWorkspace(evalOnnxPath(layout, 'qat-int4')));
+    process.stdout.write(`[eval] packed INT4 vs QCDQ: the 12 COCO stats agree (largest difference ${packedCheck.maxAbsDiff})\n`);
+    await writeFile(join(staging, artifactFiles.evalJson), `${JSON.stringify({ ...memo, packedInt4VsQcdq: packedCheck }, null, 2)}\n`);
   });
 }
 

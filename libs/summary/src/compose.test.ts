@@ -35,27 +35,74 @@ const exported = (bytes: number, dq: number, ints: boolean) => ({
   node_counts: { DequantizeLinear: dq }, parameters: { initializer_elements: 15_360_000, conv_params: 15_000_000 }, int_weights: ints,
 });
 
+const sha = (c: string) => c.repeat(64);
+const layer = (name: string, sqnr: number) => ({ name, weight_shape: [16, 8, 3, 3], parameters: 1152, bit_width: 4, sqnr_db: sqnr });
+const sqnrModel = (offset: number) => {
+  const layers = Array.from({ length: 12 }, (_, i) => layer(`model.${i}.conv`, 10 + i + offset));
+  return {
+    layers,
+    totals: { parameters: 2_000_000, quantized_parameters: 1_900_000, quantized_parameter_share: 0.95, convs: 13, quantized_convs: 12, quantized_conv_share: 12 / 13, bytes: { fp32: 8_000_000, fp16: 4_000_000, packed_int4: 1_100_000 } },
+    lowest: layers.slice(0, 10).map((l) => l.name),
+    mean_sqnr_db: 15.5 + offset,
+  };
+};
+const packed = { opset: 21, packed_weights: 106, packed_elements: 15_000_000, qcdq_file: 'x.onnx', qcdq_vs_int4: { within_tolerance: true } };
+const ptq: SummaryInputs['ptq'] = {
+  w4a16: {
+    files: {
+      ptq_qcdq: { file: 'yolov10-w4a16-ptq-qcdq.onnx', bytes: 17_000_000, sha256: sha('c') },
+      qat_int4: { file: 'yolov10-w4a16-qat-int4.onnx', bytes: 8_500_000, sha256: sha('d') },
+      ptq_int4: { file: 'yolov10-w4a16-ptq-int4.onnx', bytes: 8_500_000, sha256: sha('e') },
+    },
+    ptq_w4a16: { export: { file_bytes: 17_000_000, node_counts: { DequantizeLinear: 106 }, quantized_convs_torch: 106 } },
+    int4: { qat_int4: packed, ptq_int4: packed },
+  },
+  w8a8: {
+    files: { w8a8: { file: 'yolov10-w8a8-ptq-qdq.onnx', bytes: 16_000_000, sha256: sha('f') } },
+    w8a8: {
+      quantizer: 'onnxruntime.quantization.quantize_static (QDQ)', calibration_method: 'entropy', calibration_images: 256,
+      weights: 'int8 symmetric per output channel', activations: 'int8 per tensor, calibrated range',
+      graph: { conv_quantization: { convs: 107, weight_quantized: 107, activation_quantized: 107 } },
+    },
+  },
+  calibration: { images: ['000000000009.jpg', '000000000025.jpg'], requested: 256, sha256: sha('1'), letterbox: 'val' },
+  report: { qat: sqnrModel(5), fp16_weights: sqnrModel(0) },
+};
+
 const inputs: SummaryInputs = {
   runId: 'coco', profile: 'coco',
   runs: { fp16: run(null), qat: run(106) },
   losses: { fp16: series(1), qat: series(1.5) },
-  metrics: { fp16: metrics(0.512, 40), qat: metrics(0.488, 44) },
+  metrics: { fp16: metrics(0.512, 40), qat: metrics(0.488, 44), 'qat-int4': metrics(0.488, 43), 'ptq-w4a16': metrics(0.301, 44), 'ptq-w8a8': metrics(0.505, 30) },
+  ptq,
   exported: { fp16: exported(62_000_000, 0, false), qat: exported(17_000_000, 106, true) },
   opset: 18,
   dataset: { source: 'COCO2017 at /data/coco', splits: { train2017: { images: 118287, labelledImages: 117266, backgroundImages: 1021, annotationsWritten: 860001 } } },
   gitCommit: 'abc123', configDigest: 'f'.repeat(64),
 };
 
-test('puts both variants side by side with deltas, sizes, training and provenance', () => {
+test('puts the four models side by side with deltas to FP16, sizes, training and provenance', () => {
   const md = composeSummary(inputs, new Date('2026-11-22T00:00:00Z'));
-  assert.match(md, /W4A16 QAT reaches \*\*0\.488\*\* mAP50-95 against FP16's \*\*0\.512\*\* \(-0\.024\), with an ONNX file 3\.6× smaller/);
-  assert.match(md, /\| mAP50-95 \| 0\.512 \| 0\.488 \| -0\.024 \|/);
-  assert.match(md, /\| ARs \| — \| — \| — \|/, 'a -1 COCO stat is shown as undefined');
-  assert.match(md, /\| mean \(ms\) \| 40\.00 \| 44\.00 \| 1\.10× \|/);
-  assert.match(md, /\| quantized convolutions: trained \(in the exported graph = DequantizeLinear nodes\) \| 0 \(0\) \| 106 \(106\) \|/);
+  assert.match(md, /Training with quantization gained \*\*\+0\.187\*\* mAP50-95 over quantizing the finished FP16 model to the same 4 bits: W4A16 QAT reaches \*\*0\.488\*\*, W4A16 PTQ \*\*0\.301\*\* \(FP16 \*\*0\.512\*\*, QAT -0\.024; W8A8 PTQ \*\*0\.505\*\*\), with a packed INT4 file 7\.3× smaller/);
+  assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 PTQ \| W8A8 PTQ \| W4A16 QAT − FP16 \| W4A16 PTQ − FP16 \| W8A8 PTQ − FP16 \|/);
+  assert.match(md, /\| mAP50-95 \| 0\.512 \| 0\.488 \| 0\.301 \| 0\.505 \| -0\.024 \| -0\.211 \| -0\.007 \|/);
+  assert.match(md, /\| ARs \| — \| — \| — \| — \| — \| — \| — \|/, 'a -1 COCO stat is shown as undefined');
+  assert.match(md, /\| mean \(ms\), as stored \(× FP16\) \| 40\.00 \| 44\.00 \(1\.10×\) \| 44\.00 \(1\.10×\) \| 30\.00 \(0\.75×\) \|/);
+  assert.match(md, /\| ONNX file \| 59\.13 MiB \(`yolov10-fp16\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-qcdq\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-ptq-qcdq\.onnx`\) \| 15\.26 MiB \(`yolov10-w8a8-ptq-qdq\.onnx`\) \|/);
+  assert.match(md, /\| packed INT4 ONNX \(opset 21, 2 weights a byte\) \| — \| 8\.11 MiB \(`yolov10-w4a16-qat-int4\.onnx`\) \| 8\.11 MiB/);
+  assert.match(md, /\| quantized convolutions \(DequantizeLinear-fed, in the exported graph\) \| 0 \| 106 \(106 DQ\) \| 12 \(106 DQ\) \| 107 of 107 weights, 107 inputs \|/);
+  assert.match(md, /packed INT4 copy of the QAT file .* mAP50-95 0\.488, all 12 stats equal/);
+  assert.match(md, /!\[Validation mAP50-95 and mAP50 per epoch of both trainings\]\(map\.png\)/);
+  assert.match(md, /## Quantization report/);
+  assert.match(md, /\| model size at fp32 \/ fp16 \/ packed int4 \| 7\.63 MiB \/ 3\.81 MiB \/ 1\.05 MiB \|/);
+  assert.match(md, /\| `model\.0\.conv` \| 16×8×3×3 \| 1,152 \| 4 \| 15\.0 dB \| 10\.0 dB \|/);
+  assert.equal((md.match(/\| `model\.\d+\.conv` \|/g) ?? []).length, 20, 'ten lowest layers for each model');
+  assert.match(md, /!\[Per-layer weight SQNR of the 4-bit quantization\]\(sqnr\.png\)/);
+  assert.match(md, /W8A8 calibration: 2 train images \(requested 256\), `val` letterbox, entropy; list sha256 .*`1{64}`/);
+  assert.match(md, /000000000009\.jpg, 000000000025\.jpg/);
   assert.match(md, /\| training wall time \| 2 d 7 h \| 2 d 7 h \|/);
   assert.match(md, /\| final train loss box \/ cls \/ dfl \| 1\.000 \/ 1\.000 \/ 1\.000 \| 1\.500 \/ 1\.500 \/ 1\.500 \|/);
-  assert.match(md, /!\[Training and validation losses of both variants\]\(loss\.png\)/);
+  assert.match(md, /!\[Training and validation losses of both trainings\]\(loss\.png\)/);
   assert.match(md, /\| train2017 \| 118,287 \| 117,266 \| 1,021 \| 860,001 \|/);
   assert.match(md, /git commit: abc123/);
   assert.doesNotMatch(md, /Demo profile/);
@@ -76,16 +123,17 @@ test('names the letterbox used and gives the QCDQ latency as stored and with wei
   const withFolding: SummaryInputs = {
     ...inputs,
     metrics: {
+      ...inputs.metrics,
       fp16: { ...metrics(0.512, 40), letterbox: 'val', latencyQdqFoldedMs: null },
       qat: { ...metrics(0.488, 60), letterbox: 'val', latencyQdqFoldedMs: { mean: 41, p50: 40, p90: 43, p99: 46, runs: 50 } },
     },
   };
   const md = composeSummary(withFolding, new Date('2026-11-22T00:00:00Z'));
   assert.match(md, /Preprocessing: `val` letterbox\. Images were letterboxed as Ultralytics' val dataloader does/);
-  assert.match(md, /\| mean \(ms\), QCDQ as stored \| 40\.00 \| 60\.00 \| 1\.50× \|/);
-  assert.match(md, /\| mean \(ms\), QCDQ weight Q\/DQ folded at load time \| 40\.00 \| 41\.00 \| 1\.02× \|/);
+  assert.match(md, /\| mean \(ms\), as stored \(× FP16\) \| 40\.00 \| 60\.00 \(1\.50×\) \|/);
+  assert.match(md, /\| mean \(ms\), weight Q\/DQ folded at load time \| 40\.00 \| 41\.00 \| — \| — \|/);
   assert.match(md, /the 4-bit benefit is the file size, not speed/);
-  const without = composeSummary({ ...inputs, metrics: { fp16: { ...metrics(0.5, 40), letterbox: 'predict' }, qat: metrics(0.5, 44) } }, new Date());
+  const without = composeSummary({ ...inputs, metrics: { ...inputs.metrics, fp16: { ...metrics(0.5, 40), letterbox: 'predict' }, qat: metrics(0.5, 44) } }, new Date());
   assert.match(without, /Preprocessing: `predict` letterbox/);
   assert.doesNotMatch(without, /folded/);
 });

@@ -1,11 +1,16 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
-import { variantLabel, variants, type Variant } from '../../core/src/layout.ts';
+import { artifactFiles, evalVariantLabel, ptqFiles, variantLabel, variants, type EvalVariant, type Variant } from '../../core/src/layout.ts';
 import type { SummaryInputs } from './inputs.ts';
+import { quantizationReportSection } from './quant-report.ts';
+
+/** The four models summary.md compares, in column order (the packed INT4 file is the QAT column's other file). */
+export const summaryColumns = ['fp16', 'qat', 'ptq-w4a16', 'ptq-w8a8'] as const satisfies readonly EvalVariant[];
+type Column = (typeof summaryColumns)[number];
 
 /** pycocotools' order of COCOeval.stats. */
 export const statNames = ['mAP50-95', 'mAP50', 'mAP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
 
-type Row = [label: string, fp16: string, qat: string, delta?: string];
+type Row = string[];
 
 const fixed = (digits: number) => (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 const f3 = fixed(3);
@@ -29,13 +34,15 @@ export function formatDuration(seconds: number): string {
 const stat = (x: number | undefined) => (x === undefined || x < 0 ? null : x);
 const signed = (x: number | null, digits: number) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);
 
-/** A Markdown table with the head's columns (a delta column only when the head has one). */
+/** A Markdown table with the head's columns. */
 function table(head: Row, rows: Row[]): string[] {
   const line = (r: Row) => `| ${r.slice(0, head.length).join(' | ')} |`;
   return [line(head), `|${' --- |'.repeat(head.length)}`, ...rows.map(line)];
 }
 
 const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')];
+const all = <T>(pick: (v: Column) => T): T[] => summaryColumns.map(pick);
+const quantized = summaryColumns.filter((c) => c !== 'fp16');
 
 function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
   const series = input.losses[variant][split];
@@ -44,26 +51,28 @@ function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'va
 }
 
 export function composeSummary(input: SummaryInputs, generatedAt: Date): string {
-  const { runs, metrics, exported } = input;
-  const head: Row = ['', variantLabel.fp16, variantLabel.qat, 'W4A16 − FP16'];
+  const { runs, metrics, exported, ptq } = input;
+  const head: Row = ['', ...all((v) => evalVariantLabel[v]), ...quantized.map((v) => `${evalVariantLabel[v]} − FP16`)];
   const fp = runs.fp16;
 
   const accuracy: Row[] = statNames.map((name, i) => {
-    const [a, b] = both((v) => stat(metrics[v].stats[i]));
-    return [name, f3(a), f3(b), a !== null && b !== null ? signed(b - a, 3) : '—'];
+    const values = all((v) => stat(metrics[v].stats[i]));
+    const base = values[0]!;
+    return [name, ...values.map(f3), ...values.slice(1).map((x) => (x !== null && base !== null ? signed(x - base, 3) : '—'))];
   });
 
+  const latencyHead: Row = ['', ...all((v) => evalVariantLabel[v])];
   const latency = (key: 'mean' | 'p50' | 'p90' | 'p99'): Row => {
-    const [a, b] = both((v) => metrics[v].latencyMs?.[key] ?? null);
-    return [`${key} (ms)${metrics.qat.latencyQdqFoldedMs ? ', QCDQ as stored' : ''}`, f2(a), f2(b), a !== null && b !== null ? `${(b / a).toFixed(2)}×` : '—'];
+    const base = metrics.fp16.latencyMs?.[key] ?? null;
+    return [`${key} (ms), as stored (× FP16)`, ...all((v) => {
+      const x = metrics[v].latencyMs?.[key] ?? null;
+      return v === 'fp16' || x === null || base === null ? f2(x) : `${f2(x)} (${(x / base).toFixed(2)}×)`;
+    })];
   };
-  // The QCDQ file once more with its weight Q/DQ folded into float weights at load time; the FP16 column is unchanged.
-  const folded = metrics.qat.latencyQdqFoldedMs;
-  const foldedRows: Row[] = folded
-    ? (['mean', 'p50'] as const).map((key) => {
-        const a = metrics.fp16.latencyMs?.[key] ?? null;
-        return [`${key} (ms), QCDQ weight Q/DQ folded at load time`, f2(a), f2(folded[key]), a !== null ? `${(folded[key] / a).toFixed(2)}×` : '—'];
-      })
+  // A Q/DQ file once more with its weight Q/DQ folded into float weights at load time; the FP16 column is unchanged.
+  const anyFolded = summaryColumns.some((v) => metrics[v].latencyQdqFoldedMs);
+  const foldedRows: Row[] = anyFolded
+    ? (['mean', 'p50'] as const).map((key) => [`${key} (ms), weight Q/DQ folded at load time`, ...all((v) => (v === 'fp16' ? f2(metrics.fp16.latencyMs?.[key] ?? null) : f2(metrics[v].latencyQdqFoldedMs?.[key] ?? null)))])
     : [];
   const letterboxUsed = metrics.fp16.letterbox ?? 'predict';
   const letterboxText =
@@ -71,13 +80,29 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       ? "Images were letterboxed as Ultralytics' val dataloader does (long side resized to the input size, then padded), the preprocessing of the trainings' own mAP in results.csv."
       : "Images were letterboxed as Ultralytics' predictor does (one resize to fit, then padded); the trainings' own mAP in results.csv is measured with the val dataloader's preprocessing instead.";
 
+  const w8 = ptq.w8a8.w8a8;
+  const cov = w8.graph.conv_quantization;
+  const fileOf: Record<Column, { bytes: number; file: string; sha256: string }> = {
+    fp16: { bytes: exported.fp16.file_bytes, file: exported.fp16.file, sha256: exported.fp16.sha256 },
+    qat: { bytes: exported.qat.file_bytes, file: exported.qat.file, sha256: exported.qat.sha256 },
+    'ptq-w4a16': ptq.w4a16.files.ptq_qcdq,
+    'ptq-w8a8': ptq.w8a8.files.w8a8,
+  };
+  const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qat_int4, 'ptq-w4a16': ptq.w4a16.files.ptq_int4 };
+  const packedMap = metrics['qat-int4'].stats[0];
   const model: Row[] = [
-    ['ONNX file', ...both((v) => `${mib(exported[v].file_bytes)} (\`${exported[v].file}\`)`)],
-    ['parameters in the ONNX initializers', ...both((v) => int(exported[v].parameters.initializer_elements))],
-    ['parameters of the trained model', ...both((v) => int(runs[v].parameters))],
-    ['quantized convolutions: trained (in the exported graph = DequantizeLinear nodes)', ...both((v) => `${int(runs[v].quantization?.quantized_convs ?? 0)} (${int(exported[v].node_counts.DequantizeLinear ?? 0)})`)],
-    ['convolutions kept float', ...both((v) => runs[v].quantization?.float_conv_names.join(', ') || (v === 'fp16' ? 'all' : 'none'))],
-    ['integer weights in the file', ...both((v) => (exported[v].int_weights ? 'yes (int8 storage of 4-bit codes)' : 'no (float32)'))],
+    ['made by', 'training (AMP)', 'training with 4-bit weight fake-quant', "FP16 weights through QAT's quantizer, no training", `${w8.quantizer}, ${w8.calibration_method} calibration on ${int(w8.calibration_images)} train images`],
+    ['weights / activations', 'float32 / float32', '4-bit per channel / float', '4-bit per channel / float', `${w8.weights} / ${w8.activations}`],
+    ['ONNX file', ...all((v) => `${mib(fileOf[v].bytes)} (\`${fileOf[v].file}\`)`)],
+    ['packed INT4 ONNX (opset 21, 2 weights a byte)', ...all((v) => { const p = packedOf[v]; return p ? `${mib(p.bytes)} (\`${p.file}\`)` : '—'; })],
+    [
+      'quantized convolutions (DequantizeLinear-fed, in the exported graph)',
+      '0',
+      `${int(runs.qat.quantization?.quantized_convs ?? 0)} (${int(exported.qat.node_counts.DequantizeLinear ?? 0)} DQ)`,
+      `${int(ptq.report.fp16_weights.totals.quantized_convs)} (${int(ptq.w4a16.ptq_w4a16.export.node_counts.DequantizeLinear ?? 0)} DQ)`,
+      `${int(cov.weight_quantized)} of ${int(cov.convs)} weights, ${int(cov.activation_quantized)} inputs`,
+    ],
+    ['convolutions kept float', 'all', runs.qat.quantization?.float_conv_names.join(', ') || 'none', runs.qat.quantization?.float_conv_names.join(', ') || 'none', int(cov.convs - cov.weight_quantized)],
   ];
 
   const training: Row[] = [
@@ -93,17 +118,19 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ['training sessions (1 + resumes)', ...both((v) => String(runs[v].sessions))],
   ];
 
-  const [mA, mB] = both((v) => stat(metrics[v].stats[0]));
+  const [mFp, mQat, mPtq, mW8] = all((v) => stat(metrics[v].stats[0]));
   const headline =
-    mA !== null && mB !== null
-      ? `W4A16 QAT reaches **${f3(mB)}** mAP50-95 against FP16's **${f3(mA)}** (${signed(mB - mA, 3)}), ` +
-        `with an ONNX file ${(exported.fp16.file_bytes / exported.qat.file_bytes).toFixed(1)}× smaller.`
+    mFp != null && mQat != null && mPtq != null
+      ? `Training with quantization gained **${signed(mQat - mPtq, 3)}** mAP50-95 over quantizing the finished FP16 model to the same 4 bits: ` +
+        `W4A16 QAT reaches **${f3(mQat)}**, W4A16 PTQ **${f3(mPtq)}** (FP16 **${f3(mFp)}**, QAT ${signed(mQat - mFp, 3)}; W8A8 PTQ **${f3(mW8 ?? null)}**), ` +
+        `with a packed INT4 file ${(exported.fp16.file_bytes / ptq.w4a16.files.qat_int4.bytes).toFixed(1)}× smaller than FP16's.`
       : 'mAP is undefined for this run (no ground truth in the evaluated images).';
   const providers = metrics.fp16.providers?.join(', ') ?? 'cpu';
   const splits = Object.entries(input.dataset.splits);
+  const calibration = ptq.calibration;
 
   return [
-    `# YOLOv10 from scratch: FP16 (AMP) baseline vs Brevitas W4A16 QAT`,
+    `# YOLOv10 from scratch: FP16 (AMP) baseline vs Brevitas W4A16 QAT, with post-training baselines`,
     '',
     `Run \`${input.runId}\` (profile \`${input.profile}\`): ${fp.model} at ${fp.imgsz}×${fp.imgsz}, random init, ` +
       `${fp.epochs} epochs, SGD. Generated ${generatedAt.toISOString()}.`,
@@ -117,41 +144,46 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     ...table(head, accuracy),
     '',
+    `The packed INT4 copy of the QAT file (\`${ptq.w4a16.files.qat_int4.file}\`) was scored too: mAP50-95 ${f3(stat(packedMap))}, all 12 stats equal to its QCDQ file's (the eval stage fails otherwise).`,
+    '',
     `Preprocessing: \`${letterboxUsed}\` letterbox. ${letterboxText}`,
     '',
     `## Latency (onnxruntime-node, ${providers}, batch 1, inference only, after warm-up)`,
     '',
-    ...table(head, [
+    ...table(latencyHead, [
       latency('mean'),
       latency('p50'),
       latency('p90'),
       latency('p99'),
       ...foldedRows,
-      [`whole eval pipeline (images/s, batch ${metrics.fp16.throughput?.batch ?? 1})`, ...both((v) => f1(metrics[v].throughput?.imagesPerSecond ?? null)), ''],
+      [`whole eval pipeline (images/s, batch ${metrics.fp16.throughput?.batch ?? 1})`, ...all((v) => f1(metrics[v].throughput?.imagesPerSecond ?? null))],
     ]),
     '',
-    ...(folded
+    ...(anyFolded
       ? [
-          "\"As stored\": onnxruntime's CPU provider keeps the QCDQ file's QuantizeLinear → Clip → DequantizeLinear on every weight and runs it at every inference. " +
+          "\"As stored\": onnxruntime's CPU provider runs a Q/DQ file's QuantizeLinear → (Clip →) DequantizeLinear on every weight at every inference. " +
             '"Folded": the same file with those weight chains folded into float weights when the session loads (session.disable_quant_qdq); the outputs are the same to float32 rounding. ' +
             "On onnxruntime's CPU provider the 4-bit benefit is the file size, not speed: the convolutions run in float32 either way.",
           '',
         ]
       : []),
-    `## Model (ONNX opset ${input.opset})`,
+    `## Model (ONNX opset ${input.opset}; packed INT4 files opset 21)`,
     '',
-    ...table(['', variantLabel.fp16, variantLabel.qat], model),
+    ...table(latencyHead, model),
     '',
     '## Training',
     '',
     ...table(['', variantLabel.fp16, variantLabel.qat], training),
     '',
-    '## Loss curves',
+    '## Loss and accuracy curves',
     '',
-    '![Training and validation losses of both variants](loss.png)',
+    `| losses | validation mAP |`,
+    `| --- | --- |`,
+    `| ![Training and validation losses of both trainings](${artifactFiles.lossPng}) | ![Validation mAP50-95 and mAP50 per epoch of both trainings](${artifactFiles.mapPng}) |`,
     '',
-    'Solid: train, dashed: val. Interactive version: [loss.html](loss.html).',
+    `Losses: solid train, dashed val. mAP: from each training's results.csv (Ultralytics' own validation, PyTorch). Interactive versions: [${artifactFiles.lossHtml}](${artifactFiles.lossHtml}), [${artifactFiles.mapHtml}](${artifactFiles.mapHtml}).`,
     '',
+    ...quantizationReportSection(ptq.report, artifactFiles.sqnrPng, `ptq-w4a16/${ptqFiles.w4a16.report}`),
     '## Dataset',
     '',
     `Source: ${input.dataset.source}.`,
@@ -165,7 +197,16 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     `- git commit: ${input.gitCommit}`,
     `- config digest (sha256 of the resolved conf/ sections): \`${input.configDigest}\``,
     ...Object.entries(fp.versions).map(([k, v]) => `- ${k}: ${v ?? '—'}`),
-    ...variants.map((v) => `- ${variantLabel[v]} ONNX sha256: \`${exported[v].sha256}\``),
+    ...summaryColumns.map((v) => `- ${evalVariantLabel[v]} ONNX sha256: \`${fileOf[v].sha256}\``),
+    `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qat_int4.sha256}\`, PTQ \`${ptq.w4a16.files.ptq_int4.sha256}\``,
+    `- W8A8 calibration: ${int(calibration.images.length)} train images (requested ${int(calibration.requested)}), \`${calibration.letterbox}\` letterbox, ` +
+      `${w8.calibration_method}; list sha256 (names joined by newlines): \`${calibration.sha256}\`; none of them is a val image`,
+    '',
+    '<details><summary>W8A8 calibration images</summary>',
+    '',
+    calibration.images.join(', '),
+    '',
+    '</details>',
     '',
   ].join('\n');
 }

@@ -2,14 +2,23 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { z } from 'zod';
-import { datasetProvenanceSchema, exportJsonSchema, metricsJsonSchema, readArtifact, runJsonSchema } from '../../core/src/artifacts.ts';
-import { artifactFiles, variants, metricsFileName, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { calibrationListSchema, datasetProvenanceSchema, exportJsonSchema, metricsJsonSchema, ptqW4a16JsonSchema, ptqW8a8JsonSchema, quantizationReportSchema, readArtifact, runJsonSchema } from '../../core/src/artifacts.ts';
+import { artifactFiles, calibrationListFileName, evalVariants, metricsFileName, ptqFiles, variants, type EvalVariant, type RunLayout, type Variant } from '../../core/src/layout.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
 import { readResultsCsv, type LossSeries } from '../../chart/src/index.ts';
 
 export type RunInfo = z.output<typeof runJsonSchema>;
 export type Metrics = z.output<typeof metricsJsonSchema>;
 export type ExportedModel = z.output<typeof exportJsonSchema>['models']['fp16'];
+export type QuantizationReport = z.output<typeof quantizationReportSchema>;
+
+/** What the post-training quantization stages wrote about their files. */
+export interface PtqInputs {
+  w4a16: z.output<typeof ptqW4a16JsonSchema>;
+  w8a8: z.output<typeof ptqW8a8JsonSchema>;
+  calibration: z.output<typeof calibrationListSchema>;
+  report: QuantizationReport;
+}
 
 export interface SplitCounts {
   images: number;
@@ -23,7 +32,8 @@ export interface SummaryInputs {
   profile: string;
   runs: Record<Variant, RunInfo>;
   losses: Record<Variant, LossSeries>;
-  metrics: Record<Variant, Metrics>;
+  metrics: Record<EvalVariant, Metrics>;
+  ptq: PtqInputs;
   exported: Record<Variant, ExportedModel>;
   opset: number;
   dataset: { source: string; splits: Record<string, SplitCounts> };
@@ -41,12 +51,20 @@ export async function gitCommit(): Promise<string> {
 export async function readSummaryInputs(layout: RunLayout, profile: string, configDigest: string): Promise<SummaryInputs> {
   const runs = {} as Record<Variant, RunInfo>;
   const losses = {} as Record<Variant, LossSeries>;
-  const metrics = {} as Record<Variant, Metrics>;
+  const metrics = {} as Record<EvalVariant, Metrics>;
   for (const variant of variants) {
     runs[variant] = await readArtifact(join(layout.train[variant], artifactFiles.runJson), runJsonSchema, `train-${variant}:train-${variant}`);
     losses[variant] = await readResultsCsv(join(layout.train[variant], artifactFiles.resultsCsv));
+  }
+  for (const variant of evalVariants) {
     metrics[variant] = await readArtifact(join(layout.eval, metricsFileName[variant]), metricsJsonSchema, 'eval:eval');
   }
+  const ptq: PtqInputs = {
+    w4a16: await readArtifact(join(layout.ptq.w4a16, ptqFiles.w4a16.summary), ptqW4a16JsonSchema, 'ptq-w4a16:ptq-w4a16'),
+    report: await readArtifact(join(layout.ptq.w4a16, ptqFiles.w4a16.report), quantizationReportSchema, 'ptq-w4a16:ptq-w4a16'),
+    w8a8: await readArtifact(join(layout.ptq.w8a8, ptqFiles.w8a8.summary), ptqW8a8JsonSchema, 'ptq-w8a8:ptq-w8a8'),
+    calibration: await readArtifact(join(layout.ptq.w8a8, calibrationListFileName), calibrationListSchema, 'ptq-w8a8:ptq-w8a8'),
+  };
   const exportJson = await readArtifact(join(layout.onnx, artifactFiles.exportJson), exportJsonSchema, 'export:export');
   const provenance = await readArtifact(join(layout.dataset, artifactFiles.provenance), datasetProvenanceSchema, 'dataset:dataset');
   return {
@@ -55,6 +73,7 @@ export async function readSummaryInputs(layout: RunLayout, profile: string, conf
     runs,
     losses,
     metrics,
+    ptq,
     exported: exportJson.models,
     opset: exportJson.opset,
     dataset: {

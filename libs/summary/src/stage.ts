@@ -1,5 +1,6 @@
 /**
- * The summary stage: both runs side by side in <run-root>/summary/summary.md, with loss.png (Plotly, rendered
+ * The summary stage: FP16, W4A16 QAT, W4A16 PTQ and W8A8 PTQ side by side in <run-root>/summary/summary.md,
+ * with map.png (validation mAP per epoch of both trainings), sqnr.png (per-layer weight SQNR), loss.png (Plotly, rendered
  * by Puppeteer with a system Chromium) of both variants overlaid, loss.html (the same figure, interactive), and
  * each variant's own chart (<variant>.loss.png/html). Charts are drawn here, never by a training, so a chart
  * change reruns only this stage.
@@ -13,7 +14,7 @@ import { artifactFiles, variantLabel, variantLossChart, variants, type RunLayout
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
-import { renderLossChart } from '../../chart/src/index.ts';
+import { buildMapFigure, buildSqnrFigure, renderFigure, renderLossChart } from '../../chart/src/index.ts';
 import { composeSummary } from './compose.ts';
 import { readSummaryInputs } from './inputs.ts';
 
@@ -41,6 +42,26 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
         { pngPath: join(staging, variantLossChart[v].png), htmlPath: join(staging, variantLossChart[v].html) },
       );
     }
+    const mapTitle = `YOLOv10 from scratch (${inputs.runs.fp16.model}, ${inputs.runs.fp16.imgsz} px): validation mAP50-95 and mAP50, FP16 vs W4A16 QAT`;
+    await renderFigure(
+      buildMapFigure(variants.map((v) => ({ label: variantLabel[v], epochs: inputs.losses[v] })), { title: mapTitle }),
+      mapTitle,
+      { pngPath: join(staging, artifactFiles.mapPng), htmlPath: join(staging, artifactFiles.mapHtml) },
+    );
+    const { qat, fp16_weights } = inputs.ptq.report;
+    const sqnrTitle = 'Weight SQNR of the 4-bit quantization per quantized convolution';
+    await renderFigure(
+      buildSqnrFigure(
+        qat.layers.map((l) => l.name),
+        [
+          { label: 'W4A16 QAT', sqnrDb: qat.layers.map((l) => l.sqnr_db) },
+          { label: 'FP16 weights (W4A16 PTQ)', sqnrDb: fp16_weights.layers.map((l) => l.sqnr_db) },
+        ],
+        { title: sqnrTitle },
+      ),
+      sqnrTitle,
+      { pngPath: join(staging, artifactFiles.sqnrPng), htmlPath: join(staging, artifactFiles.sqnrHtml) },
+    );
     await writeFile(join(staging, artifactFiles.summaryMd), composeSummary(inputs, new Date()));
   });
   process.stdout.write(`summary: ${fromWorkspace(join(layout.summary, artifactFiles.summaryMd))}\n`);

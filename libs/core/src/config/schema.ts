@@ -72,6 +72,14 @@ export const evalSchema = z.strictObject({
   letterbox: z.enum(['val', 'predict']),
 });
 
+/** The W8A8 post-training quantization (ptq-w8a8 stage): its calibration set and method. */
+export const ptqSchema = z.strictObject({
+  /** train2017 images calibrated on (fewer when the train split is smaller: the demo's). */
+  calibrationImages: positiveInt,
+  /** onnxruntime.quantization's calibrators: MinMax, Entropy (KL) and Percentile over 2048-bin histograms. */
+  calibrationMethod: z.enum(['minmax', 'entropy', 'percentile']),
+});
+
 export const resourcesSchema = z.strictObject({
   device: deviceString,
   fp16Device: deviceString.nullable(),
@@ -86,6 +94,7 @@ export const sectionSchemas = {
   qat: qatSchema,
   export: exportSchema,
   eval: evalSchema,
+  ptq: ptqSchema,
   resources: resourcesSchema,
 } as const;
 
@@ -96,4 +105,5 @@ export type TrainConfig = SectionConfig<'train'>;
 export type QatConfig = SectionConfig<'qat'>;
 export type ExportConfig = SectionConfig<'export'>;
 export type EvalConfig = SectionConfig<'eval'>;
+export type PtqConfig = SectionConfig<'ptq'>;
 export type ResourcesConfig = SectionConfig<'resources'>;

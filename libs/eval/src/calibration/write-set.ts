@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { decodeImageRgb } from '../decode-image.ts';
 import { letterbox, type LetterboxStyle } from '../letterbox.ts';
 import type { CalibrationList } from './select.ts';
+import { calibrationListFileName } from '../../../core/src/layout.ts';
 
 /** The two files of a calibration set inside its folder, read by yolo_py.ptq.w8a8.read_calibration_images. */
-export const calibrationFiles = { tensor: 'calibration.f32', meta: 'calibration.json' } as const;
+export const calibrationFiles = { tensor: 'calibration.f32', meta: calibrationListFileName } as const;
 
 /**
  * Decodes and letterboxes every listed image exactly as the evaluator feeds the model (decodeImageRgb + letterbox),

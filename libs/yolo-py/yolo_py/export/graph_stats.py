@@ -81,6 +81,18 @@ def dequantized_weight_storage(model: onnx.ModelProto) -> dict[str, int]:
     return dict(counts)
 
 
+def quantized_conv_counts(model: onnx.ModelProto) -> dict[str, int]:
+    """Convs whose weight and whose activation input come out of a DequantizeLinear, of all Convs: Q/DQ coverage."""
+    producers = {out: node for node in model.graph.node for out in node.output}
+    from_dq = lambda name: getattr(producers.get(name), "op_type", None) == "DequantizeLinear"
+    convs = [node for node in model.graph.node if node.op_type == "Conv"]
+    return {
+        "convs": len(convs),
+        "weight_quantized": sum(from_dq(node.input[1]) for node in convs),
+        "activation_quantized": sum(from_dq(node.input[0]) for node in convs),
+    }
+
+
 def _constant_source(model: onnx.ModelProto, through: set[str] = _PASS_THROUGH):
     """A resolver from a tensor name to the initializer / Constant tensor it is derived from, or None."""
     initializers = {init.name: init for init in model.graph.initializer}

@@ -1,0 +1,46 @@
+/**
+ * The ptq-w8a8 stage: a W8A8 static QDQ file of the FP16 ONNX export (onnxruntime.quantization: int8 per-channel
+ * weights, calibrated int8 activations) -> <run-root>/ptq-w8a8, with the calibration list and its sha256
+ * (calibration.json). The calibration images are a fixed list of train2017 images, never val ones, letterboxed
+ * by the evaluator's own code in eval.yaml's style. The letterboxed tensor is a temporary file, not an output.
+ */
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadSection, type Profile } from '../../core/src/config/load.ts';
+import { UserError } from '../../core/src/errors.ts';
+import { calibrationListFileName, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
+import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
+import { runStageMain } from '../../core/src/stage-args.ts';
+import { exists, writeDirAtomically } from '../../core/src/staging.ts';
+import { fromWorkspace } from '../../core/src/workspace.ts';
+import { selectCalibrationImages } from '../../eval/src/calibration/select.ts';
+import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
+
+async function listSplit(dir: string): Promise<string[]> {
+  if (!(await exists(dir))) throw new UserError('no images folder: run `npx nx run dataset:dataset` first', fromWorkspace(dir));
+  return readdir(dir);
+}
+
+export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
+  const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
+  const { letterbox } = loadSection('eval', profile);
+  const { imgsz } = loadSection('train', profile);
+  const fp16Onnx = join(layout.onnx, onnxFileName.fp16);
+  if (!(await exists(fp16Onnx))) throw new UserError('not found: run `npx nx run export:export` first', fromWorkspace(fp16Onnx));
+  const trainDir = join(layout.dataset, 'images', 'train2017');
+  const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, 'images', 'val2017')), calibrationImages, 'conf/ptq.yaml: calibrationImages');
+  process.stdout.write(`[ptq-w8a8] calibration: ${list.images.length} train images (requested ${list.requested}), sha256 ${list.sha256}, ${letterbox} letterbox\n`);
+
+  await writeDirAtomically(layout.ptq.w8a8, async (staging) => {
+    await writeCalibrationSet(trainDir, list, imgsz, letterbox, staging);
+    const requestFile = join(staging, 'ptq-request.json');
+    const calibration = { tensor: join(staging, calibrationFiles.tensor), meta: join(staging, calibrationFiles.meta), method: calibrationMethod };
+    await writeFile(requestFile, JSON.stringify({ step: 'w8a8', out_dir: staging, imgsz, fp16_onnx: fp16Onnx, calibration }, null, 2));
+    await runPythonModuleOrFail('yolo_py.ptq_cli', [requestFile, layout.yoloConfig], { env: offlineEnv(layout.yoloConfig), what: 'ptq-w8a8', onLine: forwardLine });
+    // The letterboxed images (N x 3 x imgsz^2 float32, 1.3 GB for 256 COCO images at 640) are no result; the list is.
+    await rm(calibration.tensor);
+  });
+  process.stdout.write(`ptq-w8a8: ${Object.values(ptqFiles.w8a8).join(', ')} -> ${fromWorkspace(layout.ptq.w8a8)}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) runStageMain(runPtqW8a8Stage);
