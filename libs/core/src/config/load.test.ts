@@ -65,3 +65,12 @@ test('synthetic sizes that contradict each other name the file and the key path 
   );
   assert.ok(resolveSection('dataset', dataset, 'ci', 'conf/dataset.yaml'));
 });
+
+test('the W8A8 calibration settings: 256 images by default, a small set for demo and ci; a bad method or count names file and key', () => {
+  assert.deepEqual(loadSection('ptq', 'coco'), { calibrationImages: 256, calibrationMethod: 'minmax' });
+  assert.equal(loadSection('ptq', 'gpu').calibrationImages, 256);
+  assert.ok(loadSection('ptq', 'demo').calibrationImages < 256 && loadSection('ptq', 'ci').calibrationImages < loadSection('ptq', 'demo').calibrationImages);
+  const ptq = { calibrationImages: 256, calibrationMethod: 'minmax' };
+  assert.throws(() => resolveSection('ptq', { ...ptq, calibrationMethod: 'max' }, 'demo', 'conf/ptq.yaml'), /conf\/ptq\.yaml: calibrationMethod: .*minmax.*entropy.*percentile/);
+  assert.throws(() => resolveSection('ptq', { ...ptq, profiles: { ci: { calibrationImages: 0 } } }, 'ci', 'conf/ptq.yaml'), /conf\/ptq\.yaml: profiles\.ci\.calibrationImages: .*0/);
+});
