@@ -23,7 +23,7 @@ test('the first run executes every stage in order and ends with summary.md and l
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
-  for (const file of ['summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'fp16/weights/last.pt', 'qat-w4a16/run.json', 'onnx/export.json']) {
+  for (const file of ['summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'fp16/weights/last.pt', 'qat/run.json', 'onnx/export.json']) {
     assert.ok(existsSync(`${runRoot()}/${file}`), file);
   }
   assert.ok(!existsSync(`${runRoot()}/.in-progress/fp16`), 'finished training left its in-progress folder');

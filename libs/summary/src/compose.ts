@@ -1,9 +1,7 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
-import { variantLabel, variants, type Variant } from '../../core/src/layout.ts';
+import { variants, type Variant } from '../../core/src/variants.ts';
+import { cocoStats, variantLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
-
-/** pycocotools' order of COCOeval.stats. */
-export const statNames = ['mAP50-95', 'mAP50', 'mAP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
 
 type Row = [label: string, fp16: string, qat: string, delta?: string];
 
@@ -48,9 +46,9 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const head: Row = ['', variantLabel.fp16, variantLabel.qat, 'W4A16 − FP16'];
   const fp = runs.fp16;
 
-  const accuracy: Row[] = statNames.map((name, i) => {
-    const [a, b] = both((v) => stat(metrics[v].stats[i]));
-    return [name, f3(a), f3(b), a !== null && b !== null ? signed(b - a, 3) : '—'];
+  const accuracy: Row[] = cocoStats.map(({ key, label }) => {
+    const [a, b] = both((v) => stat(metrics[v][key]));
+    return [label, f3(a), f3(b), a !== null && b !== null ? signed(b - a, 3) : '—'];
   });
 
   const latency = (key: 'mean' | 'p50' | 'p90' | 'p99'): Row => {
@@ -72,12 +70,12 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       : "Images were letterboxed as Ultralytics' predictor does (one resize to fit, then padded); the trainings' own mAP in results.csv is measured with the val dataloader's preprocessing instead.";
 
   const model: Row[] = [
-    ['ONNX file', ...both((v) => `${mib(exported[v].file_bytes)} (\`${exported[v].file}\`)`)],
-    ['parameters in the ONNX initializers', ...both((v) => int(exported[v].parameters.initializer_elements))],
+    ['ONNX file', ...both((v) => `${mib(exported[v].fileBytes)} (\`${exported[v].file}\`)`)],
+    ['parameters in the ONNX initializers', ...both((v) => int(exported[v].parameters.initializerElements))],
     ['parameters of the trained model', ...both((v) => int(runs[v].parameters))],
-    ['quantized convolutions: trained (in the exported graph = DequantizeLinear nodes)', ...both((v) => `${int(runs[v].quantization?.quantized_convs ?? 0)} (${int(exported[v].node_counts.DequantizeLinear ?? 0)})`)],
-    ['convolutions kept float', ...both((v) => runs[v].quantization?.float_conv_names.join(', ') || (v === 'fp16' ? 'all' : 'none'))],
-    ['integer weights in the file', ...both((v) => (exported[v].int_weights ? 'yes (int8 storage of 4-bit codes)' : 'no (float32)'))],
+    ['quantized convolutions: trained (in the exported graph = DequantizeLinear nodes)', ...both((v) => `${int(runs[v].quantization?.quantizedConvs ?? 0)} (${int(exported[v].nodeCounts.DequantizeLinear ?? 0)})`)],
+    ['convolutions kept float', ...both((v) => runs[v].quantization?.floatConvNames.join(', ') || (v === 'fp16' ? 'all' : 'none'))],
+    ['integer weights in the file', ...both((v) => (exported[v].intWeights ? 'yes (int8 storage of 4-bit codes)' : 'no (float32)'))],
   ];
 
   const training: Row[] = [
@@ -97,7 +95,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const headline =
     mA !== null && mB !== null
       ? `W4A16 QAT reaches **${f3(mB)}** mAP50-95 against FP16's **${f3(mA)}** (${signed(mB - mA, 3)}), ` +
-        `with an ONNX file ${(exported.fp16.file_bytes / exported.qat.file_bytes).toFixed(1)}× smaller.`
+        `with an ONNX file ${(exported.fp16.fileBytes / exported.qat.fileBytes).toFixed(1)}× smaller.`
       : 'mAP is undefined for this run (no ground truth in the evaluated images).';
   const providers = metrics.fp16.providers?.join(', ') ?? 'cpu';
   const splits = Object.entries(input.dataset.splits);

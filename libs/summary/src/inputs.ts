@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { z } from 'zod';
 import { datasetProvenanceSchema, exportJsonSchema, metricsJsonSchema, readArtifact, runJsonSchema } from '../../core/src/artifacts.ts';
-import { artifactFiles, variants, metricsFileName, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { artifactFiles, metricsFileName, type RunLayout } from '../../core/src/layout.ts';
+import { variants, type Variant } from '../../core/src/variants.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
 import { readResultsCsv, type LossSeries } from '../../chart/src/index.ts';
 
