@@ -24,9 +24,9 @@ test('the first run executes every stage in order and ends with summary.md and l
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
   const made = [
-    'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'fp16/weights/last.pt', 'qat-w4a16/run.json', 'onnx/export.json',
+    'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'fp16/weights/last.pt', 'qat/run.json', 'onnx/export.json',
     'ptq-w4a16/yolov10-w4a16-ptq-qcdq.onnx', 'ptq-w4a16/yolov10-w4a16-qat-int4.onnx', 'ptq-w4a16/quantization-report.json', 'ptq-w8a8/yolov10-w8a8-ptq-qdq.onnx', 'ptq-w8a8/calibration.json',
-    'eval/ptq-w4a16.metrics.json', 'eval/ptq-w8a8.metrics.json', 'eval/qat-w4a16-int4.metrics.json',
+    'eval/ptq-w4a16.metrics.json', 'eval/ptq-w8a8.metrics.json', 'eval/qat-int4.metrics.json',
   ];
   for (const file of made) {
     assert.ok(existsSync(`${runRoot()}/${file}`), file);
@@ -39,7 +39,7 @@ test('the first run executes every stage in order and ends with summary.md and l
   assert.ok(!existsSync(`${runRoot()}/ptq-w8a8/calibration.f32`), 'the letterboxed calibration tensor is no output');
   // The packed INT4 file scores exactly as its QCDQ file: the eval stage checks it, and here is the result.
   const stats = (file: string) => JSON.parse(readFileSync(`${runRoot()}/eval/${file}`, 'utf8')).stats;
-  assert.deepEqual(stats('qat-w4a16-int4.metrics.json'), stats('qat-w4a16.metrics.json'));
+  assert.deepEqual(stats('qat-int4.metrics.json'), stats('qat.metrics.json'));
   const md = readFileSync(`${runRoot()}/summary/summary.md`, 'utf8');
   assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 PTQ \| W8A8 PTQ \|/);
   assert.match(md, /Training with quantization gained/);

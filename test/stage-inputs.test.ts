@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { experimentName, variantLossChart, variants } from '../libs/core/src/layout.ts';
+import { experimentName, variantLossChart } from '../libs/core/src/layout.ts';
+import { variants } from '../libs/core/src/variants.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
 
 const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   if (results.length === 0 || !values.png || !values.html) {
     throw new UserError(`--results, --png and --html are required\n${USAGE}`, 'command line');
   }
-  // Without --labels each run is named after the folder holding its results.csv (fp16/, qat-w4a16/).
+  // Without --labels each run is named after the folder holding its results.csv (fp16/, qat/).
   const labels = values.labels !== undefined ? values.labels.split(',').map((l) => l.trim()) : results.map((r) => basename(dirname(resolve(r))));
   if (labels.length !== results.length) {
     throw new UserError(`${labels.length} label(s) for ${results.length} --results file(s); expected one label per file`, '--labels');

@@ -2,10 +2,14 @@
  * Schemas of the JSON artifacts one stage writes and another reads, and the one reader that checks them: a
  * missing, unparsable or malformed artifact fails naming the file and the field, never as an undefined deep
  * inside a later stage. Objects are loose: a reader states the fields it uses, a writer may add more.
+ * Every artifact's keys are camelCase, whichever language writes it (yolo_py converts at the write:
+ * yolo_py/artifact_keys.py); only the request.json files Python reads are snake_case, its dataclasses' fields.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import { variants } from './variants.ts';
+import { cocoStatKeys, graphKinds, type CocoStatKey } from './vocabulary.ts';
 import { fromWorkspace } from './workspace.ts';
 import { evalVariants, type EvalVariant } from './layout.ts';
 
@@ -24,7 +28,7 @@ export const runJsonSchema = z.looseObject({
   worldSize: count,
   amp: z.boolean(),
   parameters: count,
-  quantization: z.looseObject({ quantized_convs: count, float_conv_names: z.array(z.string()) }).nullable(),
+  quantization: z.looseObject({ quantizedConvs: count, floatConvNames: z.array(z.string()) }).nullable(),
   wallSeconds: z.number(),
   trainSeconds: z.number(),
   imagesPerSecond: z.number().nullable(),
@@ -35,7 +39,8 @@ export const runJsonSchema = z.looseObject({
 
 /** eval/<variant>.metrics.json, written by the eval stage: the 12 COCO stats in pycocotools' order. */
 export const metricsJsonSchema = z.looseObject({
-  stats: z.array(z.number()).length(12),
+  stats: z.array(z.number()).length(cocoStatKeys.length),
+  ...(Object.fromEntries(cocoStatKeys.map((key) => [key, z.number()])) as Record<CocoStatKey, z.ZodNumber>),
   images: count,
   latencyMs: latency.nullable(),
   /** The QCDQ file's latency with its weight Q/DQ folded at load time; null for a float file. */
@@ -47,13 +52,15 @@ export const metricsJsonSchema = z.looseObject({
 });
 
 const exportedModel = z.looseObject({
+  variant: z.enum(variants),
+  graph: z.enum(graphKinds),
   file: z.string(),
-  file_bytes: count,
+  fileBytes: count,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest'),
   opset: count,
-  node_counts: z.record(z.string(), count),
-  parameters: z.looseObject({ initializer_elements: count, conv_params: count }),
-  int_weights: z.boolean(),
+  nodeCounts: z.record(z.string(), count),
+  parameters: z.looseObject({ initializerElements: count, convParams: count }),
+  intWeights: z.boolean(),
 });
 
 /** onnx/export.json, written by yolo_py.export_cli. */

@@ -50,6 +50,13 @@ test('the closure crosses into Python, includes package __init__ files, and name
       'libs/yolo-py/yolo_py/sub/__init__.py',
       'libs/yolo-py/yolo_py/sub/deep.py',
     ]);
+    // JSON the Python side reads: beside the module, or emitted into yolo_py/contracts; a name with no file is no input.
+    write('libs/yolo-py/yolo_py/sub/deep.py', 'import os\nA = Path(__file__).parent / "codes.json"\nB = CONTRACTS / "names.json"\nC = "nowhere.json"\n');
+    write('libs/yolo-py/yolo_py/sub/codes.json', '{}');
+    write('libs/yolo-py/yolo_py/contracts/names.json', '{}');
+    const closure = codeClosure(root, { ts: [], python: ['yolo_py.run'] });
+    assert.ok(closure.includes('libs/yolo-py/yolo_py/sub/codes.json') && closure.includes('libs/yolo-py/yolo_py/contracts/names.json'), closure.join(' '));
+    assert.ok(!closure.some((f) => f.endsWith('nowhere.json')));
     write('libs/s/src/a.ts', "import './gone.ts';\n");
     assert.throws(() => codeClosure(root, { ts: ['libs/s/src/stage.ts'], python: [] }), /libs\/s\/src\/a\.ts: import '\.\/gone\.ts' resolves to no file/);
   } finally {

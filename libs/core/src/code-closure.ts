@@ -35,6 +35,18 @@ export function pyLocalImports(source: string): Array<{ module: string; names: s
   return found;
 }
 
+/** Where the JSON files emitted from the TypeScript definitions live (python-contracts.ts). */
+export const pythonContractsFolder = join(pythonRoot, 'yolo_py', 'contracts');
+
+/**
+ * Data files one Python file reads: each "<name>.json" literal that names a file beside it or in
+ * yolo_py/contracts (exit_codes.json, contracts/variants.json, ...), workspace-relative.
+ */
+function pyDataFiles(root: string, file: string, source: string): string[] {
+  const names = [...source.matchAll(/["']([\w.-]+\.json)["']/g)].map((m) => m[1]!);
+  return names.flatMap((name) => [join(dirname(file), name), join(pythonContractsFolder, name)].filter((p) => existsSync(join(root, p))));
+}
+
 /** The file of a yolo_py module (workspace-relative), or null when there is none. */
 function pyModuleFile(root: string, module: string): string | null {
   const base = join(pythonRoot, ...module.split('.'));
@@ -71,7 +83,8 @@ export function codeClosure(root: string, entries: CodeEntries): string[] {
         if (!existsSync(join(root, target))) throw new Error(`${file}: import '${spec}' resolves to no file`);
         queue.push(relative('.', target));
       }
-    } else {
+    } else if (file.endsWith('.py')) {
+      for (const data of pyDataFiles(root, file, source)) seen.add(data);
       for (const { module, names } of pyLocalImports(source)) {
         queue.push(...pyModuleFiles(root, module));
         for (const name of names) queue.push(...(pyModuleFile(root, `${module}.${name}`) ? pyModuleFiles(root, `${module}.${name}`) : []));

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
+import { variants, type Variant } from './variants.ts';
 import { workspaceRoot } from './workspace.ts';
 import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'json' };
 
@@ -10,12 +11,8 @@ import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'js
 export const experimentName = 'yolov10m_scratch_fp16_vs_w4a16_qat_brevitas';
 export const runsDir = join(workspaceRoot, 'tmp', experimentName);
 
-export const variants = ['fp16', 'qat'] as const;
-export type Variant = (typeof variants)[number];
-
-/** Folder name of each variant's training output inside the run root. */
-export const variantDirName: Record<Variant, string> = { fp16: 'fp16', qat: 'qat-w4a16' };
-export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
+/** The variant's training output inside the run root is a folder named after the variant. */
+const byVariant = <T>(make: (v: Variant) => T): Record<Variant, T> => Object.fromEntries(variants.map((v) => [v, make(v)])) as Record<Variant, T>;
 /** ONNX file of each variant inside <run-root>/onnx; the QAT one holds QuantizeLinear/DequantizeLinear (QCDQ). */
 export const onnxFileName: Record<Variant, string> = { fp16: 'yolov10-fp16.onnx', qat: 'yolov10-w4a16-qcdq.onnx' };
 /** The Ultralytics train arguments, inside <run-root>/hyps, that both trainings read. */
@@ -31,13 +28,13 @@ export const artifactFiles = {
   provenance: 'provenance.json',
   /** dataset/: digest of the dataset's content, the trainings' and eval's view of it. */
   fingerprint: 'fingerprint.json',
-  /** fp16/ and qat-w4a16/: versions, device, AMP, parameters, wall time. */
+  /** <variant>/: versions, device, AMP, parameters, wall time. */
   runJson: 'run.json',
-  /** fp16/ and qat-w4a16/: Ultralytics' per-epoch losses and metrics. */
+  /** <variant>/: Ultralytics' per-epoch losses and metrics. */
   resultsCsv: 'results.csv',
-  /** fp16/ and qat-w4a16/: the request the training ran (a copy of the in-progress one). */
+  /** <variant>/: the request the training ran (a copy of the in-progress one). */
   trainRequest: 'request.json',
-  /** fp16/ and qat-w4a16/: the checkpoint export reads. */
+  /** <variant>/: the checkpoint export reads. */
   bestWeights: join('weights', 'best.pt'),
   lastWeights: join('weights', 'last.pt'),
   /** onnx/: what export wrote about each ONNX file. */
@@ -57,10 +54,7 @@ export const artifactFiles = {
 } as const;
 
 /** Per-variant loss chart inside <run-root>/summary (made there, so a chart change never invalidates a training). */
-export const variantLossChart: Record<Variant, { png: string; html: string }> = {
-  fp16: { png: 'fp16.loss.png', html: 'fp16.loss.html' },
-  qat: { png: 'qat-w4a16.loss.png', html: 'qat-w4a16.loss.html' },
-};
+export const variantLossChart: Record<Variant, { png: string; html: string }> = byVariant((v) => ({ png: `${v}.loss.png`, html: `${v}.loss.html` }));
 
 /**
  * Files of the post-training quantization stages, defined once in yolo_py/ptq_files.json (yolo_py.ptq_cli writes
@@ -76,14 +70,8 @@ export const calibrationListFileName = 'calibration.json';
  * Every ONNX file the eval stage scores: the trained variants and the post-training quantized ones. The QAT
  * model's packed INT4 copy is scored too: its mAP must equal its QCDQ file's (the eval stage checks it).
  */
-export const evalVariants = ['fp16', 'qat', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
+export const evalVariants = [...variants, 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
 export type EvalVariant = (typeof evalVariants)[number];
-export const evalVariantLabel: Record<EvalVariant, string> = {
-  ...variantLabel,
-  'qat-int4': 'W4A16 QAT, packed INT4',
-  'ptq-w4a16': 'W4A16 PTQ',
-  'ptq-w8a8': 'W8A8 PTQ',
-};
 /** Where each scored ONNX file lives in a run. */
 export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
   switch (variant) {
@@ -100,13 +88,7 @@ export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
 }
 
 /** Metrics file of each scored ONNX file inside <run-root>/eval. */
-export const metricsFileName: Record<EvalVariant, string> = {
-  fp16: 'fp16.metrics.json',
-  qat: 'qat-w4a16.metrics.json',
-  'qat-int4': 'qat-w4a16-int4.metrics.json',
-  'ptq-w4a16': 'ptq-w4a16.metrics.json',
-  'ptq-w8a8': 'ptq-w8a8.metrics.json',
-};
+export const metricsFileName: Record<EvalVariant, string> = Object.fromEntries(evalVariants.map((v) => [v, `${v}.metrics.json`])) as Record<EvalVariant, string>;
 
 export interface RunLayout {
   runId: string;
@@ -146,15 +128,9 @@ export function runLayout(runId: string, root: string = join(runsDir, validateRu
     dataset: join(root, 'dataset'),
     hyps: join(root, 'hyps'),
     trainArgs: join(root, 'hyps', trainArgsFileName),
-    train: { fp16: join(root, variantDirName.fp16), qat: join(root, variantDirName.qat) },
-    trainInProgress: {
-      fp16: join(root, '.in-progress', variantDirName.fp16),
-      qat: join(root, '.in-progress', variantDirName.qat),
-    },
-    trainData: {
-      fp16: join(root, '.train-data', variantDirName.fp16),
-      qat: join(root, '.train-data', variantDirName.qat),
-    },
+    train: byVariant((v) => join(root, v)),
+    trainInProgress: byVariant((v) => join(root, '.in-progress', v)),
+    trainData: byVariant((v) => join(root, '.train-data', v)),
     onnx: join(root, 'onnx'),
     ptq: { w4a16: join(root, 'ptq-w4a16'), w8a8: join(root, 'ptq-w8a8') },
     eval: join(root, 'eval'),

@@ -2,7 +2,8 @@ import { basename, dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { writeFileAtomically } from '../../core/src/staging.ts';
 import sharp from 'sharp';
-import type { CategoryAp, CocoBboxEvaluation } from './coco/index.ts';
+import { cocoStatKeys, type CocoStatKey } from '../../core/src/vocabulary.ts';
+import type { CategoryAp, CocoBboxEvaluation, CocoBboxStats } from './coco/index.ts';
 import type { LatencyStats } from './latency.ts';
 import type { LetterboxStyle } from './letterbox.ts';
 import type { SessionOptions } from './session.ts';
@@ -20,22 +21,10 @@ export interface Throughput {
   readonly stageSeconds: StageSeconds;
 }
 
-/** The metrics file the eval stage writes per model (<variant>.metrics.json) and the summary reads. */
-export interface MetricsJson {
-  /** pycocotools' COCOeval.stats order: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl. */
+/** The metrics file the eval stage writes per model (<variant>.metrics.json) and the summary reads; the 12 stats also by name (vocabulary.ts). */
+export interface MetricsJson extends CocoBboxStats {
+  /** pycocotools' COCOeval.stats order, vocabulary.ts's cocoStats. */
   readonly stats: readonly number[];
-  readonly mAP50_95: number;
-  readonly mAP50: number;
-  readonly mAP75: number;
-  readonly APs: number;
-  readonly APm: number;
-  readonly APl: number;
-  readonly AR1: number;
-  readonly AR10: number;
-  readonly AR100: number;
-  readonly ARs: number;
-  readonly ARm: number;
-  readonly ARl: number;
   readonly perCategory: readonly CategoryAp[];
   /**
    * session.run wall time, batch 1, after warm-up, of the file as stored: for a QCDQ file onnxruntime's CPU provider
@@ -68,24 +57,13 @@ export interface MetricsJson {
   readonly versions: { readonly 'onnxruntime-node': string; readonly sharp: string; readonly node: string };
 }
 
-export type RunFacts = Omit<MetricsJson, 'stats' | 'perCategory' | 'versions' | `${'mAP' | 'AP' | 'AR'}${string}`>;
+export type RunFacts = Omit<MetricsJson, 'stats' | 'perCategory' | 'versions' | CocoStatKey>;
 
 export function buildMetrics(evaluation: CocoBboxEvaluation, facts: RunFacts): MetricsJson {
   const e = evaluation;
   return {
     stats: [...e.stats],
-    mAP50_95: e.ap,
-    mAP50: e.ap50,
-    mAP75: e.ap75,
-    APs: e.apSmall,
-    APm: e.apMedium,
-    APl: e.apLarge,
-    AR1: e.ar1,
-    AR10: e.ar10,
-    AR100: e.ar100,
-    ARs: e.arSmall,
-    ARm: e.arMedium,
-    ARl: e.arLarge,
+    ...Object.fromEntries(cocoStatKeys.map((key) => [key, e[key]])) as CocoBboxStats,
     perCategory: e.perCategory,
     ...facts,
     versions: runtimeVersions(),

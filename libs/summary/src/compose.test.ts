@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { composeSummary, formatDuration } from './compose.ts';
 import type { SummaryInputs } from './inputs.ts';
+import { cocoStatKeys } from '../../core/src/vocabulary.ts';
+
+/** A metrics.json's 12 stats, as the array and by name. */
+const namedStats = (stats: number[]) => ({ stats, ...Object.fromEntries(cocoStatKeys.map((key, i) => [key, stats[i]!])) }) as { stats: number[] } & Record<(typeof cocoStatKeys)[number], number>;
 
 function series(final: number) {
   const n = [final + 2, final + 1, final];
@@ -17,13 +21,13 @@ function series(final: number) {
 
 const run = (quantized: number | null) => ({
   model: 'yolov10m.yaml', imgsz: 640, epochs: 500, epochsCompleted: 500, batch: 32, device: '0', deviceName: 'NVIDIA H100', worldSize: 1, amp: true,
-  parameters: 16_576_768, quantization: quantized === null ? null : { quantized_convs: quantized, float_conv_names: ['model.23.dfl.conv'] },
+  parameters: 16_576_768, quantization: quantized === null ? null : { quantizedConvs: quantized, floatConvNames: ['model.23.dfl.conv'] },
   wallSeconds: 200_000, trainSeconds: 180_000, imagesPerSecond: 310.4, peakGpuMemoryGiB: 21.5, sessions: 2,
   versions: { torch: '2.14.1', ultralytics: '8.4.190' },
 });
 
 const metrics = (map: number, mean: number) => ({
-  stats: [map, 0.7, 0.55, 0.3, 0.55, 0.65, 0.35, 0.6, 0.65, -1, 0.6, 0.7],
+  ...namedStats([map, 0.7, 0.55, 0.3, 0.55, 0.65, 0.35, 0.6, 0.65, -1, 0.6, 0.7]),
   images: 5000,
   latencyMs: { mean, p50: mean - 1, p90: mean + 2, p99: mean + 5, runs: 50 },
   throughput: { imagesPerSecond: 21.3 },
@@ -31,8 +35,9 @@ const metrics = (map: number, mean: number) => ({
 });
 
 const exported = (bytes: number, dq: number, ints: boolean) => ({
-  file: dq ? 'yolov10-w4a16-qcdq.onnx' : 'yolov10-fp16.onnx', file_bytes: bytes, sha256: 'ab'.repeat(32), opset: 18,
-  node_counts: { DequantizeLinear: dq }, parameters: { initializer_elements: 15_360_000, conv_params: 15_000_000 }, int_weights: ints,
+  variant: dq ? ('qat' as const) : ('fp16' as const), graph: dq ? ('qcdq' as const) : ('float' as const),
+  file: dq ? 'yolov10-w4a16-qcdq.onnx' : 'yolov10-fp16.onnx', fileBytes: bytes, sha256: 'ab'.repeat(32), opset: 18,
+  nodeCounts: { DequantizeLinear: dq }, parameters: { initializerElements: 15_360_000, convParams: 15_000_000 }, intWeights: ints,
 });
 
 const sha = (c: string) => c.repeat(64);

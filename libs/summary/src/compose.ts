@@ -1,14 +1,13 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
-import { artifactFiles, evalVariantLabel, ptqFiles, variantLabel, variants, type EvalVariant, type Variant } from '../../core/src/layout.ts';
+import { artifactFiles, ptqFiles, type EvalVariant } from '../../core/src/layout.ts';
+import { variants, type Variant } from '../../core/src/variants.ts';
+import { cocoStats, evalVariantLabel, variantLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
 import { quantizationReportSection } from './quant-report.ts';
 
 /** The four models summary.md compares, in column order (the packed INT4 file is the QAT column's other file). */
 export const summaryColumns = ['fp16', 'qat', 'ptq-w4a16', 'ptq-w8a8'] as const satisfies readonly EvalVariant[];
 type Column = (typeof summaryColumns)[number];
-
-/** pycocotools' order of COCOeval.stats. */
-export const statNames = ['mAP50-95', 'mAP50', 'mAP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
 
 type Row = string[];
 
@@ -55,10 +54,10 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const head: Row = ['', ...all((v) => evalVariantLabel[v]), ...quantized.map((v) => `${evalVariantLabel[v]} − FP16`)];
   const fp = runs.fp16;
 
-  const accuracy: Row[] = statNames.map((name, i) => {
-    const values = all((v) => stat(metrics[v].stats[i]));
+  const accuracy: Row[] = cocoStats.map(({ key, label }) => {
+    const values = all((v) => stat(metrics[v][key]));
     const base = values[0]!;
-    return [name, ...values.map(f3), ...values.slice(1).map((x) => (x !== null && base !== null ? signed(x - base, 3) : '—'))];
+    return [label, ...values.map(f3), ...values.slice(1).map((x) => (x !== null && base !== null ? signed(x - base, 3) : '—'))];
   });
 
   const latencyHead: Row = ['', ...all((v) => evalVariantLabel[v])];
@@ -83,13 +82,13 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const w8 = ptq.w8a8.w8a8;
   const cov = w8.graph.conv_quantization;
   const fileOf: Record<Column, { bytes: number; file: string; sha256: string }> = {
-    fp16: { bytes: exported.fp16.file_bytes, file: exported.fp16.file, sha256: exported.fp16.sha256 },
-    qat: { bytes: exported.qat.file_bytes, file: exported.qat.file, sha256: exported.qat.sha256 },
+    fp16: { bytes: exported.fp16.fileBytes, file: exported.fp16.file, sha256: exported.fp16.sha256 },
+    qat: { bytes: exported.qat.fileBytes, file: exported.qat.file, sha256: exported.qat.sha256 },
     'ptq-w4a16': ptq.w4a16.files.ptq_qcdq,
     'ptq-w8a8': ptq.w8a8.files.w8a8,
   };
   const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qat_int4, 'ptq-w4a16': ptq.w4a16.files.ptq_int4 };
-  const packedMap = metrics['qat-int4'].stats[0];
+  const packedMap = metrics['qat-int4'].mAP50_95;
   const model: Row[] = [
     ['made by', 'training (AMP)', 'training with 4-bit weight fake-quant', "FP16 weights through QAT's quantizer, no training", `${w8.quantizer}, ${w8.calibration_method} calibration on ${int(w8.calibration_images)} train images`],
     ['weights / activations', 'float32 / float32', '4-bit per channel / float', '4-bit per channel / float', `${w8.weights} / ${w8.activations}`],
@@ -98,11 +97,11 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     [
       'quantized convolutions (DequantizeLinear-fed, in the exported graph)',
       '0',
-      `${int(runs.qat.quantization?.quantized_convs ?? 0)} (${int(exported.qat.node_counts.DequantizeLinear ?? 0)} DQ)`,
+      `${int(runs.qat.quantization?.quantizedConvs ?? 0)} (${int(exported.qat.nodeCounts.DequantizeLinear ?? 0)} DQ)`,
       `${int(ptq.report.fp16_weights.totals.quantized_convs)} (${int(ptq.w4a16.ptq_w4a16.export.node_counts.DequantizeLinear ?? 0)} DQ)`,
       `${int(cov.weight_quantized)} of ${int(cov.convs)} weights, ${int(cov.activation_quantized)} inputs`,
     ],
-    ['convolutions kept float', 'all', runs.qat.quantization?.float_conv_names.join(', ') || 'none', runs.qat.quantization?.float_conv_names.join(', ') || 'none', int(cov.convs - cov.weight_quantized)],
+    ['convolutions kept float', 'all', runs.qat.quantization?.floatConvNames.join(', ') || 'none', runs.qat.quantization?.floatConvNames.join(', ') || 'none', int(cov.convs - cov.weight_quantized)],
   ];
 
   const training: Row[] = [
@@ -118,12 +117,12 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ['training sessions (1 + resumes)', ...both((v) => String(runs[v].sessions))],
   ];
 
-  const [mFp, mQat, mPtq, mW8] = all((v) => stat(metrics[v].stats[0]));
+  const [mFp, mQat, mPtq, mW8] = all((v) => stat(metrics[v].mAP50_95));
   const headline =
     mFp != null && mQat != null && mPtq != null
       ? `Training with quantization gained **${signed(mQat - mPtq, 3)}** mAP50-95 over quantizing the finished FP16 model to the same 4 bits: ` +
         `W4A16 QAT reaches **${f3(mQat)}**, W4A16 PTQ **${f3(mPtq)}** (FP16 **${f3(mFp)}**, QAT ${signed(mQat - mFp, 3)}; W8A8 PTQ **${f3(mW8 ?? null)}**), ` +
-        `with a packed INT4 file ${(exported.fp16.file_bytes / ptq.w4a16.files.qat_int4.bytes).toFixed(1)}× smaller than FP16's.`
+        `with a packed INT4 file ${(exported.fp16.fileBytes / ptq.w4a16.files.qat_int4.bytes).toFixed(1)}× smaller than FP16's.`
       : 'mAP is undefined for this run (no ground truth in the evaluated images).';
   const providers = metrics.fp16.providers?.join(', ') ?? 'cpu';
   const splits = Object.entries(input.dataset.splits);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { z } from 'zod';
 import { calibrationListSchema, datasetProvenanceSchema, exportJsonSchema, metricsJsonSchema, ptqW4a16JsonSchema, ptqW8a8JsonSchema, quantizationReportSchema, readArtifact, runJsonSchema } from '../../core/src/artifacts.ts';
-import { artifactFiles, calibrationListFileName, evalVariants, metricsFileName, ptqFiles, variants, type EvalVariant, type RunLayout, type Variant } from '../../core/src/layout.ts';
+import { artifactFiles, calibrationListFileName, evalVariants, metricsFileName, ptqFiles, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
+import { variants, type Variant } from '../../core/src/variants.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
 import { readResultsCsv, type LossSeries } from '../../chart/src/index.ts';
 

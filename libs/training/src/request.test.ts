@@ -10,7 +10,7 @@ const inputs = {
   resources: loadSection('resources', 'coco'),
   hyps: { lr0: 0.01, box: 7.5 },
   dataYaml: '/d/data.yaml',
-  saveDir: '/r/.in-progress/qat-w4a16',
+  saveDir: '/r/.in-progress/qat',
   env: {},
 };
 

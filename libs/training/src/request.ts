@@ -1,7 +1,7 @@
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
-import type { Variant } from '../../core/src/layout.ts';
+import { type Variant } from '../../core/src/variants.ts';
 
 /** The JSON handed to `python -m yolo_py.train` (yolo_py/request.py reads exactly these keys). */
 export interface TrainRequest {

@@ -103,15 +103,15 @@ def test_both_files_share_one_io_contract(baseline, qcdq):
         assert len(report["sha256"]) == 64 and report["file_bytes"] == Path(summary["path"]).stat().st_size
 
 
-@pytest.mark.parametrize("variant", ["baseline", "qcdq"])
-def test_onnx_runtime_runs_batches_of_1_and_2(variant, request):
-    summary, _ = request.getfixturevalue(variant)
+@pytest.mark.parametrize("graph, fixture", [("float", "baseline"), ("qcdq", "qcdq")])
+def test_onnx_runtime_runs_batches_of_1_and_2(graph, fixture, request):
+    summary, _ = request.getfixturevalue(fixture)
     session = ort.InferenceSession(summary["path"], providers=["CPUExecutionProvider"])
     images = fixed_inputs(IMGSZ)
     single = session.run(None, {"images": images[:1]})[0]
     pair = session.run(None, {"images": images})[0]
     assert single.shape == (1, 300, 6) and pair.shape == (2, 300, 6)
-    assert compare_detections(single, pair[:1], TOLERANCES[variant])["within_tolerance"]
+    assert compare_detections(single, pair[:1], TOLERANCES[graph])["within_tolerance"]
 
 
 def test_qcdq_stores_int_weights_behind_one_dequantize_per_quantized_conv(baseline, qcdq):
@@ -147,11 +147,12 @@ def test_weight_codes_in_the_file_are_the_4bit_codes_torch_uses(qcdq, quant_mode
     np.testing.assert_array_equal(scale, torch_q.scale.flatten().numpy())
 
 
-@pytest.mark.parametrize("variant", ["baseline", "qcdq"])
-def test_torch_and_onnx_runtime_agree_within_tolerance(variant, request):
-    _, report = request.getfixturevalue(variant)
+@pytest.mark.parametrize("graph, fixture", [("float", "baseline"), ("qcdq", "qcdq")])
+def test_torch_and_onnx_runtime_agree_within_tolerance(graph, fixture, request):
+    _, report = request.getfixturevalue(fixture)
+    assert report["graph"] == graph
     agreement = report["torch_vs_ort"]
-    assert agreement["tolerance"] == TOLERANCES[variant].to_dict()
+    assert agreement["tolerance"] == TOLERANCES[graph].to_dict()
     assert agreement["within_tolerance"], agreement
     assert agreement["rows_matched"] >= 0.9 * agreement["rows_compared"] == 0.9 * 1200
 

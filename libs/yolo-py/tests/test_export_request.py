@@ -13,7 +13,7 @@ GOOD = {
     "opset": 18,
     "models": [
         {"variant": "fp16", "checkpoint": "/r/fp16/weights/best.pt", "file": "yolov10-fp16.onnx"},
-        {"variant": "qat", "checkpoint": "/r/qat-w4a16/weights/best.pt", "file": "yolov10-w4a16-qcdq.onnx"},
+        {"variant": "qat", "checkpoint": "/r/qat/weights/best.pt", "file": "yolov10-w4a16-qcdq.onnx"},
     ],
 }
 
@@ -57,10 +57,11 @@ def test_the_cli_exits_with_the_bad_input_code_before_loading_anything(tmp_path,
 
 
 def test_an_entry_keeps_both_descriptions_of_the_file_without_overwriting():
-    entry = ExportModel("qat", "/r/qat-w4a16/weights/best.pt", "yolov10-w4a16-qcdq.onnx")
-    summary = {"variant": "qcdq-w4a16", "path": "/staging/x.onnx", "opset": 18, "exporter": "brevitas"}
-    report = {"variant": "qcdq", "path": "/staging/x.onnx", "opset": 18, "sha256": "0" * 64}
+    entry = ExportModel("qat", "/r/qat/weights/best.pt", "yolov10-w4a16-qcdq.onnx")
+    summary = {"graph": "qcdq", "path": "/staging/x.onnx", "opset": 18, "exporter": "brevitas"}
+    # A report that (wrongly) carries the entry's own keys cannot replace them.
+    report = {"graph": "qcdq", "path": "/staging/x.onnx", "opset": 18, "sha256": "0" * 64, "variant": "fp16", "file": "y.onnx"}
     written = export_entry(entry, summary, report, "f" * 64)
-    assert written["graph"] == "qcdq" and written["export"] == {"variant": "qcdq-w4a16", "opset": 18, "exporter": "brevitas"}
-    assert written["file"] == "yolov10-w4a16-qcdq.onnx" and "path" not in written and "variant" not in written
-    assert written["opset"] == 18 and written["checkpointSha256"] == "f" * 64
+    assert written["graph"] == "qcdq" and written["export"] == {"graph": "qcdq", "opset": 18, "exporter": "brevitas"}
+    assert written["file"] == "yolov10-w4a16-qcdq.onnx" and written["variant"] == "qat" and "path" not in written
+    assert written["opset"] == 18 and written["checkpoint_sha256"] == "f" * 64

@@ -69,12 +69,12 @@ def test_train_writes_outputs_with_one_based_checkpoints(tmp_path, tiny_dataset,
     assert run["epochsCompleted"] == 2 and run["amp"] is False and run["model"] == "yolov10n.yaml"
     assert run["imagesPerSecond"] > 0 and run["parameters"] > 2_000_000
     if variant == "qat":
-        assert run["quantization"]["quantized_convs"] > 50
-        assert run["quantization"]["float_conv_names"] == ["model.23.dfl.conv"]
+        assert run["quantization"]["quantizedConvs"] > 50
+        assert run["quantization"]["floatConvNames"] == ["model.23.dfl.conv"]
         payload = torch.load(save_dir / "weights" / "last.pt", weights_only=True)
         assert payload["format"] == "yolo_py.quant-checkpoint" and payload["extra"]["optimizer"] is None
         # The fast path trained it: layers taken over refuse a training forward on Brevitas' per-layer path.
-        assert f"weight quantization batched over {run['quantization']['quantized_convs']} layers" in result.stdout
+        assert f"weight quantization batched over {run['quantization']['quantizedConvs']} layers" in result.stdout
     else:
         assert run["quantization"] is None
     assert f"[{variant}] epoch 2/2 done" in result.stdout

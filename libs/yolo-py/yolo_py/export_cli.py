@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 from yolo_py import offline
+from yolo_py.artifact_keys import camel_keys
+from yolo_py.files import write_atomically
 from yolo_py.export_request import ExportModel, ExportRequest
 from yolo_py.exit_codes import EXIT_BAD_INPUT
 
@@ -32,18 +34,18 @@ def load_variant_model(variant: str, checkpoint: Path):
 def export_entry(entry: ExportModel, summary: dict, report: dict, checkpoint_sha256: str) -> dict:
     """One model's export.json entry: the file's report at the top level, how it was exported under "export".
 
-    The two describe one file from two sides and share keys (path, opset, variant); nesting the exporter's
+    The two describe one file from two sides and share keys (path, opset, graph); nesting the exporter's
     summary keeps both, where merging them let one silently replace the other. Paths are the staging folder's,
-    so the entry names the file relative to export.json instead.
+    so the entry names the file relative to export.json instead. The entry's own keys (variant, file,
+    checkpoint) are set last and are not in the report, so nothing the report holds can replace them.
     """
-    described = {k: v for k, v in report.items() if k not in ("path", "variant")}
     return {
-        **described,
+        **{k: v for k, v in report.items() if k != "path"},
+        "variant": entry.variant,
         "file": entry.file,
-        "graph": report["variant"],  # baseline or qcdq: what the graph holds, not the training variant
         "export": {k: v for k, v in summary.items() if k != "path"},
         "checkpoint": entry.checkpoint,
-        "checkpointSha256": checkpoint_sha256,
+        "checkpoint_sha256": checkpoint_sha256,
     }
 
 
@@ -93,7 +95,8 @@ def main(argv: list[str]) -> int:
         "models": models,
         "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__},
     }
-    (out_dir / "export.json").write_text(json.dumps(export_json, indent=2, default=str) + "\n")
+    text = json.dumps(camel_keys(export_json), indent=2, default=str) + "\n"  # default: numpy scalars in the agreement
+    write_atomically(out_dir / "export.json", lambda tmp: tmp.write_text(text))
     return 0
 
 

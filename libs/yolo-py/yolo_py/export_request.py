@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-EXPORT_VARIANTS = ("fp16", "qat")
+from yolo_py.variants import VARIANTS
 
 
 def _fields(data: object, cls: type, where: str) -> dict:
@@ -41,8 +41,8 @@ class ExportModel:
     def parse(cls, data: object, where: str) -> ExportModel:
         fields = _fields(data, cls, where)
         model = cls(**{k: _typed(fields[k], str, f"{where}.{k}") for k in cls.__dataclass_fields__})
-        if model.variant not in EXPORT_VARIANTS:
-            raise ValueError(f"{where}.variant: expected one of {EXPORT_VARIANTS}, got {model.variant!r}")
+        if model.variant not in VARIANTS:
+            raise ValueError(f"{where}.variant: expected one of {VARIANTS}, got {model.variant!r}")
         if Path(model.file).name != model.file or not model.file.endswith(".onnx"):
             raise ValueError(f"{where}.file: expected a plain .onnx file name, got {model.file!r}")
         return model

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from ultralytics.utils import RANK
 
+from yolo_py.artifact_keys import camel_keys
 from yolo_py.files import write_json
 
 PROGRESS_FILE = "progress.json"
@@ -84,7 +85,7 @@ class ProgressReporter:
                 "worldSize": max(trainer.world_size, 1),
                 "deviceName": torch.cuda.get_device_name(trainer.device) if cuda else "cpu",
                 "parameters": sum(p.numel() for p in model.parameters()),
-                "quantization": trainer.quant_report.to_dict() if trainer.quant_report is not None else None,
+                "quantization": camel_keys(trainer.quant_report.to_dict()) if trainer.quant_report is not None else None,
                 "trainImages": len(trainer.train_loader.dataset),
             }
         )

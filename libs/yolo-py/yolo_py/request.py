@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yolo_py.variants import VARIANTS
+
 TRAIN_REQUEST_ENV = "YOLO_PY_TRAIN_REQUEST"
-VARIANTS = ("fp16", "qat")
 
 
 @dataclass(frozen=True)

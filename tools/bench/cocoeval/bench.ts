@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
+import { cocoStats } from '../../../libs/core/src/vocabulary.ts';
 import { projectPython } from '../../../libs/core/src/python-env.ts';
 import { runReference, type ReferenceEngine } from '../../../libs/eval/src/coco/reference.ts';
 import { VAL2017_LIKE, writeVal2017Like } from './val2017-like.ts';
@@ -24,7 +25,6 @@ interface Measured {
   readonly cpuSeconds: number;
 }
 
-const STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'];
 const runOurs = fileURLToPath(new URL('./run-ours.ts', import.meta.url));
 
 runMain(async () => {
@@ -64,7 +64,7 @@ runMain(async () => {
           `${m === pycocotools ? '(reference)' : formatDiff(maxAbsDiff(m.stats, pycocotools.stats))} |`,
       ),
       ``,
-      `Stats (pycocotools order): ${STAT_NAMES.map((name, i) => `${name} ${pycocotools.stats[i]!.toFixed(4)}`).join(', ')}`,
+      `Stats (pycocotools order): ${cocoStats.map(({ label }, i) => `${label} ${pycocotools.stats[i]!.toFixed(4)}`).join(', ')}`,
       ``,
       `"process wall" includes interpreter start-up and imports; "process CPU" is user + system time of that process ` +
         `(interpreter start-up and imports included); peak RSS is each process's own maximum resident set.`,

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { cocoStatKeys } from '../../../core/src/vocabulary.ts';
 import { evaluateCocoBbox } from './evaluate.ts';
 import { IOU_THRESHOLDS, RECALL_THRESHOLDS } from './params.ts';
 import { randomCocoCase, type CocoCase } from './random-case.ts';
@@ -109,9 +110,6 @@ function assertIdentical(ours: readonly number[], theirs: readonly number[], wha
 }
 
 function assertNamedStats(evaluation: CocoBboxEvaluation): void {
-  const named = [
-    evaluation.ap, evaluation.ap50, evaluation.ap75, evaluation.apSmall, evaluation.apMedium, evaluation.apLarge,
-    evaluation.ar1, evaluation.ar10, evaluation.ar100, evaluation.arSmall, evaluation.arMedium, evaluation.arLarge,
-  ];
+  const named = cocoStatKeys.map((key) => evaluation[key]);
   assert.deepEqual(named, evaluation.stats);
 }

@@ -120,7 +120,7 @@ describe('evaluateCocoBbox input checks', () => {
     const evaluation = evaluateCocoBbox(instances, [detection]);
     // Precision is tp / (tp + fp + 2^-52), just below 1 for one detection; numpy's mean of 1010 and of 101
     // such values rounds to these (checked with numpy 2.4).
-    assert.equal(evaluation.ap, 0.9999999999999998);
+    assert.equal(evaluation.mAP50_95, 0.9999999999999998);
     assert.deepEqual(
       evaluation.perCategory.map((c) => [c.categoryId, c.name, c.ap, c.ap50, c.gtCount]),
       [
@@ -128,7 +128,7 @@ describe('evaluateCocoBbox input checks', () => {
         [3, 'car', -1, -1, 0], // its only box is a crowd region
       ],
     );
-    assert.equal(evaluation.apLarge, -1);
+    assert.equal(evaluation.APl, -1);
   });
 });
 

@@ -1,30 +1,30 @@
 import { precisionIndex, recallIndex, type Accumulated } from './accumulate.ts';
 import { numpyMean } from './numpy-sum.ts';
 import { AREA_RANGES, IOU_THRESHOLDS, MAX_DETS, R, T, type AreaLabel } from './params.ts';
-import type { CocoBboxStats } from './types.ts';
+import type { CocoStatKey } from '../../../core/src/vocabulary.ts';
 
 interface StatSpec {
-  readonly name: keyof CocoBboxStats;
+  readonly name: CocoStatKey;
   readonly kind: 'precision' | 'recall';
   readonly iou?: number;
   readonly area: AreaLabel;
   readonly maxDets: (typeof MAX_DETS)[number];
 }
 
-/** COCOeval.summarize's 12 settings for bbox, in its order. */
+/** COCOeval.summarize's 12 settings for bbox, in its order (the order of vocabulary.ts's cocoStats, which names them). */
 export const STAT_SPECS: readonly StatSpec[] = [
-  { name: 'ap', kind: 'precision', area: 'all', maxDets: 100 },
-  { name: 'ap50', kind: 'precision', iou: 0.5, area: 'all', maxDets: 100 },
-  { name: 'ap75', kind: 'precision', iou: 0.75, area: 'all', maxDets: 100 },
-  { name: 'apSmall', kind: 'precision', area: 'small', maxDets: 100 },
-  { name: 'apMedium', kind: 'precision', area: 'medium', maxDets: 100 },
-  { name: 'apLarge', kind: 'precision', area: 'large', maxDets: 100 },
-  { name: 'ar1', kind: 'recall', area: 'all', maxDets: 1 },
-  { name: 'ar10', kind: 'recall', area: 'all', maxDets: 10 },
-  { name: 'ar100', kind: 'recall', area: 'all', maxDets: 100 },
-  { name: 'arSmall', kind: 'recall', area: 'small', maxDets: 100 },
-  { name: 'arMedium', kind: 'recall', area: 'medium', maxDets: 100 },
-  { name: 'arLarge', kind: 'recall', area: 'large', maxDets: 100 },
+  { name: 'mAP50_95', kind: 'precision', area: 'all', maxDets: 100 },
+  { name: 'mAP50', kind: 'precision', iou: 0.5, area: 'all', maxDets: 100 },
+  { name: 'mAP75', kind: 'precision', iou: 0.75, area: 'all', maxDets: 100 },
+  { name: 'APs', kind: 'precision', area: 'small', maxDets: 100 },
+  { name: 'APm', kind: 'precision', area: 'medium', maxDets: 100 },
+  { name: 'APl', kind: 'precision', area: 'large', maxDets: 100 },
+  { name: 'AR1', kind: 'recall', area: 'all', maxDets: 1 },
+  { name: 'AR10', kind: 'recall', area: 'all', maxDets: 10 },
+  { name: 'AR100', kind: 'recall', area: 'all', maxDets: 100 },
+  { name: 'ARs', kind: 'recall', area: 'small', maxDets: 100 },
+  { name: 'ARm', kind: 'recall', area: 'medium', maxDets: 100 },
+  { name: 'ARl', kind: 'recall', area: 'large', maxDets: 100 },
 ];
 
 /**

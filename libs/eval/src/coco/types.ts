@@ -1,3 +1,5 @@
+import type { CocoStatKey } from '../../../core/src/vocabulary.ts';
+
 /** The parts of a COCO instances file (annotations/instances_val2017.json) that bbox evaluation reads. */
 export interface CocoInstances {
   readonly images: readonly CocoImage[];
@@ -46,21 +48,8 @@ export interface CategoryAp {
   readonly gtCount: number;
 }
 
-/** pycocotools' 12 summary numbers, by name; -1 where no ground truth falls in the setting. */
-export interface CocoBboxStats {
-  readonly ap: number;
-  readonly ap50: number;
-  readonly ap75: number;
-  readonly apSmall: number;
-  readonly apMedium: number;
-  readonly apLarge: number;
-  readonly ar1: number;
-  readonly ar10: number;
-  readonly ar100: number;
-  readonly arSmall: number;
-  readonly arMedium: number;
-  readonly arLarge: number;
-}
+/** pycocotools' 12 summary numbers, by their names in core/src/vocabulary.ts; -1 where no ground truth falls in the setting. */
+export type CocoBboxStats = Readonly<Record<CocoStatKey, number>>;
 
 export interface CocoBboxEvaluation extends CocoBboxStats {
   /** The same 12 numbers in COCOeval.stats order. */

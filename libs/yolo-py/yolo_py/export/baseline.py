@@ -19,18 +19,19 @@ import torch
 from brevitas.nn import QuantConv2d
 from torch import nn
 
+from yolo_py.export.graph_kinds import FLOAT
 from yolo_py.export.onnx_io import check_opset, export_onnx
 
 
 def export_baseline_onnx(model: nn.Module, path: str | Path, imgsz: int, opset: int) -> dict:
     """Exports a float DetectionModel to `path`: input images [batch,3,imgsz,imgsz], output0 [batch,300,6].
 
-    Returns a summary (variant, path, opset, imgsz, max_det, exporter, quantized_convs=0, seconds).
+    Returns a summary (graph "float", path, opset, imgsz, max_det, exporter, quantized_convs=0, seconds).
     """
     check_opset(opset)
     if any(isinstance(m, QuantConv2d) for m in model.modules()):
         raise ValueError("model holds Brevitas QuantConv2d layers: export it with export_qcdq_onnx")
-    return export_onnx(model, path, imgsz, opset, "baseline", "torch.onnx.export (TorchScript, dynamo=False)", _write)
+    return export_onnx(model, path, imgsz, opset, FLOAT, "torch.onnx.export (TorchScript, dynamo=False)", _write)
 
 
 def _write(prepared: nn.Module, sample: torch.Tensor, path: str, export_kwargs: dict) -> None:

@@ -50,7 +50,7 @@ def export_onnx(
     path: str | Path,
     imgsz: int,
     opset: int,
-    variant: str,
+    graph: str,
     exporter: str,
     write: Callable[[nn.Module, torch.Tensor, str, dict[str, Any]], object],
 ) -> dict:
@@ -58,7 +58,7 @@ def export_onnx(
 
     Prepares `model` (prepare_for_export), calls `write(prepared, sample_input, path, export_kwargs)` to write
     the ONNX file (export_kwargs: torchscript_export_kwargs(opset)), then pins its output shape and metadata
-    (finalize_onnx). Returns the summary (variant, path, opset, imgsz, max_det, exporter, quantized_convs
+    (finalize_onnx). Returns the summary (graph: vocabulary.GRAPH_KINDS, path, opset, imgsz, max_det, exporter, quantized_convs
     left after fusing, seconds). The caller checks the opset and the model first.
     """
     start = time.perf_counter()
@@ -66,9 +66,9 @@ def export_onnx(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write(prepared, torch.zeros(1, 3, imgsz, imgsz), str(path), torchscript_export_kwargs(opset))
-    finalize_onnx(path, prepared, variant, imgsz)
+    finalize_onnx(path, prepared, graph, imgsz)
     return {
-        "variant": variant,
+        "graph": graph,
         "path": str(path),
         "opset": opset,
         "imgsz": imgsz,
@@ -79,7 +79,7 @@ def export_onnx(
     }
 
 
-def finalize_onnx(path: Path, prepared: nn.Module, variant: str, imgsz: int) -> None:
+def finalize_onnx(path: Path, prepared: nn.Module, graph: str, imgsz: int) -> None:
     """Pins the output shape to [batch, max_det, 6] and stores decoding facts as metadata_props.
 
     Values are written the way Ultralytics' own Exporter writes them (Python literals: `[640, 640]`, `True`,
@@ -100,7 +100,7 @@ def finalize_onnx(path: Path, prepared: nn.Module, variant: str, imgsz: int) -> 
     dims[2].dim_value = 6
     names = getattr(prepared, "names", None) or {}
     meta = {
-        "variant": variant,
+        "graph": graph,
         "imgsz": [imgsz, imgsz],
         "stride": int(max(prepared.stride)),
         "max_det": head.max_det,

@@ -1,7 +1,7 @@
 """export.json facts for one ONNX file, including a torch-versus-ONNX Runtime agreement check.
 
 Tolerances (per detection, after row matching; see compare.py):
-- baseline: boxes 0.05 px + 1e-4 x |coordinate|, scores 1e-3. Torch (oneDNN) and ONNX Runtime (MLAS)
+- float: boxes 0.05 px + 1e-4 x |coordinate|, scores 1e-3. Torch (oneDNN) and ONNX Runtime (MLAS)
   both run float32 convs and differ only in accumulation order. Measured on BN-calibrated random models
   (nothing trained is available offline): YOLOv10n@160 0.003 px / 4e-5, YOLOv10m@640 0.011 px / 4e-6.
 - qcdq: the same bounds. Brevitas writes the very codes and scales torch fake-quantizes with, and
@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from yolo_py.export.compare import Tolerance, compare_detections, fixed_inputs
+from yolo_py.export.graph_kinds import FLOAT, QCDQ
 from yolo_py.export.graph_stats import (
     QDQ_OPS,
     conv_parameter_count,
@@ -37,8 +38,8 @@ from yolo_py.export.prepare import prepare_for_export
 from yolo_py.quant.convert import quantized_conv_names
 
 TOLERANCES = {
-    "baseline": Tolerance(box_atol_px=5e-2, box_rtol=1e-4, score_atol=1e-3),
-    "qcdq": Tolerance(box_atol_px=5e-2, box_rtol=1e-4, score_atol=1e-3),
+    FLOAT: Tolerance(box_atol_px=5e-2, box_rtol=1e-4, score_atol=1e-3),
+    QCDQ: Tolerance(box_atol_px=5e-2, box_rtol=1e-4, score_atol=1e-3),
 }
 
 
@@ -48,14 +49,14 @@ def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int) -> dict:
     proto = onnx.load(str(path))
     counts = op_counts(proto)
     storage = dequantized_weight_storage(proto)
-    variant = "qcdq" if counts.get("DequantizeLinear", 0) else "baseline"
+    graph = QCDQ if counts.get("DequantizeLinear", 0) else FLOAT
     prepared = prepare_for_export(torch_model, imgsz)
     images = fixed_inputs(imgsz)
     with torch.no_grad():
         expected = prepared(torch.from_numpy(images)).numpy()
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     actual = session.run(None, {INPUT_NAME: images})[0]
-    agreement = compare_detections(expected, actual, TOLERANCES[variant])
+    agreement = compare_detections(expected, actual, TOLERANCES[graph])
     agreement["inputs"] = "batch of 2: seeded uniform noise (seed 0) and a synthetic letterboxed scene"
     return {
         "path": str(path),
@@ -63,7 +64,7 @@ def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int) -> dict:
         "sha256": sha256_of(path),
         "opset": opset_version(proto),
         **io_signature(proto),
-        "variant": variant,
+        "graph": graph,
         "node_counts": {op: counts.get(op, 0) for op in (*QDQ_OPS, "Conv")} | {"total": sum(counts.values())},
         "parameters": {
             "conv_params": conv_parameter_count(proto),

@@ -1,0 +1,42 @@
+/**
+ * The experiment's display and evaluation vocabulary, defined once (the variant names themselves are in
+ * variants.ts): variant labels, the kinds of exported graph (Python: yolo_py/contracts/graph_kinds.json), and the
+ * names of pycocotools' 12 COCO stats that metrics.json, the summary and the parity tools use.
+ */
+import type { EvalVariant } from './layout.ts';
+import type { Variant } from './variants.ts';
+
+/** How the summary and the charts title each variant. */
+export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
+/** How the summary names every scored ONNX file: the trained variants and the post-training ones. */
+export const evalVariantLabel: Record<EvalVariant, string> = {
+  ...variantLabel,
+  'qat-int4': 'W4A16 QAT, packed INT4',
+  'ptq-w4a16': 'W4A16 PTQ',
+  'ptq-w8a8': 'W8A8 PTQ',
+};
+
+/**
+ * What an exported ONNX graph holds, beside the variant it came from: float weights, or integer weights behind
+ * QuantizeLinear/DequantizeLinear (QCDQ). export.json's `graph`.
+ */
+export const graphKinds = ['float', 'qcdq'] as const;
+export type GraphKind = (typeof graphKinds)[number];
+
+/** pycocotools' COCOeval.stats for bbox, in its order: metrics.json's keys and the summary's row labels. */
+export const cocoStats = [
+  { key: 'mAP50_95', label: 'mAP50-95' },
+  { key: 'mAP50', label: 'mAP50' },
+  { key: 'mAP75', label: 'mAP75' },
+  { key: 'APs', label: 'APs' },
+  { key: 'APm', label: 'APm' },
+  { key: 'APl', label: 'APl' },
+  { key: 'AR1', label: 'AR1' },
+  { key: 'AR10', label: 'AR10' },
+  { key: 'AR100', label: 'AR100' },
+  { key: 'ARs', label: 'ARs' },
+  { key: 'ARm', label: 'ARm' },
+  { key: 'ARl', label: 'ARl' },
+] as const;
+export type CocoStatKey = (typeof cocoStats)[number]['key'];
+export const cocoStatKeys: readonly CocoStatKey[] = cocoStats.map((s) => s.key);
