@@ -1,83 +1,14 @@
 /**
- * Schemas of the JSON artifacts one stage writes and another reads, and the one reader that checks them: a
+ * The one reader of the JSON artifacts one stage writes and another reads (their schemas: schemas/*.ts): a
  * missing, unparsable or malformed artifact fails naming the file and the field, never as an undefined deep
- * inside a later stage. Objects are loose: a reader states the fields it uses, a writer may add more.
+ * inside a later stage. Loose objects: a reader states the fields it uses, a writer may add more.
  * Every artifact's keys are camelCase, whichever language writes it (yolo_py converts at the write:
  * yolo_py/artifact_keys.py); only the request.json files Python reads are snake_case, its dataclasses' fields.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
-import { variants } from './variants.ts';
-import { cocoStatKeys, graphKinds, type CocoStatKey } from './vocabulary.ts';
 import { fromWorkspace } from './workspace.ts';
-
-const count = z.number().int().nonnegative();
-const latency = z.looseObject({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), runs: count });
-
-/** <variant>/run.json, written by yolo_py.train. */
-export const runJsonSchema = z.looseObject({
-  model: z.string(),
-  imgsz: count,
-  epochs: count,
-  epochsCompleted: count,
-  batch: z.number().int(),
-  device: z.string(),
-  deviceName: z.string(),
-  worldSize: count,
-  amp: z.boolean(),
-  parameters: count,
-  quantization: z.looseObject({ quantizedConvs: count, floatConvNames: z.array(z.string()) }).nullable(),
-  wallSeconds: z.number(),
-  trainSeconds: z.number(),
-  imagesPerSecond: z.number().nullable(),
-  peakGpuMemoryGiB: z.number().nullable(),
-  sessions: count,
-  versions: z.record(z.string(), z.string().nullable()),
-});
-
-/** eval/<variant>.metrics.json, written by the eval stage: the 12 COCO stats in pycocotools' order. */
-export const metricsJsonSchema = z.looseObject({
-  stats: z.array(z.number()).length(cocoStatKeys.length),
-  ...(Object.fromEntries(cocoStatKeys.map((key) => [key, z.number()])) as Record<CocoStatKey, z.ZodNumber>),
-  images: count,
-  latencyMs: latency.nullable(),
-  /** The QCDQ file's latency with its weight Q/DQ folded at load time; null for a float file. */
-  latencyQdqFoldedMs: latency.nullable().optional(),
-  throughput: z.looseObject({ imagesPerSecond: z.number(), batch: count.optional(), workers: z.number().int().nonnegative().optional() }).nullable().optional(),
-  providers: z.array(z.string()).optional(),
-  /** Which Ultralytics preprocessing the evaluator reproduced. */
-  letterbox: z.enum(['val', 'predict']).nullable().optional(),
-});
-
-const exportedModel = z.looseObject({
-  variant: z.enum(variants),
-  graph: z.enum(graphKinds),
-  file: z.string(),
-  fileBytes: count,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest'),
-  opset: count,
-  nodeCounts: z.record(z.string(), count),
-  parameters: z.looseObject({ initializerElements: count, convParams: count }),
-  intWeights: z.boolean(),
-});
-
-/** onnx/export.json, written by yolo_py.export_cli. */
-export const exportJsonSchema = z.looseObject({ opset: count, models: z.looseObject({ fp16: exportedModel, qat: exportedModel }) });
-
-const splitCounts = z.looseObject({ images: count, labelledImages: count, backgroundImages: count, annotationsWritten: count });
-
-/** dataset/provenance.json, written by the dataset stage. */
-export const datasetProvenanceSchema = z.looseObject({
-  source: z.looseObject({ kind: z.enum(['synthetic', 'coco']), root: z.string() }),
-  splits: z.record(z.string(), z.looseObject({ annotationFile: z.string(), counts: splitCounts })),
-});
-
-/** eval/eval.json, the eval stage's memo of what each metrics file was computed from. */
-export const evalJsonSchema = z.looseObject({
-  fp16: z.looseObject({ key: z.string(), onnxSha256: z.string(), reused: z.boolean() }),
-  qat: z.looseObject({ key: z.string(), onnxSha256: z.string(), reused: z.boolean() }),
-});
 
 /** The value at a zod issue's path, for "got ..." in the message. */
 function at(value: unknown, path: readonly PropertyKey[]): unknown {

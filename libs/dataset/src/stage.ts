@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { sha256Text } from '../../core/src/hashing.ts';
+import { fingerprintJsonSchema } from '../../core/src/schemas/dataset.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -33,7 +34,7 @@ export async function runDatasetStage(profile: Profile, outDir: string): Promise
       cocoRoot = source.root;
     }
     const result = await convertCocoToYolo({ cocoRoot, outDir: staging, datasetPath: outDir });
-    const fingerprint = await contentFingerprint(staging, result);
+    const fingerprint = fingerprintJsonSchema.parse(await contentFingerprint(staging, result));
     await writeFile(join(staging, 'fingerprint.json'), `${JSON.stringify(fingerprint, null, 2)}\n`);
     await writeFile(join(staging, 'provenance.json'), `${JSON.stringify(provenance(source, result, synthetic, staging, outDir, started), null, 2)}\n`);
     return result;

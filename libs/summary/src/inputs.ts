@@ -2,7 +2,11 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { z } from 'zod';
-import { datasetProvenanceSchema, exportJsonSchema, metricsJsonSchema, readArtifact, runJsonSchema } from '../../core/src/artifacts.ts';
+import { readArtifact } from '../../core/src/artifacts.ts';
+import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
+import { metricsJsonSchema } from '../../core/src/schemas/eval.ts';
+import { exportJsonSchema } from '../../core/src/schemas/export.ts';
+import { runJsonSchema } from '../../core/src/schemas/training.ts';
 import { artifactFiles, metricsFileName, type RunLayout } from '../../core/src/layout.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { exists, writeFileAtomically } from '../../core/src/staging.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { formatIdentity, parseIdentity, processIdentity, stillRunning } from '../../core/src/processes.ts';
+import { parseArtifact } from '../../core/src/artifacts.ts';
+import { trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { recipeDigest, type TrainRequest } from './request.ts';
 
 /**
@@ -33,8 +35,10 @@ export type ResumePlan =
  */
 export async function planResume(files: InProgress, request: TrainRequest): Promise<ResumePlan> {
   if (!(await exists(files.dir))) return { kind: 'fresh' };
+  // An unreadable or malformed request (a crash while writing it, an older format) is a changed recipe: the
+  // folder is moved aside below, never resumed under a request nobody can check.
   const previous = await readFile(files.requestFile, 'utf8')
-    .then((t) => JSON.parse(t) as TrainRequest)
+    .then((t) => parseArtifact(t, trainRequestSchema, files.requestFile))
     .catch(() => null);
   const checkpoint = join(files.dir, 'weights', 'last.pt');
   if (previous && recipeDigest(previous) === recipeDigest(request)) {

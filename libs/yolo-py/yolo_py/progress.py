@@ -8,7 +8,6 @@ run.json is built from this file, not from memory.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,16 @@ from ultralytics.utils import RANK
 
 from yolo_py.artifact_keys import camel_keys
 from yolo_py.files import write_json
+from yolo_py.json_schema import read_checked
 
 PROGRESS_FILE = "progress.json"
 PRINT_EVERY_SECONDS = 10.0
 
 
 def read_progress(save_dir: str | Path) -> dict[str, Any]:
+    """The save dir's progress.json, checked against contracts/progress.schema.json; {} before the first session."""
     path = Path(save_dir) / PROGRESS_FILE
-    return json.loads(path.read_text()) if path.exists() else {}
+    return read_checked(path, "progress.schema.json") if path.exists() else {}
 
 
 def write_progress(save_dir: str | Path, progress: dict[str, Any]) -> None:
