@@ -51,7 +51,7 @@ async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotat
   const provenance = await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset:dataset');
   const annotationsPath = provenance.splits.val2017?.annotationFile;
   if (!annotationsPath) throw new UserError('no val2017 split recorded', fromWorkspace(provenancePath));
-  return { imagesDir: join(layout.dataset, 'images', 'val2017'), annotationsPath };
+  return { imagesDir: join(layout.dataset, artifactFiles.valImages), annotationsPath };
 }
 
 export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {

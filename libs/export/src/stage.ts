@@ -29,7 +29,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
     models.push({ variant, checkpoint, file: onnxFileName[variant] });
   }
   await writeDirAtomically(layout.onnx, async (staging) => {
-    const requestFile = join(staging, 'export-request.json');
+    const requestFile = join(staging, artifactFiles.exportRequest);
     const request: ExportRequest = exportRequestSchema.parse({ out_dir: staging, imgsz, opset, models });
     await writeFile(requestFile, JSON.stringify(request, null, 2));
     await runPythonModuleOrFail('yolo_py.export_cli', [requestFile, layout.yoloConfig], {

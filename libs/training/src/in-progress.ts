@@ -5,6 +5,7 @@ import { exists, writeFileAtomically } from '../../core/src/staging.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { formatIdentity, parseIdentity, processIdentity, stillRunning } from '../../core/src/processes.ts';
 import { parseArtifact } from '../../core/src/artifacts.ts';
+import { artifactFiles, inProgressSidecar } from '../../core/src/layout.ts';
 import { trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { recipeDigest, type TrainRequest } from './request.ts';
 
@@ -19,7 +20,7 @@ export interface InProgress {
 }
 
 export function inProgressFiles(dir: string): InProgress {
-  return { dir, requestFile: `${dir}.request.json`, lockFile: `${dir}.lock` };
+  return { dir, requestFile: `${dir}${inProgressSidecar.request}`, lockFile: `${dir}${inProgressSidecar.lock}` };
 }
 
 export type ResumePlan =
@@ -40,9 +41,9 @@ export async function planResume(files: InProgress, request: TrainRequest): Prom
   const previous = await readFile(files.requestFile, 'utf8')
     .then((t) => parseArtifact(t, trainRequestSchema, files.requestFile))
     .catch(() => null);
-  const checkpoint = join(files.dir, 'weights', 'last.pt');
+  const checkpoint = join(files.dir, artifactFiles.lastWeights);
   if (previous && recipeDigest(previous) === recipeDigest(request)) {
-    if (await exists(join(files.dir, 'run.json'))) return { kind: 'finished' };
+    if (await exists(join(files.dir, artifactFiles.runJson))) return { kind: 'finished' };
     if (await exists(checkpoint)) return { kind: 'resume', checkpoint };
     await rm(files.dir, { recursive: true, force: true }); // died before its first checkpoint: nothing to keep
     return { kind: 'fresh' };

@@ -15,6 +15,7 @@ from yolo_py import offline
 from yolo_py.artifact_keys import camel_keys
 from yolo_py.files import write_atomically
 from yolo_py.json_schema import check
+from yolo_py.layout import EXPORT_JSON
 from yolo_py.export_request import ExportModel, ExportRequest
 from yolo_py.exit_codes import EXIT_BAD_INPUT
 
@@ -98,7 +99,7 @@ def main(argv: list[str]) -> int:
     }
     # Through JSON first (default=str: numpy scalars in the agreement), so the check sees what the summary will read.
     written = json.loads(json.dumps(camel_keys(export_json), default=str))
-    path = out_dir / "export.json"
+    path = out_dir / EXPORT_JSON
     text = json.dumps(check(written, "export.schema.json", path), indent=2) + "\n"
     write_atomically(path, lambda tmp: tmp.write_text(text))
     return 0
