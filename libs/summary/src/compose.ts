@@ -1,6 +1,6 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
 import { variants, type Variant } from '../../core/src/variants.ts';
-import { cocoStats, variantLabel } from '../../core/src/vocabulary.ts';
+import { cocoStatKeys, cocoStatLabel, variantLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
 
 type Row = [label: string, fp16: string, qat: string, delta?: string];
@@ -46,9 +46,9 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const head: Row = ['', variantLabel.fp16, variantLabel.qat, 'W4A16 − FP16'];
   const fp = runs.fp16;
 
-  const accuracy: Row[] = cocoStats.map(({ key, label }) => {
+  const accuracy: Row[] = cocoStatKeys.map((key) => {
     const [a, b] = both((v) => stat(metrics[v][key]));
-    return [label, f3(a), f3(b), a !== null && b !== null ? signed(b - a, 3) : '—'];
+    return [cocoStatLabel(key), f3(a), f3(b), a !== null && b !== null ? signed(b - a, 3) : '—'];
   });
 
   const latency = (key: 'mean' | 'p50' | 'p90' | 'p99'): Row => {
