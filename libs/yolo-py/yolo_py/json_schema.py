@@ -33,7 +33,7 @@ _IGNORED = {"$schema", "description"}
 def load_schema(file_name: str) -> dict:
     """contracts/<file_name>, after checking it uses only keywords this validator checks.
 
-    Callers spell the whole file name ("run.schema.json"): the stage declarations find a stage's contract
+    Callers spell the whole file name (run.schema.json, quoted): the stage declarations find a stage's contract
     files, its inputs, by those literals (libs/core/src/code-closure.ts).
     """
     schema = json.loads((CONTRACTS_DIR / file_name).read_text())
