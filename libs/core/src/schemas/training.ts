@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { variants } from '../variants.ts';
 import { count } from './count.ts';
 
-/** <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key. */
+/**
+ * <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key.
+ * The stage writes every key; the last four may be left out by hand-written requests (tools/bench, tools/parity),
+ * as the dataclass has defaults for them.
+ */
 export const trainRequestSchema = z.strictObject({
   variant: z.enum(variants),
   model: z.string(),
@@ -24,10 +28,10 @@ export const trainRequestSchema = z.strictObject({
   save_period: z.number().int(),
   device: z.string(),
   workers: count,
-  hyps: z.record(z.string(), z.number()),
-  qat: z.strictObject({ weight_bit_width: count, per_channel: z.boolean(), narrow_range: z.boolean(), keep_float: z.array(z.string()) }).nullable(),
-  resume_from: z.string().nullable(),
-  time_hours: z.number().positive().nullable(),
+  hyps: z.record(z.string(), z.number()).optional(),
+  qat: z.strictObject({ weight_bit_width: count, per_channel: z.boolean(), narrow_range: z.boolean(), keep_float: z.array(z.string()) }).nullable().optional(),
+  resume_from: z.string().nullable().optional(),
+  time_hours: z.number().positive().nullable().optional(),
 });
 
 /** <in-progress>/<variant>/progress.json, written by yolo_py.progress after every epoch, read back on resume and for run.json. */
