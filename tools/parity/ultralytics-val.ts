@@ -14,7 +14,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { defaultProfile, knownProfiles, loadSection, parseProfile } from '../../libs/core/src/config/load.ts';
-import { onnxFileName, runLayout } from '../../libs/core/src/layout.ts';
+import { UserError } from '../../libs/core/src/errors.ts';
+import { fromWorkspace } from '../../libs/core/src/workspace.ts';
+import { artifactFiles, onnxFileName, runLayout } from '../../libs/core/src/layout.ts';
+import { readArtifact } from '../../libs/core/src/artifacts.ts';
+import { datasetProvenanceSchema } from '../../libs/core/src/schemas/dataset.ts';
 import { type Variant } from '../../libs/core/src/variants.ts';
 import { pythonPackageRoot } from '../../libs/core/src/python.ts';
 import { ensureVenv } from '../../libs/core/src/python-env.ts';
@@ -43,19 +47,22 @@ const imgsz = values.imgsz ? Number(values.imgsz) : loadSection('train', profile
 const onnx = values.onnx ?? join(layout.onnx, onnxFileName[variant]);
 const datasetDir = values.dataset ?? layout.dataset;
 // The COCO instances file of the val split: given, or the one the dataset stage recorded.
-const annotations: string = values.annotations ?? JSON.parse(await readFile(join(datasetDir, 'provenance.json'), 'utf8')).splits.val2017.annotationFile;
+const provenancePath = join(datasetDir, artifactFiles.provenance);
+const annotations: string | undefined =
+  values.annotations ?? (await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset:dataset')).splits.val2017?.annotationFile;
+if (!annotations) throw new UserError('no val2017 split recorded: give --annotations', fromWorkspace(provenancePath));
 const scratch = await mkdtemp(join(tmpdir(), 'ultralytics-val-'));
 try {
   const classMap = join(scratch, 'class-map.json');
   await writeFile(classMap, JSON.stringify(cocoIdOfYoloClass));
   const out = join(scratch, 'ultralytics.json');
-  await execa(await ensureVenv(), [join(import.meta.dirname, 'ultralytics_val.py'), onnx, join(datasetDir, 'data.yaml'), String(imgsz), annotations, classMap, out], {
+  await execa(await ensureVenv(), [join(import.meta.dirname, 'ultralytics_val.py'), onnx, join(datasetDir, artifactFiles.dataYaml), String(imgsz), annotations, classMap, out], {
     env: { PYTHONPATH: pythonPackageRoot, YOLO_OFFLINE: 'true', YOLO_AUTOINSTALL: 'false' },
     stdio: 'inherit',
   });
   const theirs = JSON.parse(await readFile(out, 'utf8')) as { stats: number[]; ultralyticsMap50_95: number; detections: number };
   const score = (letterbox: LetterboxStyle) =>
-    evaluateOnnx({ onnxPath: onnx, imagesDir: join(datasetDir, 'images', 'val2017'), annotationsPath: annotations, imgsz, classMap: cocoIdOfYoloClass, letterbox, skipLatency: true, log: () => {} });
+    evaluateOnnx({ onnxPath: onnx, imagesDir: join(datasetDir, artifactFiles.valImages), annotationsPath: annotations, imgsz, classMap: cocoIdOfYoloClass, letterbox, skipLatency: true, log: () => {} });
   const val = await score('val');
   const predict = await score('predict');
   const diff = Math.abs(val.metrics.mAP50_95 - theirs.stats[0]!);

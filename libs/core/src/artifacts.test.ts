@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { metricsJsonSchema, parseArtifact, readArtifact, runJsonSchema } from './artifacts.ts';
+import { parseArtifact, readArtifact } from './artifacts.ts';
+import { metricsJsonSchema } from './schemas/eval.ts';
+import { fingerprintJsonSchema } from './schemas/dataset.ts';
+import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
 import { UserError } from './errors.ts';
 import { cocoStatKeys } from './vocabulary.ts';
 
@@ -49,4 +52,19 @@ test('a missing artifact names the target that writes it', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('request, progress and fingerprint schemas name the field: an unknown request key, a wrong type, a bad digest', () => {
+  const request = {
+    variant: 'fp16', model: 'yolov10n.yaml', data: '/d/data.yaml', save_dir: '/r/.in-progress/fp16', epochs: 1, batch: 4, imgsz: 64, seed: 0,
+    optimizer: 'SGD', amp: false, close_mosaic: 0, save_period: 1, device: 'cpu', workers: 0, hyps: {}, qat: null, resume_from: null, time_hours: null,
+  };
+  assert.equal(parseArtifact(JSON.stringify(request), trainRequestSchema, 'fp16.request.json').variant, 'fp16');
+  assert.throws(() => parseArtifact(JSON.stringify({ ...request, extra: 1 }), trainRequestSchema, 'fp16.request.json'), /fp16\.request\.json: \(top level\): Unrecognized key: "extra"/);
+  assert.throws(() => parseArtifact(JSON.stringify({ ...request, variant: 'int8' }), trainRequestSchema, 'fp16.request.json'), /fp16\.request\.json: variant: .*got "int8"/);
+  assert.throws(() => parseArtifact(JSON.stringify({ trainSeconds: 'soon' }), progressJsonSchema, 'progress.json'), /progress\.json: trainSeconds: .*got "soon"/);
+  const fingerprint = { dataYamlSha256: 'a'.repeat(64), splits: { val2017: { annotationSha256: 'b'.repeat(64), labelsSha256: 'c'.repeat(64), images: 8 } } };
+  assert.equal(parseArtifact(JSON.stringify(fingerprint), fingerprintJsonSchema, 'dataset/fingerprint.json').splits.val2017!.images, 8);
+  const bad = { ...fingerprint, splits: { val2017: { ...fingerprint.splits.val2017, labelsSha256: 'xyz' } } };
+  assert.throws(() => parseArtifact(JSON.stringify(bad), fingerprintJsonSchema, 'dataset/fingerprint.json'), /dataset\/fingerprint\.json: splits\.val2017\.labelsSha256: expected a sha256 hex digest/);
 });

@@ -22,8 +22,16 @@ export const trainArgsFileName = 'train-args.yaml';
  * (stages.ts) name a file through these, never by spelling it again.
  */
 export const artifactFiles = {
-  /** dataset/: the YOLO dataset description Ultralytics reads. */
+  /** dataset/ (and each training's view of it): the YOLO dataset description Ultralytics reads. */
   dataYaml: 'data.yaml',
+  /** dataset/: images/<split>/ (links to the source images) and labels/<split>/ (YOLO label files). */
+  imagesDir: 'images',
+  labelsDir: 'labels',
+  /** dataset/: the split the eval stage scores (and the parity tool). */
+  valImages: join('images', 'val2017'),
+  /** hyps/: how every source key was mapped, for people and for tools. */
+  mappingMd: 'mapping.md',
+  mappingJson: 'mapping.json',
   /** dataset/ and hyps/: where the stage's output came from. */
   provenance: 'provenance.json',
   /** dataset/: digest of the dataset's content, the trainings' and eval's view of it. */
@@ -37,8 +45,12 @@ export const artifactFiles = {
   /** <variant>/: the checkpoint export reads. */
   bestWeights: join('weights', 'best.pt'),
   lastWeights: join('weights', 'last.pt'),
+  /** .in-progress/<variant>/: yolo_py.progress's running totals, across resumed sessions. */
+  progressJson: 'progress.json',
   /** onnx/: what export wrote about each ONNX file. */
   exportJson: 'export.json',
+  /** onnx/ staging folder: the request the export stage hands yolo_py.export_cli (not kept). */
+  exportRequest: 'export-request.json',
   /** eval/: which metrics were reused and under which inputs. */
   evalJson: 'eval.json',
   /** summary/ */
@@ -89,6 +101,15 @@ export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
 
 /** Metrics file of each scored ONNX file inside <run-root>/eval. */
 export const metricsFileName: Record<EvalVariant, string> = Object.fromEntries(evalVariants.map((v) => [v, `${v}.metrics.json`])) as Record<EvalVariant, string>;
+
+/** Beside .in-progress/<variant>/: the request it was started with and the lock of the training writing it. */
+export const inProgressSidecar = { request: '.request.json', lock: '.lock' } as const;
+
+/** The file names yolo_py spells (yolo_py/contracts/layout.json, emitted from here). */
+export function pythonLayout(): Record<string, string> {
+  const { runJson, progressJson, exportJson } = artifactFiles;
+  return { runJson, progressJson, exportJson };
+}
 
 export interface RunLayout {
   runId: string;

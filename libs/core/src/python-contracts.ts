@@ -4,11 +4,24 @@
  * one is stale (`node --import tsx tools/emit-python-contracts.ts` rewrites them).
  */
 import { join } from 'node:path';
+import { z } from 'zod';
+import { exportJsonSchema, exportRequestSchema } from './schemas/export.ts';
+import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
+import { pythonLayout } from './layout.ts';
 import { variants } from './variants.ts';
 import { graphKinds } from './vocabulary.ts';
 import { workspaceRoot } from './workspace.ts';
 
 export const pythonContractsDir = join(workspaceRoot, 'libs', 'yolo-py', 'yolo_py', 'contracts');
+
+/** The artifact schemas the Python side checks, by contract file stem. */
+export const pythonSchemas: Record<string, z.ZodType> = {
+  train_request: trainRequestSchema,
+  export_request: exportRequestSchema,
+  progress: progressJsonSchema,
+  run: runJsonSchema,
+  export: exportJsonSchema,
+};
 
 /** Each contract file's name inside pythonContractsDir and its exact text. Pure. */
 export function pythonContracts(): Record<string, string> {
@@ -16,5 +29,9 @@ export function pythonContracts(): Record<string, string> {
   return {
     'variants.json': json({ variants }),
     'graph_kinds.json': json({ graphKinds }),
+    'layout.json': json(pythonLayout()),
+    // What yolo_py reads (the requests, progress.json) and what it writes for TypeScript (run.json, export.json),
+    // as JSON Schema for yolo_py/json_schema.py: one file each, so a stage's inputs hold only the schemas it uses.
+    ...Object.fromEntries(Object.entries(pythonSchemas).map(([name, schema]) => [`${name}.schema.json`, json(z.toJSONSchema(schema))])),
   };
 }

@@ -23,20 +23,9 @@ export const evalVariantLabel: Record<EvalVariant, string> = {
 export const graphKinds = ['float', 'qcdq'] as const;
 export type GraphKind = (typeof graphKinds)[number];
 
-/** pycocotools' COCOeval.stats for bbox, in its order: metrics.json's keys and the summary's row labels. */
-export const cocoStats = [
-  { key: 'mAP50_95', label: 'mAP50-95' },
-  { key: 'mAP50', label: 'mAP50' },
-  { key: 'mAP75', label: 'mAP75' },
-  { key: 'APs', label: 'APs' },
-  { key: 'APm', label: 'APm' },
-  { key: 'APl', label: 'APl' },
-  { key: 'AR1', label: 'AR1' },
-  { key: 'AR10', label: 'AR10' },
-  { key: 'AR100', label: 'AR100' },
-  { key: 'ARs', label: 'ARs' },
-  { key: 'ARm', label: 'ARm' },
-  { key: 'ARl', label: 'ARl' },
-] as const;
-export type CocoStatKey = (typeof cocoStats)[number]['key'];
-export const cocoStatKeys: readonly CocoStatKey[] = cocoStats.map((s) => s.key);
+/** pycocotools' COCOeval.stats for bbox, in its order: metrics.json's keys (and the summary's rows, cocoStatLabel). */
+export const cocoStatKeys = ['mAP50_95', 'mAP50', 'mAP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
+export type CocoStatKey = (typeof cocoStatKeys)[number];
+
+/** How people write a stat: mAP50_95 is mAP50-95 (a key cannot hold the dash); the rest as they are keyed. */
+export const cocoStatLabel = (key: CocoStatKey): string => key.replace('_', '-');

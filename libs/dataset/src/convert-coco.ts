@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fsUserError, UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
+import { artifactFiles } from '../../core/src/layout.ts';
 import { yoloClassNames } from './coco-classes.ts';
 import { loadCocoInstances, type CocoCategory, type CocoImage } from './coco-reader.ts';
 import { dataYamlText } from './data-yaml.ts';
@@ -56,15 +57,15 @@ export async function convertCocoToYolo(options: ConvertCocoOptions): Promise<Co
   for (const split of cocoSplits) {
     const { annotationFile, imagesDir } = sources[split];
     const annotationSha256 = await sha256File(annotationFile);
-    const converted = convertAnnotationFile({ annotationFile, labelsDir: join(outDir, 'labels', split), log, imagesDir });
-    linkImages(converted.images, imagesDir, join(outDir, 'images', split), outDir, log);
+    const converted = convertAnnotationFile({ annotationFile, labelsDir: join(outDir, artifactFiles.labelsDir, split), log, imagesDir });
+    linkImages(converted.images, imagesDir, join(outDir, artifactFiles.imagesDir, split), outDir, log);
     declared.push({ file: annotationFile, categories: converted.categories });
     splits[split] = { split, annotationFile, annotationSha256, annotationBytes: statSync(annotationFile).size, imagesDir, counts: converted.counts };
     log(`dataset: ${split}: ${describeCounts(converted.counts)}`);
   }
 
   const names = yoloClassNames(declared);
-  const dataYaml = join(outDir, 'data.yaml');
+  const dataYaml = join(outDir, artifactFiles.dataYaml);
   await writeFile(dataYaml, dataYamlText(resolve(options.datasetPath ?? outDir), names));
   return { cocoRoot, dataYaml, names, splits, elapsedSeconds: (performance.now() - started) / 1000 };
 }

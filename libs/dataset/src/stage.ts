@@ -9,6 +9,8 @@ import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { sha256Text } from '../../core/src/hashing.ts';
+import { fingerprintJsonSchema } from '../../core/src/schemas/dataset.ts';
+import { artifactFiles } from '../../core/src/layout.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -33,9 +35,9 @@ export async function runDatasetStage(profile: Profile, outDir: string): Promise
       cocoRoot = source.root;
     }
     const result = await convertCocoToYolo({ cocoRoot, outDir: staging, datasetPath: outDir });
-    const fingerprint = await contentFingerprint(staging, result);
-    await writeFile(join(staging, 'fingerprint.json'), `${JSON.stringify(fingerprint, null, 2)}\n`);
-    await writeFile(join(staging, 'provenance.json'), `${JSON.stringify(provenance(source, result, synthetic, staging, outDir, started), null, 2)}\n`);
+    const fingerprint = fingerprintJsonSchema.parse(await contentFingerprint(staging, result));
+    await writeFile(join(staging, artifactFiles.fingerprint), `${JSON.stringify(fingerprint, null, 2)}\n`);
+    await writeFile(join(staging, artifactFiles.provenance), `${JSON.stringify(provenance(source, result, synthetic, staging, outDir, started), null, 2)}\n`);
     return result;
   });
 }
@@ -54,9 +56,9 @@ async function labelsDigest(labelsDir: string): Promise<string> {
 async function contentFingerprint(staging: string, result: ConvertCocoResult) {
   const splits: Record<string, unknown> = {};
   for (const [split, info] of Object.entries(result.splits)) {
-    splits[split] = { annotationSha256: info.annotationSha256, labelsSha256: await labelsDigest(join(staging, 'labels', split)), images: info.counts.images };
+    splits[split] = { annotationSha256: info.annotationSha256, labelsSha256: await labelsDigest(join(staging, artifactFiles.labelsDir, split)), images: info.counts.images };
   }
-  return { dataYamlSha256: sha256Text(await readFile(join(staging, 'data.yaml'))), splits };
+  return { dataYamlSha256: sha256Text(await readFile(join(staging, artifactFiles.dataYaml))), splits };
 }
 
 function provenance(source: DatasetSource, result: ConvertCocoResult, synthetic: unknown, staging: string, outDir: string, started: number) {

@@ -23,7 +23,7 @@ export interface Throughput {
 
 /** The metrics file the eval stage writes per model (<variant>.metrics.json) and the summary reads; the 12 stats also by name (vocabulary.ts). */
 export interface MetricsJson extends CocoBboxStats {
-  /** pycocotools' COCOeval.stats order, vocabulary.ts's cocoStats. */
+  /** pycocotools' COCOeval.stats order, vocabulary.ts's cocoStatKeys. */
   readonly stats: readonly number[];
   readonly perCategory: readonly CategoryAp[];
   /**

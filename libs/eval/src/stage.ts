@@ -11,7 +11,9 @@ import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import type { z } from 'zod';
-import { datasetProvenanceSchema, evalJsonSchema, metricsJsonSchema, readArtifact } from '../../core/src/artifacts.ts';
+import { readArtifact } from '../../core/src/artifacts.ts';
+import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
+import { evalJsonSchema, metricsJsonSchema } from '../../core/src/schemas/eval.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
 import { artifactFiles, evalOnnxPath, evalVariants, metricsFileName, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
@@ -53,7 +55,7 @@ async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotat
   const provenance = await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset:dataset');
   const annotationsPath = provenance.splits.val2017?.annotationFile;
   if (!annotationsPath) throw new UserError('no val2017 split recorded', fromWorkspace(provenancePath));
-  return { imagesDir: join(layout.dataset, 'images', 'val2017'), annotationsPath };
+  return { imagesDir: join(layout.dataset, artifactFiles.valImages), annotationsPath };
 }
 
 export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {

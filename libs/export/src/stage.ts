@@ -4,19 +4,23 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, onnxFileName, type RunLayout } from '../../core/src/layout.ts';
 import { variants } from '../../core/src/variants.ts';
+import { exportRequestSchema } from '../../core/src/schemas/export.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 
+type ExportRequest = z.output<typeof exportRequestSchema>;
+
 export async function runExportStage(profile: Profile, layout: RunLayout): Promise<void> {
   const { opset } = loadSection('export', profile);
   const { imgsz } = loadSection('train', profile);
-  const models: Array<{ variant: string; checkpoint: string; file: string }> = [];
+  const models: ExportRequest['models'] = [];
   for (const variant of variants) {
     const checkpoint = join(layout.train[variant], artifactFiles.bestWeights);
     if (!(await exists(checkpoint))) {
@@ -25,8 +29,9 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
     models.push({ variant, checkpoint, file: onnxFileName[variant] });
   }
   await writeDirAtomically(layout.onnx, async (staging) => {
-    const requestFile = join(staging, 'export-request.json');
-    await writeFile(requestFile, JSON.stringify({ out_dir: staging, imgsz, opset, models }, null, 2));
+    const requestFile = join(staging, artifactFiles.exportRequest);
+    const request: ExportRequest = exportRequestSchema.parse({ out_dir: staging, imgsz, opset, models });
+    await writeFile(requestFile, JSON.stringify(request, null, 2));
     await runPythonModuleOrFail('yolo_py.export_cli', [requestFile, layout.yoloConfig], {
       env: offlineEnv(layout.yoloConfig),
       what: 'export',

@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { hypSourceFile } from '../../core/src/config/load.ts';
-import { trainArgsFileName } from '../../core/src/layout.ts';
+import { artifactFiles, trainArgsFileName } from '../../core/src/layout.ts';
 import { offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
@@ -68,10 +68,10 @@ export async function runHypsStage(outDir: string, sourceFile: string = hypSourc
       join(staging, trainArgsFileName),
       `# Ultralytics train arguments ported from ${shown} (sha256 ${sourceSha256}); see mapping.md\n${stringify(mapping.args)}`,
     );
-    await writeFile(join(staging, 'mapping.md'), renderMappingReport(mapping, shown));
-    await writeFile(join(staging, 'mapping.json'), `${JSON.stringify(mapping.rows, null, 2)}\n`);
+    await writeFile(join(staging, artifactFiles.mappingMd), renderMappingReport(mapping, shown));
+    await writeFile(join(staging, artifactFiles.mappingJson), `${JSON.stringify(mapping.rows, null, 2)}\n`);
     await writeFile(
-      join(staging, 'provenance.json'),
+      join(staging, artifactFiles.provenance),
       `${JSON.stringify({ source: shown, sourceSha256, createdAt: new Date().toISOString() }, null, 2)}\n`,
     );
   });

@@ -1,7 +1,7 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
 import { artifactFiles, ptqFiles, type EvalVariant } from '../../core/src/layout.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
-import { cocoStats, evalVariantLabel, variantLabel } from '../../core/src/vocabulary.ts';
+import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
 import { quantizationReportSection } from './quant-report.ts';
 
@@ -54,10 +54,10 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const head: Row = ['', ...all((v) => evalVariantLabel[v]), ...quantized.map((v) => `${evalVariantLabel[v]} − FP16`)];
   const fp = runs.fp16;
 
-  const accuracy: Row[] = cocoStats.map(({ key, label }) => {
+  const accuracy: Row[] = cocoStatKeys.map((key) => {
     const values = all((v) => stat(metrics[v][key]));
     const base = values[0]!;
-    return [label, ...values.map(f3), ...values.slice(1).map((x) => (x !== null && base !== null ? signed(x - base, 3) : '—'))];
+    return [cocoStatLabel(key), ...values.map(f3), ...values.slice(1).map((x) => (x !== null && base !== null ? signed(x - base, 3) : '—'))];
   });
 
   const latencyHead: Row = ['', ...all((v) => evalVariantLabel[v])];

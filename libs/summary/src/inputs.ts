@@ -2,8 +2,13 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { z } from 'zod';
-import { calibrationListSchema, datasetProvenanceSchema, exportJsonSchema, metricsJsonSchema, ptqW4a16JsonSchema, ptqW8a8JsonSchema, quantizationReportSchema, readArtifact, runJsonSchema } from '../../core/src/artifacts.ts';
+import { readArtifact } from '../../core/src/artifacts.ts';
+import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
+import { metricsJsonSchema } from '../../core/src/schemas/eval.ts';
+import { exportJsonSchema } from '../../core/src/schemas/export.ts';
+import { runJsonSchema } from '../../core/src/schemas/training.ts';
 import { artifactFiles, calibrationListFileName, evalVariants, metricsFileName, ptqFiles, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
+import { calibrationListSchema, ptqW4a16JsonSchema, ptqW8a8JsonSchema, quantizationReportSchema } from '../../core/src/schemas/ptq.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';
 import { readResultsCsv, type LossSeries } from '../../chart/src/index.ts';

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Text } from '../../core/src/hashing.ts';
+import { artifactFiles as f } from '../../core/src/layout.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -18,18 +19,18 @@ import { fromWorkspace } from '../../core/src/workspace.ts';
 const markerFile = '.dataset-digest';
 
 export async function prepareDataView(datasetDir: string, viewDir: string): Promise<string> {
-  const dataYaml = join(viewDir, 'data.yaml');
+  const dataYaml = join(viewDir, f.dataYaml);
   const digest = await datasetDigest(datasetDir);
   const current = await readFile(join(viewDir, markerFile), 'utf8').catch(() => '');
   if (current === digest && (await exists(dataYaml))) return dataYaml;
   await writeDirAtomically(viewDir, async (staging) => {
-    const splits = await readdir(join(datasetDir, 'images'));
-    await mkdir(join(staging, 'labels'), { recursive: true });
+    const splits = await readdir(join(datasetDir, f.imagesDir));
+    await mkdir(join(staging, f.labelsDir), { recursive: true });
     for (const split of splits) {
-      await linkTree(join(datasetDir, 'images', split), join(staging, 'images', split));
-      if (await exists(join(datasetDir, 'labels', split))) await symlink(join(datasetDir, 'labels', split), join(staging, 'labels', split));
+      await linkTree(join(datasetDir, f.imagesDir, split), join(staging, f.imagesDir, split));
+      if (await exists(join(datasetDir, f.labelsDir, split))) await symlink(join(datasetDir, f.labelsDir, split), join(staging, f.labelsDir, split));
     }
-    await writeFile(join(staging, 'data.yaml'), withPath(await readFile(join(datasetDir, 'data.yaml'), 'utf8'), viewDir, datasetDir));
+    await writeFile(join(staging, f.dataYaml), withPath(await readFile(join(datasetDir, f.dataYaml), 'utf8'), viewDir, datasetDir));
     await writeFile(join(staging, markerFile), digest);
   });
   return dataYaml;
@@ -37,7 +38,7 @@ export async function prepareDataView(datasetDir: string, viewDir: string): Prom
 
 /** What identifies the dataset stage's output: its data.yaml and provenance (which hash every source). */
 async function datasetDigest(datasetDir: string): Promise<string> {
-  const parts = await Promise.all(['data.yaml', 'provenance.json'].map((name) => readFile(join(datasetDir, name), 'utf8').catch(() => '')));
+  const parts = await Promise.all([f.dataYaml, f.provenance].map((name) => readFile(join(datasetDir, name), 'utf8').catch(() => '')));
   return sha256Text(parts.join('\0'));
 }
 
@@ -45,7 +46,7 @@ async function datasetDigest(datasetDir: string): Promise<string> {
 export function withPath(text: string, path: string, datasetDir: string): string {
   const lines = text.split('\n');
   const index = lines.findIndex((line) => line.startsWith('path: '));
-  if (index < 0) throw new UserError('expected a `path:` line (the dataset root)', fromWorkspace(join(datasetDir, 'data.yaml')));
+  if (index < 0) throw new UserError('expected a `path:` line (the dataset root)', fromWorkspace(join(datasetDir, f.dataYaml)));
   lines[index] = `path: ${JSON.stringify(path)}`;
   return lines.join('\n');
 }

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
 import type { TrainRequest } from './request.ts';
 
-const request = { variant: 'fp16', model: 'yolov10n.yaml', epochs: 3, hyps: { lr0: 0.01 }, device: 'cpu', workers: 0 } as unknown as TrainRequest;
+const request: TrainRequest = {
+  variant: 'fp16', model: 'yolov10n.yaml', data: '/d/data.yaml', save_dir: '/r/.in-progress/fp16', epochs: 3, batch: 4, imgsz: 64, seed: 0,
+  optimizer: 'SGD', amp: false, close_mosaic: 0, save_period: 1, device: 'cpu', workers: 0, hyps: { lr0: 0.01 }, qat: null, resume_from: null, time_hours: null,
+};
 
 function setup() {
   const root = mkdtempSync(join(tmpdir(), 'in-progress-'));
@@ -45,6 +48,14 @@ test('changed recipe: the old run is moved aside, never deleted', async () => {
   assert.equal(plan.kind, 'superseded');
   assert.equal(existsSync(files.dir), false);
   assert.ok(readdirSync(join(files.dir, '..')).some((n) => n.startsWith('fp16.superseded-')));
+});
+
+test('a request file that fails its schema is a changed recipe: the run is moved aside, not resumed', async () => {
+  const files = setup();
+  mkdirSync(join(files.dir, 'weights'), { recursive: true });
+  writeFileSync(join(files.dir, 'weights', 'last.pt'), 'x');
+  writeFileSync(files.requestFile, JSON.stringify({ ...request, epochs: '3' }));
+  assert.equal((await planResume(files, request)).kind, 'superseded');
 });
 
 test('a second training of the same variant is refused while the first holds the lock; a stale lock is taken over', async () => {

@@ -4,6 +4,9 @@ import { dirname, join } from 'node:path';
 import { exists, writeFileAtomically } from '../../core/src/staging.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { formatIdentity, parseIdentity, processIdentity, stillRunning } from '../../core/src/processes.ts';
+import { parseArtifact } from '../../core/src/artifacts.ts';
+import { artifactFiles, inProgressSidecar } from '../../core/src/layout.ts';
+import { trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { recipeDigest, type TrainRequest } from './request.ts';
 
 /**
@@ -17,7 +20,7 @@ export interface InProgress {
 }
 
 export function inProgressFiles(dir: string): InProgress {
-  return { dir, requestFile: `${dir}.request.json`, lockFile: `${dir}.lock` };
+  return { dir, requestFile: `${dir}${inProgressSidecar.request}`, lockFile: `${dir}${inProgressSidecar.lock}` };
 }
 
 export type ResumePlan =
@@ -33,12 +36,14 @@ export type ResumePlan =
  */
 export async function planResume(files: InProgress, request: TrainRequest): Promise<ResumePlan> {
   if (!(await exists(files.dir))) return { kind: 'fresh' };
+  // An unreadable or malformed request (a crash while writing it, an older format) is a changed recipe: the
+  // folder is moved aside below, never resumed under a request nobody can check.
   const previous = await readFile(files.requestFile, 'utf8')
-    .then((t) => JSON.parse(t) as TrainRequest)
+    .then((t) => parseArtifact(t, trainRequestSchema, files.requestFile))
     .catch(() => null);
-  const checkpoint = join(files.dir, 'weights', 'last.pt');
+  const checkpoint = join(files.dir, artifactFiles.lastWeights);
   if (previous && recipeDigest(previous) === recipeDigest(request)) {
-    if (await exists(join(files.dir, 'run.json'))) return { kind: 'finished' };
+    if (await exists(join(files.dir, artifactFiles.runJson))) return { kind: 'finished' };
     if (await exists(checkpoint)) return { kind: 'resume', checkpoint };
     await rm(files.dir, { recursive: true, force: true }); // died before its first checkpoint: nothing to keep
     return { kind: 'fresh' };

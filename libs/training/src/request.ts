@@ -1,29 +1,12 @@
+import type { z } from 'zod';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
+import type { trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { type Variant } from '../../core/src/variants.ts';
 
 /** The JSON handed to `python -m yolo_py.train` (yolo_py/request.py reads exactly these keys). */
-export interface TrainRequest {
-  variant: Variant;
-  model: string;
-  data: string;
-  save_dir: string;
-  epochs: number;
-  batch: number;
-  imgsz: number;
-  seed: number;
-  optimizer: string;
-  amp: boolean;
-  close_mosaic: number;
-  save_period: number;
-  device: string;
-  workers: number;
-  hyps: Record<string, number>;
-  qat: { weight_bit_width: number; per_channel: boolean; narrow_range: boolean; keep_float: string[] } | null;
-  resume_from: string | null;
-  time_hours: null;
-}
+export type TrainRequest = z.output<typeof trainRequestSchema>;
 
 export interface RequestInputs {
   variant: Variant;

@@ -35,7 +35,11 @@ def test_a_session_is_recorded_at_train_start(tmp_path):
 
 
 def test_a_resumed_session_keeps_the_totals_and_adds_one(tmp_path):
-    write_progress(tmp_path, {"sessions": 1, "trainSeconds": 30.0, "imagesSeen": 24, "wallSeconds": 40.0, "epochSeconds": [15.0, 15.0]})
+    earlier = {"sessions": 1, "trainSeconds": 30.0, "imagesSeen": 24, "wallSeconds": 40.0, "epochSeconds": [15.0, 15.0]}
+    # What the first session's epoch-end write holds besides the totals (progress.json's schema requires it all).
+    written = {"epochsCompleted": 2, "amp": False, "batch": 4, "worldSize": 1, "deviceName": "cpu", "parameters": 10,
+               "quantization": None, "peakGpuMemoryGiB": None}
+    write_progress(tmp_path, {**earlier, **written})
     ProgressReporter("qat").on_train_start(fake_trainer(tmp_path, start_epoch=2))
     resumed = read_progress(tmp_path)
     assert resumed["sessions"] == 2 and resumed["epochsCompleted"] == 2

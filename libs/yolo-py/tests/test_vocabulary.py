@@ -20,3 +20,9 @@ def test_snake_case_keys_become_camel_case_at_any_depth_and_other_keys_stay():
     assert camel_case("DequantizeLinear") == "DequantizeLinear" and camel_case("onnxruntime-node") == "onnxruntime-node"
     data = {"node_counts": {"DequantizeLinear": 3}, "models": [{"int_weights": True, "names": ["model.0_x"]}]}
     assert camel_keys(data) == {"nodeCounts": {"DequantizeLinear": 3}, "models": [{"intWeights": True, "names": ["model.0_x"]}]}
+
+
+def test_the_file_names_come_from_the_emitted_layout():
+    from yolo_py.layout import EXPORT_JSON, PROGRESS_JSON, RUN_JSON
+
+    assert (RUN_JSON, PROGRESS_JSON, EXPORT_JSON) == ("run.json", "progress.json", "export.json")

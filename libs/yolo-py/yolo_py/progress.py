@@ -8,7 +8,6 @@ run.json is built from this file, not from memory.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,20 @@ from ultralytics.utils import RANK
 
 from yolo_py.artifact_keys import camel_keys
 from yolo_py.files import write_json
+from yolo_py.json_schema import read_checked
+from yolo_py.layout import PROGRESS_JSON
 
-PROGRESS_FILE = "progress.json"
 PRINT_EVERY_SECONDS = 10.0
 
 
 def read_progress(save_dir: str | Path) -> dict[str, Any]:
-    path = Path(save_dir) / PROGRESS_FILE
-    return json.loads(path.read_text()) if path.exists() else {}
+    """The save dir's progress.json, checked against contracts/progress.schema.json; {} before the first session."""
+    path = Path(save_dir) / PROGRESS_JSON
+    return read_checked(path, "progress.schema.json") if path.exists() else {}
 
 
 def write_progress(save_dir: str | Path, progress: dict[str, Any]) -> None:
-    write_json(Path(save_dir) / PROGRESS_FILE, progress)
+    write_json(Path(save_dir) / PROGRESS_JSON, progress)
 
 
 def format_duration(seconds: float) -> str:

@@ -7,12 +7,12 @@ alone: an environment variable is what survives into every rank.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yolo_py.json_schema import read_checked
 from yolo_py.variants import VARIANTS
 
 TRAIN_REQUEST_ENV = "YOLO_PY_TRAIN_REQUEST"
@@ -49,12 +49,8 @@ class TrainRequest:
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainRequest:
-        data = json.loads(Path(path).read_text())
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"{path}: unknown request key '{unknown[0]}'")
-        return cls(**data)
+        """The request at `path`, checked against contracts/train_request.schema.json (the TypeScript zod schema)."""
+        return cls(**read_checked(path, "train_request.schema.json"))
 
     @classmethod
     def from_env(cls) -> TrainRequest:

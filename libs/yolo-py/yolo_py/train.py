@@ -15,6 +15,8 @@ from pathlib import Path
 from yolo_py import lifeline, offline
 from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_OUT_OF_MEMORY
 from yolo_py.files import write_json
+from yolo_py.json_schema import check
+from yolo_py.layout import RUN_JSON
 from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
 
 
@@ -134,7 +136,8 @@ def _write_run_json(request: TrainRequest) -> None:
             "brevitas": brevitas.__version__,
         },
     }
-    write_json(Path(request.save_dir) / "run.json", run)
+    path = Path(request.save_dir) / RUN_JSON
+    write_json(path, check(run, "run.schema.json", path))  # the summary checks it against the same schema
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
-import { cocoStats } from '../../../libs/core/src/vocabulary.ts';
+import { cocoStatKeys, cocoStatLabel } from '../../../libs/core/src/vocabulary.ts';
 import { projectPython } from '../../../libs/core/src/python-env.ts';
 import { runReference, type ReferenceEngine } from '../../../libs/eval/src/coco/reference.ts';
 import { VAL2017_LIKE, writeVal2017Like } from './val2017-like.ts';
@@ -64,7 +64,7 @@ runMain(async () => {
           `${m === pycocotools ? '(reference)' : formatDiff(maxAbsDiff(m.stats, pycocotools.stats))} |`,
       ),
       ``,
-      `Stats (pycocotools order): ${cocoStats.map(({ label }, i) => `${label} ${pycocotools.stats[i]!.toFixed(4)}`).join(', ')}`,
+      `Stats (pycocotools order): ${cocoStatKeys.map((key, i) => `${cocoStatLabel(key)} ${pycocotools.stats[i]!.toFixed(4)}`).join(', ')}`,
       ``,
       `"process wall" includes interpreter start-up and imports; "process CPU" is user + system time of that process ` +
         `(interpreter start-up and imports included); peak RSS is each process's own maximum resident set.`,

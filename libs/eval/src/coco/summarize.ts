@@ -11,7 +11,7 @@ interface StatSpec {
   readonly maxDets: (typeof MAX_DETS)[number];
 }
 
-/** COCOeval.summarize's 12 settings for bbox, in its order (the order of vocabulary.ts's cocoStats, which names them). */
+/** COCOeval.summarize's 12 settings for bbox, in its order (vocabulary.ts's cocoStatKeys, which name them; summarize.test.ts). */
 export const STAT_SPECS: readonly StatSpec[] = [
   { name: 'mAP50_95', kind: 'precision', area: 'all', maxDets: 100 },
   { name: 'mAP50', kind: 'precision', iou: 0.5, area: 'all', maxDets: 100 },

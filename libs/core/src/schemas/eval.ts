@@ -1,0 +1,30 @@
+/**
+ * Schemas of the eval stage's JSON: each variant's metrics.json and the stage's eval.json memo.
+ * Keys are camelCase (artifact keys, whichever side writes them); request.json files are snake_case, the
+ * fields of the Python dataclasses that read them. Objects are loose unless a reader refuses unknown keys.
+ */
+import { z } from 'zod';
+import { cocoStatKeys, type CocoStatKey } from '../vocabulary.ts';
+import { count } from './count.ts';
+import { evalVariants, type EvalVariant } from '../layout.ts';
+
+const latency = z.looseObject({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), runs: count });
+
+/** eval/<variant>.metrics.json, written by the eval stage: the 12 COCO stats in pycocotools' order. */
+export const metricsJsonSchema = z.looseObject({
+  stats: z.array(z.number()).length(cocoStatKeys.length),
+  ...(Object.fromEntries(cocoStatKeys.map((key) => [key, z.number()])) as Record<CocoStatKey, z.ZodNumber>),
+  images: count,
+  latencyMs: latency.nullable(),
+  /** The QCDQ file's latency with its weight Q/DQ folded at load time; null for a float file. */
+  latencyQdqFoldedMs: latency.nullable().optional(),
+  throughput: z.looseObject({ imagesPerSecond: z.number(), batch: count.optional(), workers: z.number().int().nonnegative().optional() }).nullable().optional(),
+  providers: z.array(z.string()).optional(),
+  /** Which Ultralytics preprocessing the evaluator reproduced. */
+  letterbox: z.enum(['val', 'predict']).nullable().optional(),
+});
+
+/** eval/eval.json, the eval stage's memo of what each metrics file was computed from. */
+const evalMemoEntry = z.looseObject({ key: z.string(), onnxSha256: z.string(), reused: z.boolean() });
+/** One memo entry per scored file (a memo from before a variant existed lacks it: that file is scored). */
+export const evalJsonSchema = z.looseObject(Object.fromEntries(evalVariants.map((v) => [v, evalMemoEntry.optional()])) as Record<EvalVariant, z.ZodOptional<typeof evalMemoEntry>>);

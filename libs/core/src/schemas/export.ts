@@ -1,0 +1,34 @@
+/**
+ * Schemas of the export stage's JSON: the request libs/export writes and yolo_py.export_cli reads, and
+ * the export.json it writes for the summary.
+ * Keys are camelCase (artifact keys, whichever side writes them); request.json files are snake_case, the
+ * fields of the Python dataclasses that read them. Objects are loose unless a reader refuses unknown keys.
+ */
+import { z } from 'zod';
+import { variants } from '../variants.ts';
+import { graphKinds } from '../vocabulary.ts';
+import { count } from './count.ts';
+
+/** <onnx staging>/export-request.json: yolo_py/export_request.py's ExportRequest, key for key. */
+export const exportRequestSchema = z.strictObject({
+  out_dir: z.string(),
+  imgsz: count,
+  opset: count,
+  models: z.array(z.strictObject({ variant: z.enum(variants), checkpoint: z.string(), file: z.string().regex(/^[^/]+\.onnx$/, 'expected a plain .onnx file name') })).min(1),
+});
+
+const exportedModel = z.looseObject({
+  variant: z.enum(variants),
+  graph: z.enum(graphKinds),
+  file: z.string(),
+  fileBytes: count,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest'),
+  opset: count,
+  nodeCounts: z.record(z.string(), count),
+  parameters: z.looseObject({ initializerElements: count, convParams: count }),
+  intWeights: z.boolean(),
+});
+
+/** onnx/export.json, written by yolo_py.export_cli. */
+export const exportJsonSchema = z.looseObject({ opset: count, models: z.looseObject({ fp16: exportedModel, qat: exportedModel }) });
+

@@ -1,0 +1,74 @@
+/**
+ * Schemas of the training stages' JSON: the request TypeScript writes and yolo_py.train reads, the
+ * progress.json yolo_py keeps across sessions, and the run.json it leaves for the summary.
+ * Keys are camelCase (artifact keys, whichever side writes them); request.json files are snake_case, the
+ * fields of the Python dataclasses that read them. Objects are loose unless a reader refuses unknown keys.
+ */
+import { z } from 'zod';
+import { variants } from '../variants.ts';
+import { count } from './count.ts';
+
+/**
+ * <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key.
+ * The stage writes every key; the last four may be left out by hand-written requests (tools/bench, tools/parity),
+ * as the dataclass has defaults for them.
+ */
+export const trainRequestSchema = z.strictObject({
+  variant: z.enum(variants),
+  model: z.string(),
+  data: z.string(),
+  save_dir: z.string(),
+  epochs: count,
+  batch: z.number().int(),
+  imgsz: count,
+  seed: z.number().int(),
+  optimizer: z.string(),
+  amp: z.boolean(),
+  close_mosaic: count,
+  save_period: z.number().int(),
+  device: z.string(),
+  workers: count,
+  hyps: z.record(z.string(), z.number()).optional(),
+  qat: z.strictObject({ weight_bit_width: count, per_channel: z.boolean(), narrow_range: z.boolean(), keep_float: z.array(z.string()) }).nullable().optional(),
+  resume_from: z.string().nullable().optional(),
+  time_hours: z.number().positive().nullable().optional(),
+});
+
+/** <in-progress>/<variant>/progress.json, written by yolo_py.progress after every epoch, read back on resume and for run.json. */
+export const progressJsonSchema = z.looseObject({
+  trainSeconds: z.number().nonnegative(),
+  imagesSeen: count,
+  wallSeconds: z.number().nonnegative(),
+  sessions: count,
+  epochSeconds: z.array(z.number()),
+  epochsCompleted: count,
+  amp: z.boolean(),
+  batch: z.number().int(),
+  worldSize: count,
+  deviceName: z.string(),
+  parameters: count,
+  quantization: z.looseObject({ quantizedConvs: count, floatConvNames: z.array(z.string()) }).nullable(),
+  peakGpuMemoryGiB: z.number().nullable(),
+});
+
+/** <variant>/run.json, written by yolo_py.train from progress.json and the request. */
+export const runJsonSchema = z.looseObject({
+  model: z.string(),
+  imgsz: count,
+  epochs: count,
+  epochsCompleted: count,
+  batch: z.number().int(),
+  device: z.string(),
+  deviceName: z.string(),
+  worldSize: count,
+  amp: z.boolean(),
+  parameters: count,
+  quantization: z.looseObject({ quantizedConvs: count, floatConvNames: z.array(z.string()) }).nullable(),
+  wallSeconds: z.number(),
+  trainSeconds: z.number(),
+  imagesPerSecond: z.number().nullable(),
+  peakGpuMemoryGiB: z.number().nullable(),
+  sessions: count,
+  versions: z.record(z.string(), z.string().nullable()),
+});
+
