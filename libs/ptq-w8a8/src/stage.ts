@@ -8,7 +8,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
-import { calibrationListFileName, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
+import { artifactFiles, calibrationListFileName, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
@@ -27,8 +27,8 @@ export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Prom
   const { imgsz } = loadSection('train', profile);
   const fp16Onnx = join(layout.onnx, onnxFileName.fp16);
   if (!(await exists(fp16Onnx))) throw new UserError('not found: run `npx nx run export:export` first', fromWorkspace(fp16Onnx));
-  const trainDir = join(layout.dataset, 'images', 'train2017');
-  const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, 'images', 'val2017')), calibrationImages, 'conf/ptq.yaml: calibrationImages');
+  const trainDir = join(layout.dataset, artifactFiles.imagesDir, 'train2017');
+  const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, artifactFiles.valImages)), calibrationImages, 'conf/ptq.yaml: calibrationImages');
   process.stdout.write(`[ptq-w8a8] calibration: ${list.images.length} train images (requested ${list.requested}), sha256 ${list.sha256}, ${letterbox} letterbox\n`);
 
   await writeDirAtomically(layout.ptq.w8a8, async (staging) => {
