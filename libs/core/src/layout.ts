@@ -49,7 +49,7 @@ export const artifactFiles = {
   progressJson: 'progress.json',
   /** onnx/: what export wrote about each ONNX file. */
   exportJson: 'export.json',
-  /** onnx/ staging folder: the request the export stage hands yolo_py.export_cli (not kept). */
+  /** onnx/: the request the export stage handed yolo_py.export_cli, kept beside what it produced. */
   exportRequest: 'export-request.json',
   /** eval/: which metrics were reused and under which inputs. */
   evalJson: 'eval.json',
