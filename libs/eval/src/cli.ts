@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../../core/src/errors.ts';
 import { cocoPaths } from './dataset.ts';
 import { LETTERBOX_STYLES } from './letterbox.ts';
-import { DEFAULT_SESSION_OPTIONS } from './session.ts';
+import { DEFAULT_SESSION_OPTIONS, EXECUTION_MODES, GRAPH_OPTIMIZATION_LEVELS } from './session.ts';
 import { DEFAULTS, evaluateOnnx, scoreDetectionsFile, type EvaluationOutput } from './evaluate-onnx.ts';
 
 const USAGE = `usage:
@@ -13,6 +13,7 @@ const USAGE = `usage:
       [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.workers}] [--batch ${DEFAULTS.batch}]
       [--letterbox ${LETTERBOX_STYLES.join('|')}] (default ${DEFAULTS.letterbox}) [--intra-op-threads N] (0: onnxruntime's choice)
       [--graph-optimization disabled|basic|extended|all] (default ${DEFAULT_SESSION_OPTIONS.graphOptimizationLevel})
+      [--execution-mode sequential|parallel] (default ${DEFAULT_SESSION_OPTIONS.executionMode})
   tsx libs/eval/src/cli.ts --detections <results.json> (--annotations <instances.json> | --data-root <coco>) [--out <metrics.json>]`;
 
 const OPTIONS = {
@@ -34,12 +35,13 @@ const OPTIONS = {
   letterbox: { type: 'string' },
   'intra-op-threads': { type: 'string' },
   'graph-optimization': { type: 'string' },
+  'execution-mode': { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
 /** Model-only flags, refused together with --detections (they would silently do nothing). */
-const MODEL_FLAGS = ['onnx-path', 'max-images', 'imgsz', 'providers', 'disable-cpu-fallback', 'warmup-runs', 'latency-runs', 'skip-latency', 'conf', 'prefetch', 'workers', 'batch', 'letterbox', 'intra-op-threads', 'graph-optimization'] as const;
+const MODEL_FLAGS = ['onnx-path', 'max-images', 'imgsz', 'providers', 'disable-cpu-fallback', 'warmup-runs', 'latency-runs', 'skip-latency', 'conf', 'prefetch', 'workers', 'batch', 'letterbox', 'intra-op-threads', 'graph-optimization', 'execution-mode'] as const;
 
 export async function runCli(argv: readonly string[]): Promise<EvaluationOutput | null> {
   let values: ReturnType<typeof parse>['values'];
@@ -84,7 +86,8 @@ export async function runCli(argv: readonly string[]): Promise<EvaluationOutput 
     letterbox: optionalChoice(values.letterbox, 'letterbox', LETTERBOX_STYLES),
     session: {
       ...(values['intra-op-threads'] === undefined ? {} : { intraOpThreads: optionalInt(values['intra-op-threads'], 'intra-op-threads') }),
-      ...(values['graph-optimization'] === undefined ? {} : { graphOptimizationLevel: optionalChoice(values['graph-optimization'], 'graph-optimization', GRAPH_LEVELS) }),
+      ...(values['graph-optimization'] === undefined ? {} : { graphOptimizationLevel: optionalChoice(values['graph-optimization'], 'graph-optimization', GRAPH_OPTIMIZATION_LEVELS) }),
+      ...(values['execution-mode'] === undefined ? {} : { executionMode: optionalChoice(values['execution-mode'], 'execution-mode', EXECUTION_MODES) }),
     },
     out: values.out,
   });
@@ -134,7 +137,6 @@ function optionalInt(text: string | undefined, name: string): number | undefined
   return Number(text);
 }
 
-const GRAPH_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 
 function optionalChoice<T extends string>(text: string | undefined, name: string, choices: readonly T[]): T | undefined {
   if (text === undefined) return undefined;

@@ -197,6 +197,8 @@ test('a missing CUDA provider library is found before onnxruntime tries, and the
   );
   const selected = sessionCreateOptions(['cuda', 'cpu'], false, DEFAULT_SESSION_OPTIONS);
   assert.deepEqual(selected.executionProviders, ['cuda', 'cpu'], '--providers cuda asks onnxruntime for the CUDA provider first');
+  assert.equal(selected.executionMode, 'sequential');
+  assert.equal(sessionCreateOptions(['cpu'], false, { ...DEFAULT_SESSION_OPTIONS, executionMode: 'parallel' }).executionMode, 'parallel');
 });
 
 test('CLI: unknown flags, missing flags and model flags with --detections are errors', async () => {
@@ -204,6 +206,7 @@ test('CLI: unknown flags, missing flags and model flags with --detections are er
   await assert.rejects(runCli(['--onnx-path', 'x.onnx']), /--onnx-path, --data-root and --out are required/);
   await assert.rejects(runCli(['--detections', 'd.json', '--annotations', 'a.json', '--imgsz', '640']), /--imgsz only apply to a model run/);
   await assert.rejects(runCli(['--onnx-path', 'x', '--data-root', 'y', '--out', 'z', '--max-images', 'ten']), /--max-images: expected an integer/);
+  await assert.rejects(runCli(['--onnx-path', 'x', '--data-root', 'y', '--out', 'z', '--execution-mode', 'fast']), /--execution-mode: expected one of sequential, parallel, got 'fast'/);
 });
 
 test('an --out (or the detections file beside it) that names an input is refused, and the input is left as it was', async () => {
@@ -267,7 +270,7 @@ test('a Q/DQ model gets a second latency with its weight Q/DQ folded at load tim
   const float = await evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, warmupRuns: 1, latencyRuns: 3, log: quiet });
   assert.equal(float.metrics.latencyQdqFoldedMs, null);
   assert.equal(float.metrics.letterbox, 'val');
-  assert.deepEqual(float.metrics.session, { intraOpThreads: 0, graphOptimizationLevel: 'all' });
+  assert.deepEqual(float.metrics.session, { intraOpThreads: 0, graphOptimizationLevel: 'all', executionMode: 'sequential' });
   const stages = float.metrics.throughput!.stageSeconds;
   assert.ok(stages.inference > 0 && stages.decodeWait >= 0 && stages.letterbox > 0 && stages.metric > 0, JSON.stringify(stages));
 });

@@ -221,7 +221,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       images: images.length,
       imgsz,
       letterbox: style,
-      session: { intraOpThreads: sessionOptions.intraOpThreads, graphOptimizationLevel: sessionOptions.graphOptimizationLevel },
+      session: { intraOpThreads: sessionOptions.intraOpThreads, graphOptimizationLevel: sessionOptions.graphOptimizationLevel, executionMode: sessionOptions.executionMode },
       conf,
       headForm: io.output.kind,
       detections: results.length,

@@ -6,7 +6,7 @@ import {
   type InverseLetterbox,
   type LetterboxGeometry,
 } from './geometry.ts';
-import { resizeBilinear, type RawImage } from './resize-linear.ts';
+import { resizeBilinear, resizeBilinearRows, type RawImage } from './resize-linear.ts';
 
 /** Ultralytics' letterbox fill colour (gray 114 in every channel). */
 export const PAD_VALUE = 114;
@@ -43,34 +43,48 @@ export function letterbox(image: RawImage, imgsz: number, style: LetterboxStyle 
   if (tensor.length !== 3 * imgsz * imgsz) throw new Error(`letterbox: output buffer has ${tensor.length} values, expected ${3 * imgsz * imgsz}`);
   if (style === 'predict') {
     const geometry = letterboxGeometry(image.width, image.height, imgsz);
-    place(resized(image, geometry.newWidth, geometry.newHeight), geometry, tensor);
+    placeResized(image, geometry, tensor);
     return { tensor, geometry, inverse: inverseLetterbox(imgsz, imgsz, image.width, image.height) };
   }
   const val = valLetterboxGeometry(image.width, image.height, imgsz);
-  const loaded = resized(image, val.first.width, val.first.height);
-  place(resized(loaded, val.second.newWidth, val.second.newHeight), val.second, tensor);
+  const loaded = val.first.width === image.width && val.first.height === image.height ? image : resizeBilinear(image, val.first.width, val.first.height);
+  placeResized(loaded, val.second, tensor);
   return { tensor, geometry: val.second, inverse: valInverseLetterbox(val, image.width, image.height) };
 }
 
-function resized(image: RawImage, width: number, height: number): RawImage {
-  return width === image.width && height === image.height ? image : resizeBilinear(image, width, height);
+/**
+ * Resizes the image to the geometry's size and writes it, row by row as the resize produces them, into the padded
+ * planar float tensor (no intermediate resized image).
+ */
+function placeResized(image: RawImage, geometry: LetterboxGeometry, tensor: Float32Array): void {
+  const { imgsz, newWidth: width, newHeight: height, top, left } = geometry;
+  const plane = imgsz * imgsz;
+  fillPadding(tensor, geometry);
+  resizeBilinearRows(image, width, height, (y, row) => {
+    const r = (y + top) * imgsz + left;
+    const g = plane + r;
+    const b = 2 * plane + r;
+    for (let x = 0, i = 0; x < width; x++, i += 3) {
+      tensor[r + x] = UNIT[row[i]!]!;
+      tensor[g + x] = UNIT[row[i + 1]!]!;
+      tensor[b + x] = UNIT[row[i + 2]!]!;
+    }
+  });
 }
 
-/** Writes interleaved RGB bytes into the padded planar float tensor. */
-function place(image: RawImage, geometry: LetterboxGeometry, tensor: Float32Array): void {
-  const { imgsz } = geometry;
+/** Sets every value outside the image's rectangle to the pad colour, in all three planes. */
+function fillPadding(tensor: Float32Array, geometry: LetterboxGeometry): void {
+  const { imgsz, newWidth: width, newHeight: height, top, left } = geometry;
+  const pad = UNIT[PAD_VALUE]!;
   const plane = imgsz * imgsz;
-  tensor.fill(UNIT[PAD_VALUE]!);
-  const { data, width, height } = image;
-  for (let y = 0; y < height; y++) {
-    const rowOut = (y + geometry.top) * imgsz + geometry.left;
-    const rowIn = y * width * 3;
-    for (let x = 0; x < width; x++) {
-      const i = rowIn + x * 3;
-      const o = rowOut + x;
-      tensor[o] = UNIT[data[i]!]!;
-      tensor[plane + o] = UNIT[data[i + 1]!]!;
-      tensor[2 * plane + o] = UNIT[data[i + 2]!]!;
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    tensor.fill(pad, base, base + top * imgsz);
+    for (let y = top; y < top + height; y++) {
+      const row = base + y * imgsz;
+      tensor.fill(pad, row, row + left);
+      tensor.fill(pad, row + left + width, row + imgsz);
     }
+    tensor.fill(pad, base + (top + height) * imgsz, base + plane);
   }
 }

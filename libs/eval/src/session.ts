@@ -28,6 +28,8 @@ export interface SessionOptions {
   /** Threads of one operator; 0 lets onnxruntime choose (one per physical core). */
   readonly intraOpThreads: number;
   readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  /** 'parallel' runs independent branches of the graph at once (inter-op threads); 'sequential' one node at a time. */
+  readonly executionMode: 'sequential' | 'parallel';
   /**
    * Fold the DequantizeLinear of constant (weight) Q/DQ pairs into float weights when the session loads
    * (onnxruntime's session.disable_quant_qdq = 1). onnxruntime keeps weight Q/DQ nodes by default for the providers
@@ -41,7 +43,10 @@ export interface SessionOptions {
  * Chosen by measurement on the 2-core benchmark machine (tools/bench/eval/session-options.ts, docs/benchmarks.md):
  * onnxruntime's own thread count and full graph optimisation were not beaten.
  */
-export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpThreads: 0, graphOptimizationLevel: 'all', foldQdqWeights: false };
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpThreads: 0, graphOptimizationLevel: 'all', executionMode: 'sequential', foldQdqWeights: false };
+
+export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export const EXECUTION_MODES = ['sequential', 'parallel'] as const;
 
 /** How to get onnxruntime-node's CUDA provider libraries, for the error that finds them missing. */
 export const CUDA_INSTALL_HINT =
@@ -134,6 +139,7 @@ export function sessionCreateOptions(providers: readonly Provider[], strict: boo
   return {
     executionProviders: [...providers],
     graphOptimizationLevel: options.graphOptimizationLevel,
+    executionMode: options.executionMode,
     ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
     // ORT logs its own copy of errors we report more clearly; keep its console to fatal messages.
     logSeverityLevel: 4,

@@ -99,6 +99,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         conf: settings.conf,
         batch: settings.batch,
         letterbox: settings.letterbox,
+        session: settings.session,
         ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),
         out,
         log: (line) => process.stdout.write(`[eval] ${variant}: ${line}\n`),

@@ -3,12 +3,14 @@
  * pycocotools, reference_eval.py) on the same ONNX files and images, CPU execution provider for both.
  *
  *   npx tsx tools/bench/eval/bench.ts [--images 48] [--imgsz 640] [--models yolov10n,yolov10m] [--onnx a.onnx,b.onnx]
- *       [--rounds 3] [--variant '--batch 8' --variant '--workers 1' ...] [--latency-runs 20] [--keep]
+ *       [--rounds 3] [--variant '--batch 8' --variant '--workers 1' ...] [--latency-runs 20] [--compare DIR] [--keep]
  *
  * Without --onnx it exports randomly initialised models with the project's own exporter (export_project_models.py:
  * end-to-end head, dynamic batch, the float file and the W4A16 QCDQ file) into a temp folder (nothing downloaded).
  * Each round runs, per model, the TypeScript evaluator (defaults, then each --variant) and the Python reference one
- * after another, so that load from other work on the machine falls on all of them alike; figures are per round and
+ * after another, so that load from other work on the machine falls on all of them alike; --compare DIR adds, in each
+ * round, the evaluator of another checkout of this workspace (for example an earlier commit, `git archive`d) with its
+ * defaults, to measure a change side by side; figures are per round and
  * the median. Both evaluators letterbox predictor-style here (the reference's cv2 letterbox). Images are generated JPEGs. So that the scores being compared are not
  * all zero, the ground truth is made from the first model's own confident detections, jittered by a few percent:
  * the mAP is then meaningless as a model quality, but far from 0, and both evaluators must agree on it exactly.
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
         rounds: { type: 'string', default: '3' },
         variant: { type: 'string', multiple: true, default: [] },
         'latency-runs': { type: 'string', default: '20' },
+        compare: { type: 'string' },
         keep: { type: 'boolean', default: false },
       },
       strict: true,
@@ -163,7 +166,11 @@ async function main(): Promise<void> {
 
     const gtCount = await groundTruthFromModel(dataRoot, models[0]!, Number(imgsz));
     const common = ['--imgsz', imgsz, '--warmup-runs', '5', '--latency-runs', values['latency-runs']];
-    const variants = [{ label: 'defaults', args: [] as string[] }, ...values.variant.map((v) => ({ label: v, args: v.split(' ').filter((x) => x !== '') }))];
+    const variants = [
+      { label: 'defaults', root: workspaceRoot, args: [] as string[] },
+      ...values.variant.map((v) => ({ label: v, root: workspaceRoot, args: v.split(' ').filter((x) => x !== '') })),
+      ...(values.compare ? [{ label: `defaults of ${values.compare}`, root: values.compare, args: [] as string[] }] : []),
+    ];
     type Key = string;
     const figures = new Map<Key, RunFigures[]>();
     const record = (key: Key, r: RunFigures): void => void figures.set(key, [...(figures.get(key) ?? []), r]);
@@ -171,7 +178,7 @@ async function main(): Promise<void> {
       for (const model of models) {
         for (const v of variants) {
           const out = join(dir, 'ts.metrics.json');
-          const cli = ['--import', 'tsx', join(workspaceRoot, 'libs/eval/src/cli.ts'), '--onnx-path', model, '--data-root', dataRoot, '--out', out, '--letterbox', 'predict', ...common, ...v.args];
+          const cli = ['--import', 'tsx', join(v.root, 'libs/eval/src/cli.ts'), '--onnx-path', model, '--data-root', dataRoot, '--out', out, '--letterbox', 'predict', ...common, ...v.args];
           record(`${model}\0typescript ${v.label}`, await timed('node', cli, out));
         }
         const pyOut = join(dir, 'py.metrics.json');

@@ -1,6 +1,6 @@
 /**
  * Benchmark: onnxruntime-node session settings for the evaluator, side by side on one ONNX file: intra-op threads,
- * graph optimisation level, thread spinning, and (for a QCDQ file) weight Q/DQ folded at load time. Each round opens
+ * graph optimisation level, execution mode, thread spinning, and (for a QCDQ file) weight Q/DQ folded at load time. Each round opens
  * every configuration once and times batch-1 session.run on the same input, configurations interleaved, so load from
  * other work falls on all of them alike; per-round means and their median are printed.
  *
@@ -25,6 +25,7 @@ const CONFIGS: Config[] = [
   { label: 'intra-op threads 2', options: { ...DEFAULT_SESSION_OPTIONS, intraOpThreads: 2 } },
   { label: 'optimization extended', options: { ...DEFAULT_SESSION_OPTIONS, graphOptimizationLevel: 'extended' } },
   { label: 'optimization basic', options: { ...DEFAULT_SESSION_OPTIONS, graphOptimizationLevel: 'basic' } },
+  { label: 'execution mode parallel', options: { ...DEFAULT_SESSION_OPTIONS, executionMode: 'parallel' } },
   { label: 'no thread spinning', options: DEFAULT_SESSION_OPTIONS, spinning: false },
   { label: 'weight Q/DQ folded at load time', options: { ...DEFAULT_SESSION_OPTIONS, foldQdqWeights: true } },
 ];

@@ -70,6 +70,12 @@ export const evalSchema = z.strictObject({
   batch: positiveInt,
   /** 'val': Ultralytics' val dataloader (what results.csv's mAP uses); 'predict': its predictor. */
   letterbox: z.enum(['val', 'predict']),
+  /** onnxruntime session settings (chosen by tools/bench/eval/session-options.ts); intraOpThreads 0: onnxruntime's choice. */
+  session: z.strictObject({
+    intraOpThreads: z.number().int().min(0),
+    graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']),
+    executionMode: z.enum(['sequential', 'parallel']),
+  }),
 });
 
 /** The W8A8 post-training quantization (ptq-w8a8 stage): its calibration set and method. */
