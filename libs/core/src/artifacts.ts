@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import { exists } from './staging.ts';
 import { fromWorkspace } from './workspace.ts';
 
 /** The value at a zod issue's path, for "got ..." in the message. */
@@ -31,13 +32,23 @@ export function parseArtifact<S extends z.ZodType>(text: string, schema: S, show
   throw new UserError(`${issue.message}, got ${got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80)}`, `${shown}: ${field}`);
 }
 
+/** The error for an upstream artifact that is not there: it names the Nx target that writes it. */
+const missingArtifact = (path: string, producer: string, problem: string): UserError =>
+  new UserError(`${problem}: run \`npx nx run ${producer}\` first`, fromWorkspace(path));
+
 /** Reads and checks an artifact; a missing file names the Nx target that writes it. */
 export async function readArtifact<S extends z.ZodType>(path: string, schema: S, producer: string): Promise<z.output<S>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new UserError(`missing: run \`npx nx run ${producer}\` first`, fromWorkspace(path));
+    throw missingArtifact(path, producer, 'missing');
   }
   return parseArtifact(text, schema, fromWorkspace(path));
+}
+
+/** `path` if the upstream artifact (a file or folder a stage only passes on, never parses) exists; else the same named error. */
+export async function requireArtifact(path: string, producer: string, problem = 'not found'): Promise<string> {
+  if (!(await exists(path))) throw missingArtifact(path, producer, problem);
+  return path;
 }

@@ -29,6 +29,8 @@ export const artifactFiles = {
   labelsDir: 'labels',
   /** dataset/: the split the eval stage scores (and the parity tool). */
   valImages: join('images', 'val2017'),
+  /** dataset/: the split the trainings learn from and the W8A8 calibration images are drawn from. */
+  trainImages: join('images', 'train2017'),
   /** hyps/: how every source key was mapped, for people and for tools. */
   mappingMd: 'mapping.md',
   mappingJson: 'mapping.json',
@@ -51,6 +53,8 @@ export const artifactFiles = {
   exportJson: 'export.json',
   /** onnx/: the request the export stage handed yolo_py.export_cli, kept beside what it produced. */
   exportRequest: 'export-request.json',
+  /** ptq-w4a16/ and ptq-w8a8/: the request the stage handed yolo_py.ptq_cli, kept beside what it produced. */
+  ptqRequest: 'ptq-request.json',
   /** eval/: which metrics were reused and under which inputs. */
   evalJson: 'eval.json',
   /** summary/ */

@@ -7,17 +7,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
-import { UserError } from '../../core/src/errors.ts';
+import { requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
-import { exists, writeDirAtomically } from '../../core/src/staging.ts';
+import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
-
-async function required(path: string, producer: string): Promise<string> {
-  if (!(await exists(path))) throw new UserError(`not found: run \`npx nx run ${producer}\` first`, fromWorkspace(path));
-  return path;
-}
 
 export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const qat = loadSection('qat', profile);
@@ -28,13 +23,13 @@ export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Pro
     imgsz,
     opset,
     qat_settings: { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat },
-    fp16_checkpoint: await required(join(layout.train.fp16, artifactFiles.bestWeights), 'train-fp16:train-fp16'),
-    qat_checkpoint: await required(join(layout.train.qat, artifactFiles.bestWeights), 'train-qat:train-qat'),
-    qat_qcdq_onnx: await required(join(layout.onnx, onnxFileName.qat), 'export:export'),
+    fp16_checkpoint: await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), 'train-fp16:train-fp16'),
+    qat_checkpoint: await requireArtifact(join(layout.train.qat, artifactFiles.bestWeights), 'train-qat:train-qat'),
+    qat_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName.qat), 'export:export'),
   };
   await writeDirAtomically(layout.ptq.w4a16, async (staging) => {
     // Kept beside the outputs as the record of what the step was asked (as export keeps its request).
-    const requestFile = join(staging, 'ptq-request.json');
+    const requestFile = join(staging, artifactFiles.ptqRequest);
     await writeFile(requestFile, JSON.stringify({ ...request, out_dir: staging }, null, 2));
     await runPythonModuleOrFail('yolo_py.ptq_cli', [requestFile, layout.yoloConfig], { env: offlineEnv(layout.yoloConfig), what: 'ptq-w4a16', onLine: forwardLine });
   });

@@ -7,33 +7,29 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
-import { UserError } from '../../core/src/errors.ts';
+import { requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, calibrationListFileName, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
-import { exists, writeDirAtomically } from '../../core/src/staging.ts';
+import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { selectCalibrationImages } from '../../eval/src/calibration/select.ts';
 import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
 
-async function listSplit(dir: string): Promise<string[]> {
-  if (!(await exists(dir))) throw new UserError('no images folder: run `npx nx run dataset:dataset` first', fromWorkspace(dir));
-  return readdir(dir);
-}
+const listSplit = async (dir: string): Promise<string[]> => readdir(await requireArtifact(dir, 'dataset:dataset', 'no images folder'));
 
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
   const { letterbox } = loadSection('eval', profile);
   const { imgsz } = loadSection('train', profile);
-  const fp16Onnx = join(layout.onnx, onnxFileName.fp16);
-  if (!(await exists(fp16Onnx))) throw new UserError('not found: run `npx nx run export:export` first', fromWorkspace(fp16Onnx));
-  const trainDir = join(layout.dataset, artifactFiles.imagesDir, 'train2017');
+  const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), 'export:export');
+  const trainDir = join(layout.dataset, artifactFiles.trainImages);
   const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, artifactFiles.valImages)), calibrationImages, 'conf/ptq.yaml: calibrationImages');
   process.stdout.write(`[ptq-w8a8] calibration: ${list.images.length} train images (requested ${list.requested}), sha256 ${list.sha256}, ${letterbox} letterbox\n`);
 
   await writeDirAtomically(layout.ptq.w8a8, async (staging) => {
     await writeCalibrationSet(trainDir, list, imgsz, letterbox, staging);
-    const requestFile = join(staging, 'ptq-request.json');
+    const requestFile = join(staging, artifactFiles.ptqRequest);
     const calibration = { tensor: join(staging, calibrationFiles.tensor), meta: join(staging, calibrationFiles.meta), method: calibrationMethod };
     await writeFile(requestFile, JSON.stringify({ step: 'w8a8', out_dir: staging, imgsz, fp16_onnx: fp16Onnx, calibration }, null, 2));
     await runPythonModuleOrFail('yolo_py.ptq_cli', [requestFile, layout.yoloConfig], { env: offlineEnv(layout.yoloConfig), what: 'ptq-w8a8', onLine: forwardLine });
