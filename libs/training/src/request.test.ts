@@ -24,7 +24,7 @@ test('the coco request trains yolov10m at 640 with SGD named explicitly and W4 p
 });
 
 test('device: per-variant env, then TRAIN_DEVICE, then conf', () => {
-  const resources = { device: 'auto', fp16Device: null, qatDevice: '1', workers: 8 };
+  const resources = { device: 'auto', fp16Device: null, qatDevice: '1', workers: 8, cudaGraphs: true };
   assert.equal(resolveDevice('fp16', resources, {}), 'auto');
   assert.equal(resolveDevice('qat', resources, {}), '1');
   assert.equal(resolveDevice('qat', resources, { TRAIN_DEVICE: '0,1' }), '0,1');
@@ -35,12 +35,13 @@ test('the recipe digest ignores where a run trains, and sees what it trains', ()
   const base = buildTrainRequest(inputs);
   const moved = buildTrainRequest({ ...inputs, env: { TRAIN_DEVICE: '3', TRAIN_WORKERS: '2' } });
   assert.equal(recipeDigest(base), recipeDigest(moved));
+  assert.equal(recipeDigest(base), recipeDigest({ ...base, cuda_graphs: !base.cuda_graphs })); // how it runs, same numbers
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, hyps: { ...base.hyps, lr0: 0.02 } }));
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, epochs: 300 }));
 });
 
 test('a bad device or worker count in the environment is refused by name', () => {
-  const resources = { device: 'auto', fp16Device: null, qatDevice: null, workers: 8 };
+  const resources = { device: 'auto', fp16Device: null, qatDevice: null, workers: 8, cudaGraphs: true };
   assert.throws(() => resolveDevice('fp16', resources, { TRAIN_DEVICE: 'cuda:0' }), /TRAIN_DEVICE: expected "auto", "cpu", .* got "cuda:0"/);
   assert.throws(() => resolveDevice('qat', resources, { QAT_DEVICE: '0;1' }), /QAT_DEVICE: /);
   assert.throws(() => buildTrainRequest({ ...inputs, env: { TRAIN_WORKERS: 'many' } }), /TRAIN_WORKERS: expected a whole number/);

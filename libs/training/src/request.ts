@@ -56,6 +56,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     save_period: train.savePeriod,
     device: resolveDevice(variant, resources, env),
     workers,
+    cuda_graphs: resources.cudaGraphs,
     hyps: inputs.hyps,
     qat:
       variant === 'qat' && qat
@@ -67,10 +68,10 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
 }
 
 /**
- * What decides the trained weights: everything but where it runs (device, workers), where it writes and
+ * What decides the trained weights: everything but where and how it runs (device, workers, CUDA graphs), where it writes and
  * whether it resumes. An in-progress run is resumed only when its digest equals the new request's.
  */
 export function recipeDigest(request: TrainRequest): string {
-  const { device: _device, workers: _workers, save_dir: _saveDir, resume_from: _resume, ...recipe } = request;
+  const { device: _device, workers: _workers, cuda_graphs: _graphs, save_dir: _saveDir, resume_from: _resume, ...recipe } = request;
   return sha256Text(canonicalJson(recipe));
 }

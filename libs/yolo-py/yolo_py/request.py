@@ -34,6 +34,9 @@ class TrainRequest:
     save_period: int
     device: str
     workers: int
+    # Replay the model's forward and backward as CUDA graphs where it applies (yolo_py/cuda_graph.py): how the
+    # step runs, not what it computes, so it is not part of the recipe.
+    cuda_graphs: bool = True
     hyps: dict[str, float] = field(default_factory=dict)
     qat: dict[str, Any] | None = None
     resume_from: str | None = None

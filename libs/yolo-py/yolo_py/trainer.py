@@ -12,7 +12,9 @@ What it changes in Ultralytics' DetectionTrainer, and why:
   against Brevitas when it takes the model over): stock Brevitas per-layer quantization made the QAT step
   3.8x the FP16 one;
 - SGD on CUDA is torch's fused SGD with zeroed momentum buffers (yolo_py/fused_sgd.py): no host sync per step
-  for GradScaler's inf check, and the same update as Ultralytics' SGD.
+  for GradScaler's inf check, and the same update as Ultralytics' SGD;
+- on one CUDA GPU the model's forward and backward replay as CUDA graphs (yolo_py/cuda_graph.py; the request's
+  cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ultralytics.utils.torch_utils import ModelEMA, torch_distributed_zero_first
 
 from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
+from yolo_py.cuda_graph import GraphedTraining, should_graph
 from yolo_py.fused_sgd import fused_sgd_like, zero_missing_momentum_buffers
 from yolo_py.quant import (
     BatchedWeightQuant,
@@ -79,6 +82,16 @@ class ExperimentTrainer(DetectionTrainer):
                 print(f"QAT: weight quantization batched over {len(self.weight_quant.names)} layers "
                       "(equal to Brevitas on every layer)", flush=True)
         return ckpt
+
+    def _setup_train(self):
+        super()._setup_train()
+        if not self.request.cuda_graphs:
+            return
+        graph, why_not = should_graph(self.device, RANK, bool(self.args.multi_scale))
+        if graph:
+            self.model = GraphedTraining(self.model)  # captured at the first training batch
+        if RANK in {-1, 0}:
+            print(f"CUDA graphs: {'on (forward and backward replayed)' if graph else 'off: ' + why_not}", flush=True)
 
     def _build_model(self):
         resume_from = self.request.resume_from

@@ -7,7 +7,9 @@
 # Data: .gpu-data from prepare-data.ts (700 synthetic train images), each listed `repeat` times per epoch so an
 # epoch is long enough to time. Wheels of the packages the machine lacks ride in .whl/ (see docs/benchmarks.md).
 #
-# SKIP_STEP=1 leaves part 1 out (another end-to-end round in a short call).
+# SKIP_STEP=1 leaves part 1 out (another end-to-end round in a short call); PROFILE=1 runs step_profile.py (per phase,
+# eager vs torch.compile) as part 1 instead of step_bench.py. with-compile=1 adds fp16-compile and qat-compile to
+# every end-to-end round.
 #   bash tools/bench/gpu/speed-bench.sh [rounds=2] [epochs=3] [repeat=3] [budget-s=540] [with-stock=1] [with-compile=0]
 set -uo pipefail
 rounds=${1:-2} epochs=${2:-3} repeat=${3:-3} budget=${4:-540} with_stock=${5:-1} with_compile=${6:-0}
@@ -28,7 +30,11 @@ echo "== 0. torch's fused SGD after a skipped first step (why the trainer zeroes
 python3 tools/bench/gpu/fused_sgd_probe.py 2>&1 | tee -a "$report"
 echo "== 1. step benchmark" | tee -a "$report"
 [ "${SKIP_STEP:-0}" = 1 ] && echo "skipped (SKIP_STEP=1)" | tee -a "$report" ||
-  python3 tools/bench/gpu/step_bench.py "$data/hyps.json" --rounds 3 --steps 10 2>&1 | grep -v Warning | tee -a "$report"
+  if [ "${PROFILE:-0}" = 1 ]; then
+    (cd tools/bench/gpu && python3 step_profile.py "$data/hyps.json" --rounds 3 --steps 10 --parity ${PROFILE_ONLY:+--only "$PROFILE_ONLY"}) 2>&1 | grep -v Warning | tee -a "$report"
+  else
+    python3 tools/bench/gpu/step_bench.py "$data/hyps.json" --rounds 3 --steps 10 2>&1 | grep -v Warning | tee -a "$report"
+  fi
 
 # The train list: every image `repeat` times (Ultralytics finds each label beside its image).
 sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
@@ -62,9 +68,10 @@ for r in $(seq "$rounds"); do
   run_one plain /tmp/request-fp16.json "$r"
   run_one fp16 /tmp/request-fp16.json "$r"
   run_one qat /tmp/request-qat.json "$r"
+  [ "$with_compile" = 1 ] && run_one fp16-compile /tmp/request-fp16.json "$r"
+  [ "$with_compile" = 1 ] && run_one qat-compile /tmp/request-qat.json "$r"
 done
 [ "$with_stock" = 1 ] && run_one qat-stock /tmp/request-qat.json 1
-[ "$with_compile" = 1 ] && run_one fp16-compile /tmp/request-fp16.json 1
 python3 - "$out/e2e.jsonl" <<'PY' | tee -a "$report"
 import json, statistics, sys
 rows = {}

@@ -1,12 +1,14 @@
 """End-to-end training speed of one trainer, for the side-by-side benchmark (speed-bench.sh):
 
-    python3 tools/bench/gpu/trainer_speed.py <plain|fp16|qat|qat-stock|fp16-compile> <request.json> <yolo-config-dir>
+    python3 tools/bench/gpu/trainer_speed.py <plain|fp16|qat|qat-stock|fp16-compile|qat-compile> <request.json> <yolo-config-dir>
 
 plain      Ultralytics' own DetectionTrainer (what `yolo train model=yolov10m.yaml ...` runs) with the request's
            arguments: the reference.
 fp16, qat  the experiment's ExperimentTrainer, as the train stages run it.
 qat-stock  ExperimentTrainer with the batched weight quantization left out (the QAT path before it).
-fp16-compile  ExperimentTrainer with Ultralytics' `compile=True` (torch.compile), to see whether it pays.
+fp16-eager, qat-eager  ExperimentTrainer with the request's cuda_graphs off (the eager step, as before).
+fp16-compile, qat-compile  ExperimentTrainer with Ultralytics' `compile=True` (torch.compile of the model's forward,
+           the loss eager), to see whether it pays.
 
 All get the same Ultralytics arguments (the request's, with plots and per-epoch validation off, which the
 timing does not count anyway). Each epoch's training loop is timed between Ultralytics' epoch-start and
@@ -36,7 +38,7 @@ def main(argv: list[str]) -> int:
 
     request = TrainRequest.from_file(request_path)
     overrides = {**request.ultralytics_overrides(), "plots": False, "val": False}
-    if kind == "fp16-compile":
+    if kind.endswith("-compile"):
         overrides["compile"] = True
     if kind == "plain":
         from ultralytics.models.yolo.detect import DetectionTrainer
@@ -50,6 +52,10 @@ def main(argv: list[str]) -> int:
 
             use_stock_brevitas()
         trainer = ExperimentTrainer(overrides=overrides)
+        if kind.endswith("-eager"):
+            import dataclasses
+
+            trainer.request = dataclasses.replace(trainer.request, cuda_graphs=False)
 
     epoch_seconds: list[float] = []
     losses: list[list[float]] = []  # box, cls, dfl
@@ -83,6 +89,7 @@ def main(argv: list[str]) -> int:
         "wall_s": round(time.perf_counter() - wall, 1),
         "train_losses": losses,
         "optimizer": type(trainer.optimizer).__name__ + (" fused" if trainer.optimizer.defaults.get("fused") else ""),
+        "graph_replays": getattr(trainer.model, "replays", None),
         "channels_last": next(trainer.model.parameters()).is_contiguous(memory_format=torch.channels_last),
     }), flush=True)
     return 0

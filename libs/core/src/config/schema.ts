@@ -91,6 +91,8 @@ export const resourcesSchema = z.strictObject({
   fp16Device: deviceString.nullable(),
   qatDevice: deviceString.nullable(),
   workers: z.number().int().min(0),
+  /** Replay the model's training forward and backward as CUDA graphs (single GPU; yolo_py/cuda_graph.py). */
+  cudaGraphs: z.boolean(),
 });
 
 /** Section name -> schema; the file is conf/<section>.yaml. */

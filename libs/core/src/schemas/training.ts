@@ -28,6 +28,7 @@ export const trainRequestSchema = z.strictObject({
   save_period: z.number().int(),
   device: z.string(),
   workers: count,
+  cuda_graphs: z.boolean().optional(),
   hyps: z.record(z.string(), z.number()).optional(),
   qat: z.strictObject({ weight_bit_width: count, per_channel: z.boolean(), narrow_range: z.boolean(), keep_float: z.array(z.string()) }).nullable().optional(),
   resume_from: z.string().nullable().optional(),
