@@ -75,7 +75,7 @@ export const stages: Record<StageName, StageDeclaration> = {
   'ptq-w4a16': {
     // qat.yaml: the very quantizer settings the QAT run trained with; export.yaml and train.yaml: opset, imgsz.
     conf: ['qat.yaml', 'export.yaml', 'train.yaml'],
-    code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_cli'] },
+    code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_w4a16_cli'] },
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat] },
     output: (l) => l.ptq.w4a16,
@@ -84,7 +84,7 @@ export const stages: Record<StageName, StageDeclaration> = {
   'ptq-w8a8': {
     // eval.yaml: the calibration images are letterboxed in the evaluator's style; train.yaml: imgsz.
     conf: ['ptq.yaml', 'eval.yaml', 'train.yaml'],
-    code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_cli'] },
+    code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_w8a8_cli'] },
     pythonPackages: ['onnx', 'onnxruntime', 'numpy'],
     reads: { export: [onnxFileName.fp16], dataset: [f.fingerprint] },
     output: (l) => l.ptq.w8a8,

@@ -78,12 +78,14 @@ export const evalSchema = z.strictObject({
   }),
 });
 
+/** onnxruntime.quantization's calibrators (yolo_py/ptq/w8a8.py's CALIBRATORS): MinMax, Entropy (KL) and Percentile over 2048-bin histograms. */
+export const calibrationMethods = ['minmax', 'entropy', 'percentile'] as const;
+
 /** The W8A8 post-training quantization (ptq-w8a8 stage): its calibration set and method. */
 export const ptqSchema = z.strictObject({
   /** train2017 images calibrated on (fewer when the train split is smaller: the demo's). */
   calibrationImages: positiveInt,
-  /** onnxruntime.quantization's calibrators: MinMax, Entropy (KL) and Percentile over 2048-bin histograms. */
-  calibrationMethod: z.enum(['minmax', 'entropy', 'percentile']),
+  calibrationMethod: z.enum(calibrationMethods),
 });
 
 export const resourcesSchema = z.strictObject({
