@@ -82,8 +82,9 @@ export const stages: Record<StageName, StageDeclaration> = {
     writes: Object.values(ptqFiles.w4a16),
   },
   'ptq-w8a8': {
-    // eval.yaml: the calibration images are letterboxed in the evaluator's style; train.yaml: imgsz.
-    conf: ['ptq.yaml', 'eval.yaml', 'train.yaml'],
+    // preprocess.yaml: the calibration images are letterboxed in the evaluator's style (not eval.yaml: its
+    // threads, batch or providers cannot change a calibration); train.yaml: imgsz.
+    conf: ['ptq.yaml', 'preprocess.yaml', 'train.yaml'],
     code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_w8a8_cli'] },
     pythonPackages: ['onnx', 'onnxruntime', 'numpy'],
     reads: { export: [onnxFileName.fp16], dataset: [f.fingerprint] },
@@ -91,7 +92,7 @@ export const stages: Record<StageName, StageDeclaration> = {
     writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName],
   },
   eval: {
-    conf: ['eval.yaml', 'train.yaml'],
+    conf: ['eval.yaml', 'preprocess.yaml', 'train.yaml'],
     code: { ts: ['libs/eval/src/stage.ts'], python: [] },
     pythonPackages: [],
     reads: { export: ['*.onnx'], 'ptq-w4a16': ['*.onnx'], 'ptq-w8a8': ['*.onnx'], dataset: [f.fingerprint] },
@@ -100,7 +101,7 @@ export const stages: Record<StageName, StageDeclaration> = {
   },
   summary: {
     // The config digest in summary.md covers every section that decides results.
-    conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'ptq.yaml', 'eval.yaml', 'hyp.scratch.yaml'],
+    conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'ptq.yaml', 'eval.yaml', 'preprocess.yaml', 'hyp.scratch.yaml'],
     code: { ts: ['libs/summary/src/stage.ts'], python: [] },
     pythonPackages: [],
     reads: {

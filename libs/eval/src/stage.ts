@@ -60,6 +60,7 @@ async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotat
 
 export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {
   const settings = loadSection('eval', profile);
+  const { letterbox } = loadSection('preprocess', profile);
   const { imgsz } = loadSection('train', profile);
   const { imagesDir, annotationsPath } = await valSplit(layout);
   const annotationsSha256 = await sha256File(annotationsPath);
@@ -72,7 +73,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
     for (const variant of evalVariants) {
       const onnxPath = await requireArtifact(evalOnnxPath(layout, variant), `${producerOf[variant]}:${producerOf[variant]}`, 'no ONNX file');
       const onnxSha256 = await sha256File(onnxPath);
-      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, imgsz, codeDigest }));
+      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, letterbox, imgsz, codeDigest }));
       const out = join(staging, metricsFileName[variant]);
       const before = join(layout.eval, metricsFileName[variant]);
       if (previous?.[variant]?.key === key && (await exists(before))) {
@@ -97,7 +98,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         skipLatency: settings.skipLatency,
         conf: settings.conf,
         batch: settings.batch,
-        letterbox: settings.letterbox,
+        letterbox,
         session: settings.session,
         ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),
         out,

@@ -2,7 +2,8 @@
  * The ptq-w8a8 stage: a W8A8 static QDQ file of the FP16 ONNX export (onnxruntime.quantization: int8 per-channel
  * weights, calibrated int8 activations) -> <run-root>/ptq-w8a8, with the calibration list and its sha256
  * (calibration.json). The calibration images are a fixed list of train2017 images, never val ones, letterboxed
- * by the evaluator's own code in eval.yaml's style. The letterboxed tensor is a temporary file, not an output.
+ * by the evaluator's own code in preprocess.yaml's style (the one eval setting that changes calibration). The
+ * letterboxed tensor is a temporary file, not an output.
  */
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ const listSplit = async (dir: string): Promise<string[]> => readdir(await requir
 
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
-  const { letterbox } = loadSection('eval', profile);
+  const { letterbox } = loadSection('preprocess', profile);
   const { imgsz } = loadSection('train', profile);
   const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), 'export:export');
   const trainDir = join(layout.dataset, artifactFiles.trainImages);
