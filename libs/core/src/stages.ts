@@ -79,7 +79,7 @@ export const stages: Record<StageName, StageDeclaration> = {
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat] },
     output: (l) => l.ptq.w4a16,
-    writes: Object.values(ptqFiles.w4a16),
+    writes: [...Object.values(ptqFiles.w4a16), f.ptqRequest],
   },
   'ptq-w8a8': {
     // preprocess.yaml: the calibration images are letterboxed in the evaluator's style (not eval.yaml: its
@@ -89,7 +89,7 @@ export const stages: Record<StageName, StageDeclaration> = {
     pythonPackages: ['onnx', 'onnxruntime', 'numpy'],
     reads: { export: [onnxFileName.fp16], dataset: [f.fingerprint] },
     output: (l) => l.ptq.w8a8,
-    writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName],
+    writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName, f.ptqRequest],
   },
   eval: {
     conf: ['eval.yaml', 'preprocess.yaml', 'train.yaml'],
