@@ -7,6 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { experimentName, variantLossChart } from '../libs/core/src/layout.ts';
+import { nxStageTarget } from '../libs/core/src/stages.ts';
+import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { variants } from '../libs/core/src/variants.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
 
@@ -43,9 +45,37 @@ test('chart, export, eval and summary code and error messages are not inputs of 
   ]) touch(file);
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
-  // export/report.py is imported by both PTQ steps (yolo_py.ptq_cli), so they rerun with export.
+  // export/report.py is imported by both PTQ steps (yolo_py/ptq_step.py), so they rerun with export.
   assert.deepEqual(sorted(run.ran), sorted(afterTraining), explain(run));
   assert.deepEqual(sorted(run.cached), sorted(['dataset', 'hyps', ...trainings]), explain(run));
+});
+
+/** Code of one PTQ stage alone: its stage script, Python entry, request, step modules, schemas and contracts. */
+const ptqOwnCode = {
+  'ptq-w4a16': /^(libs\/ptq-w4a16\/|libs\/yolo-py\/yolo_py\/(ptq_w4a16_cli\.py|ptq\/(w4a16|w4a16_request|sqnr)\.py|export\/int4_pack\.py|contracts\/(ptq_w4a16|ptq_w4a16_request|quantization_report)\.schema\.json)|libs\/core\/src\/schemas\/(ptq-w4a16|qat-settings)\.ts)/,
+  'ptq-w8a8': /^(libs\/ptq-w8a8\/|libs\/eval\/src\/calibration\/|libs\/yolo-py\/yolo_py\/(ptq_w8a8_cli\.py|ptq\/(w8a8|w8a8_request)\.py|contracts\/(ptq_w8a8|ptq_w8a8_request|calibration)\.schema\.json)|libs\/core\/src\/schemas\/ptq-w8a8\.ts)/,
+} as const;
+const codeInputs = (stage: keyof typeof ptqOwnCode) =>
+  nxStageTarget(workspaceRoot, stage).inputs.flatMap((i) => (typeof i === 'string' && !i.includes('/conf/') ? [i.replace('{workspaceRoot}/', '')] : []));
+
+test("neither PTQ stage's inputs hold the other's code", () => {
+  for (const [stage, other] of [['ptq-w4a16', 'ptq-w8a8'], ['ptq-w8a8', 'ptq-w4a16']] as const) {
+    const inputs = codeInputs(stage);
+    assert.ok(inputs.filter((f) => ptqOwnCode[stage].test(f)).length >= 5, `${stage}: its own code is missing from its inputs: ${inputs.join(' ')}`);
+    assert.deepEqual(inputs.filter((f) => ptqOwnCode[other].test(f)), [], `${other}'s code reaches ${stage}`);
+  }
+});
+
+test("editing one PTQ stage's code reruns that stage (and what reads its files); the other PTQ stage stays cached", async () => {
+  for (const [edited, stage, other] of [['libs/yolo-py/yolo_py/ptq/w8a8.py', 'ptq-w8a8', 'ptq-w4a16'], ['libs/yolo-py/yolo_py/ptq/w4a16.py', 'ptq-w4a16', 'ptq-w8a8']]) {
+    touch(edited!);
+    const run = await pipeline();
+    assert.equal(run.code, 0, explain(run));
+    // eval and summary rerun only if the stage's files came out different (a comment leaves them byte-identical).
+    assert.ok(run.ran.includes(stage!), `${edited}: ${stage} was not rerun\n${explain(run)}`);
+    assert.deepEqual(run.ran.filter((s) => ![stage, 'eval', 'summary'].includes(s)), [], `${edited}: ${explain(run)}`);
+    assert.ok(run.cached.includes(other!), `${edited}: ${other} was not cached\n${explain(run)}`);
+  }
 });
 
 test('a lock line for a package no stage imports invalidates nothing', async () => {

@@ -1,7 +1,8 @@
 /**
  * Checks that everything a run root holds parses and loads, as a user (or the next stage) would read it: every
  * JSON and YAML file, every ONNX model (onnxruntime-node), every checkpoint (torch.load in the workspace venv),
- * each results.csv (one row per epoch, none twice). Also reports what a killed stage must not leave behind
+ * each results.csv (one row per epoch, none twice), each stage's declared files and JSON artifacts against their
+ * schemas (artifact-checks.ts: the PTQ stages' too, which must hold nothing else). Also reports what a killed stage must not leave behind
  * once a rerun succeeded: staging folders, partial files, training locks.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { join, relative } from 'node:path';
 import ort from 'onnxruntime-node';
 import { parse as parseYaml } from 'yaml';
 import { pythonPackageRoot } from '../../libs/core/src/python.ts';
+import { stageOutputProblems } from './artifact-checks.ts';
 
 export interface Validation {
   files: number;
@@ -46,6 +48,7 @@ export async function validateRunRoot(runRoot: string, python: string): Promise<
   for (const dir of readdirSync(runRoot)) {
     if (/\.(staging|old)-\d+-\d+$/.test(dir) && lstatSync(join(runRoot, dir)).isDirectory()) problems.push(`${dir}: staging folder left behind`);
   }
+  problems.push(...stageOutputProblems(runRoot));
   problems.push(...loadCheckpoints(checkpoints, runRoot, python));
   return { files: files.length, problems: [...new Set(problems)] };
 }

@@ -53,7 +53,7 @@ export const artifactFiles = {
   exportJson: 'export.json',
   /** onnx/: the request the export stage handed yolo_py.export_cli, kept beside what it produced. */
   exportRequest: 'export-request.json',
-  /** ptq-w4a16/ and ptq-w8a8/: the request the stage handed yolo_py.ptq_cli, kept beside what it produced. */
+  /** ptq-w4a16/ and ptq-w8a8/: the request the stage handed its yolo_py entry (ptq_w4a16_cli, ptq_w8a8_cli), kept beside what it produced. */
   ptqRequest: 'ptq-request.json',
   /** eval/: which metrics were reused and under which inputs. */
   evalJson: 'eval.json',
@@ -73,8 +73,8 @@ export const artifactFiles = {
 export const variantLossChart: Record<Variant, { png: string; html: string }> = byVariant((v) => ({ png: `${v}.loss.png`, html: `${v}.loss.html` }));
 
 /**
- * Files of the post-training quantization stages, defined once in yolo_py/ptq_files.json (yolo_py.ptq_cli writes
- * them): <run-root>/ptq-w4a16 (the FP16 weights through the QAT quantizer, the packed INT4 copies of both QCDQ
+ * Files of the post-training quantization stages, defined once in yolo_py/ptq_files.json (yolo_py.ptq_w4a16_cli and
+ * ptq_w8a8_cli write them): <run-root>/ptq-w4a16 (the FP16 weights through the QAT quantizer, the packed INT4 copies of both QCDQ
  * files, the quantization report) and <run-root>/ptq-w8a8 (the calibrated W8A8 QDQ file).
  */
 export const ptqFiles = ptqStepFiles;
@@ -95,9 +95,9 @@ export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
     case 'qat':
       return join(layout.onnx, onnxFileName[variant]);
     case 'qat-int4':
-      return join(layout.ptq.w4a16, ptqFiles.w4a16.qat_int4);
+      return join(layout.ptq.w4a16, ptqFiles.w4a16.qatInt4);
     case 'ptq-w4a16':
-      return join(layout.ptq.w4a16, ptqFiles.w4a16.ptq_qcdq);
+      return join(layout.ptq.w4a16, ptqFiles.w4a16.ptqQcdq);
     case 'ptq-w8a8':
       return join(layout.ptq.w8a8, ptqFiles.w8a8.w8a8);
   }

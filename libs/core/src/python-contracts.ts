@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { exportJsonSchema, exportRequestSchema } from './schemas/export.ts';
+import { ptqW4a16JsonSchema, ptqW4a16RequestSchema, quantizationReportSchema } from './schemas/ptq-w4a16.ts';
+import { calibrationListSchema, ptqW8a8JsonSchema, ptqW8a8RequestSchema } from './schemas/ptq-w8a8.ts';
 import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
 import { pythonLayout } from './layout.ts';
 import { variants } from './variants.ts';
@@ -21,6 +23,12 @@ export const pythonSchemas: Record<string, z.ZodType> = {
   progress: progressJsonSchema,
   run: runJsonSchema,
   export: exportJsonSchema,
+  ptq_w4a16_request: ptqW4a16RequestSchema,
+  ptq_w4a16: ptqW4a16JsonSchema,
+  quantization_report: quantizationReportSchema,
+  ptq_w8a8_request: ptqW8a8RequestSchema,
+  calibration: calibrationListSchema,
+  ptq_w8a8: ptqW8a8JsonSchema,
 };
 
 /** Each contract file's name inside pythonContractsDir and its exact text. Pure. */
@@ -30,7 +38,8 @@ export function pythonContracts(): Record<string, string> {
     'variants.json': json({ variants }),
     'graph_kinds.json': json({ graphKinds }),
     'layout.json': json(pythonLayout()),
-    // What yolo_py reads (the requests, progress.json) and what it writes for TypeScript (run.json, export.json),
+    // What yolo_py reads (the requests, progress.json, calibration.json) and what it writes for TypeScript (run.json,
+    // export.json, the PTQ JSONs),
     // as JSON Schema for yolo_py/json_schema.py: one file each, so a stage's inputs hold only the schemas it uses.
     ...Object.fromEntries(Object.entries(pythonSchemas).map(([name, schema]) => [`${name}.schema.json`, json(z.toJSONSchema(schema))])),
   };

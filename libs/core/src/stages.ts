@@ -75,23 +75,24 @@ export const stages: Record<StageName, StageDeclaration> = {
   'ptq-w4a16': {
     // qat.yaml: the very quantizer settings the QAT run trained with; export.yaml and train.yaml: opset, imgsz.
     conf: ['qat.yaml', 'export.yaml', 'train.yaml'],
-    code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_cli'] },
+    code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_w4a16_cli'] },
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat] },
     output: (l) => l.ptq.w4a16,
-    writes: Object.values(ptqFiles.w4a16),
+    writes: [...Object.values(ptqFiles.w4a16), f.ptqRequest],
   },
   'ptq-w8a8': {
-    // eval.yaml: the calibration images are letterboxed in the evaluator's style; train.yaml: imgsz.
-    conf: ['ptq.yaml', 'eval.yaml', 'train.yaml'],
-    code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_cli'] },
+    // preprocess.yaml: the calibration images are letterboxed in the evaluator's style (not eval.yaml: its
+    // threads, batch or providers cannot change a calibration); train.yaml: imgsz.
+    conf: ['ptq.yaml', 'preprocess.yaml', 'train.yaml'],
+    code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_w8a8_cli'] },
     pythonPackages: ['onnx', 'onnxruntime', 'numpy'],
     reads: { export: [onnxFileName.fp16], dataset: [f.fingerprint] },
     output: (l) => l.ptq.w8a8,
-    writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName],
+    writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName, f.ptqRequest],
   },
   eval: {
-    conf: ['eval.yaml', 'train.yaml'],
+    conf: ['eval.yaml', 'preprocess.yaml', 'train.yaml'],
     code: { ts: ['libs/eval/src/stage.ts'], python: [] },
     pythonPackages: [],
     reads: { export: ['*.onnx'], 'ptq-w4a16': ['*.onnx'], 'ptq-w8a8': ['*.onnx'], dataset: [f.fingerprint] },
@@ -100,7 +101,7 @@ export const stages: Record<StageName, StageDeclaration> = {
   },
   summary: {
     // The config digest in summary.md covers every section that decides results.
-    conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'ptq.yaml', 'eval.yaml', 'hyp.scratch.yaml'],
+    conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'ptq.yaml', 'eval.yaml', 'preprocess.yaml', 'hyp.scratch.yaml'],
     code: { ts: ['libs/summary/src/stage.ts'], python: [] },
     pythonPackages: [],
     reads: {

@@ -11,7 +11,7 @@ import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import type { z } from 'zod';
-import { readArtifact } from '../../core/src/artifacts.ts';
+import { readArtifact, requireArtifact } from '../../core/src/artifacts.ts';
 import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
 import { evalJsonSchema, metricsJsonSchema } from '../../core/src/schemas/eval.ts';
 import { UserError } from '../../core/src/errors.ts';
@@ -60,6 +60,7 @@ async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotat
 
 export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {
   const settings = loadSection('eval', profile);
+  const { letterbox } = loadSection('preprocess', profile);
   const { imgsz } = loadSection('train', profile);
   const { imagesDir, annotationsPath } = await valSplit(layout);
   const annotationsSha256 = await sha256File(annotationsPath);
@@ -70,10 +71,9 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
     const memo = {} as Record<EvalVariant, { key: string; onnxSha256: string; reused: boolean }>;
     const stats = {} as Record<EvalVariant, readonly number[]>;
     for (const variant of evalVariants) {
-      const onnxPath = evalOnnxPath(layout, variant);
-      if (!(await exists(onnxPath))) throw new UserError(`no ONNX file: run \`npx nx run-many -t ${producerOf[variant]}\` first`, fromWorkspace(onnxPath));
+      const onnxPath = await requireArtifact(evalOnnxPath(layout, variant), `${producerOf[variant]}:${producerOf[variant]}`, 'no ONNX file');
       const onnxSha256 = await sha256File(onnxPath);
-      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, imgsz, codeDigest }));
+      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, letterbox, imgsz, codeDigest }));
       const out = join(staging, metricsFileName[variant]);
       const before = join(layout.eval, metricsFileName[variant]);
       if (previous?.[variant]?.key === key && (await exists(before))) {
@@ -98,7 +98,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         skipLatency: settings.skipLatency,
         conf: settings.conf,
         batch: settings.batch,
-        letterbox: settings.letterbox,
+        letterbox,
         session: settings.session,
         ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),
         out,

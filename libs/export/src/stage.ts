@@ -6,13 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
-import { UserError } from '../../core/src/errors.ts';
+import { requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, onnxFileName, type RunLayout } from '../../core/src/layout.ts';
 import { variants } from '../../core/src/variants.ts';
 import { exportRequestSchema } from '../../core/src/schemas/export.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
-import { exists, writeDirAtomically } from '../../core/src/staging.ts';
+import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 
 type ExportRequest = z.output<typeof exportRequestSchema>;
@@ -22,10 +22,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
   const { imgsz } = loadSection('train', profile);
   const models: ExportRequest['models'] = [];
   for (const variant of variants) {
-    const checkpoint = join(layout.train[variant], artifactFiles.bestWeights);
-    if (!(await exists(checkpoint))) {
-      throw new UserError(`no trained ${variant} model: run \`npx nx run train-${variant}:train-${variant}\` first`, fromWorkspace(checkpoint));
-    }
+    const checkpoint = await requireArtifact(join(layout.train[variant], artifactFiles.bestWeights), `train-${variant}:train-${variant}`, `no trained ${variant} model`);
     models.push({ variant, checkpoint, file: onnxFileName[variant] });
   }
   await writeDirAtomically(layout.onnx, async (staging) => {

@@ -6,20 +6,23 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
+import { ptqW4a16RequestSchema } from '../../core/src/schemas/ptq-w4a16.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
+
+type W4a16Request = z.output<typeof ptqW4a16RequestSchema>;
 
 export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const qat = loadSection('qat', profile);
   const { opset } = loadSection('export', profile);
   const { imgsz } = loadSection('train', profile);
-  const request = {
-    step: 'w4a16',
+  const request: Omit<W4a16Request, 'out_dir'> = {
     imgsz,
     opset,
     qat_settings: { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat },
@@ -30,8 +33,8 @@ export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Pro
   await writeDirAtomically(layout.ptq.w4a16, async (staging) => {
     // Kept beside the outputs as the record of what the step was asked (as export keeps its request).
     const requestFile = join(staging, artifactFiles.ptqRequest);
-    await writeFile(requestFile, JSON.stringify({ ...request, out_dir: staging }, null, 2));
-    await runPythonModuleOrFail('yolo_py.ptq_cli', [requestFile, layout.yoloConfig], { env: offlineEnv(layout.yoloConfig), what: 'ptq-w4a16', onLine: forwardLine });
+    await writeFile(requestFile, JSON.stringify(ptqW4a16RequestSchema.parse({ ...request, out_dir: staging }), null, 2));
+    await runPythonModuleOrFail('yolo_py.ptq_w4a16_cli', [requestFile, layout.yoloConfig], { env: offlineEnv(layout.yoloConfig), what: 'ptq-w4a16', onLine: forwardLine });
   });
   process.stdout.write(`ptq-w4a16: ${Object.values(ptqFiles.w4a16).join(', ')} -> ${fromWorkspace(layout.ptq.w4a16)}\n`);
 }

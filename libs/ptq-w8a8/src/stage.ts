@@ -2,7 +2,8 @@
  * The ptq-w8a8 stage: a W8A8 static QDQ file of the FP16 ONNX export (onnxruntime.quantization: int8 per-channel
  * weights, calibrated int8 activations) -> <run-root>/ptq-w8a8, with the calibration list and its sha256
  * (calibration.json). The calibration images are a fixed list of train2017 images, never val ones, letterboxed
- * by the evaluator's own code in eval.yaml's style. The letterboxed tensor is a temporary file, not an output.
+ * by the evaluator's own code in preprocess.yaml's style (the one eval setting that changes calibration). The
+ * letterboxed tensor is a temporary file, not an output.
  */
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, calibrationListFileName, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
+import { ptqW8a8RequestSchema } from '../../core/src/schemas/ptq-w8a8.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -20,7 +22,7 @@ const listSplit = async (dir: string): Promise<string[]> => readdir(await requir
 
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
-  const { letterbox } = loadSection('eval', profile);
+  const { letterbox } = loadSection('preprocess', profile);
   const { imgsz } = loadSection('train', profile);
   const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), 'export:export');
   const trainDir = join(layout.dataset, artifactFiles.trainImages);
@@ -31,8 +33,8 @@ export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Prom
     await writeCalibrationSet(trainDir, list, imgsz, letterbox, staging);
     const requestFile = join(staging, artifactFiles.ptqRequest);
     const calibration = { tensor: join(staging, calibrationFiles.tensor), meta: join(staging, calibrationFiles.meta), method: calibrationMethod };
-    await writeFile(requestFile, JSON.stringify({ step: 'w8a8', out_dir: staging, imgsz, fp16_onnx: fp16Onnx, calibration }, null, 2));
-    await runPythonModuleOrFail('yolo_py.ptq_cli', [requestFile, layout.yoloConfig], { env: offlineEnv(layout.yoloConfig), what: 'ptq-w8a8', onLine: forwardLine });
+    await writeFile(requestFile, JSON.stringify(ptqW8a8RequestSchema.parse({ out_dir: staging, imgsz, fp16_onnx: fp16Onnx, calibration }), null, 2));
+    await runPythonModuleOrFail('yolo_py.ptq_w8a8_cli', [requestFile, layout.yoloConfig], { env: offlineEnv(layout.yoloConfig), what: 'ptq-w8a8', onLine: forwardLine });
     // The letterboxed images (N x 3 x imgsz^2 float32, 1.3 GB for 256 COCO images at 640) are no result; the list is.
     await rm(calibration.tensor);
   });

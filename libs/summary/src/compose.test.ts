@@ -41,37 +41,38 @@ const exported = (bytes: number, dq: number, ints: boolean) => ({
 });
 
 const sha = (c: string) => c.repeat(64);
-const layer = (name: string, sqnr: number) => ({ name, weight_shape: [16, 8, 3, 3], parameters: 1152, bit_width: 4, sqnr_db: sqnr });
+const layer = (name: string, sqnr: number) => ({ name, weightShape: [16, 8, 3, 3], parameters: 1152, bitWidth: 4, sqnrDb: sqnr });
 const sqnrModel = (offset: number) => {
   const layers = Array.from({ length: 12 }, (_, i) => layer(`model.${i}.conv`, 10 + i + offset));
   return {
     layers,
-    totals: { parameters: 2_000_000, quantized_parameters: 1_900_000, quantized_parameter_share: 0.95, convs: 13, quantized_convs: 12, quantized_conv_share: 12 / 13, bytes: { fp32: 8_000_000, fp16: 4_000_000, packed_int4: 1_100_000 } },
+    totals: { parameters: 2_000_000, quantizedParameters: 1_900_000, quantizedParameterShare: 0.95, convs: 13, quantizedConvs: 12, quantizedConvShare: 12 / 13, bytes: { fp32: 8_000_000, fp16: 4_000_000, packedInt4: 1_100_000 } },
     lowest: layers.slice(0, 10).map((l) => l.name),
-    mean_sqnr_db: 15.5 + offset,
+    meanSqnrDb: 15.5 + offset,
   };
 };
-const packed = { opset: 21, packed_weights: 106, packed_elements: 15_000_000, qcdq_file: 'x.onnx', qcdq_vs_int4: { within_tolerance: true } };
+const packed = { opset: 21, packedWeights: 106, packedElements: 15_000_000, qcdqFile: 'x.onnx', qcdqVsInt4: { withinTolerance: true } };
 const ptq: SummaryInputs['ptq'] = {
   w4a16: {
     files: {
-      ptq_qcdq: { file: 'yolov10-w4a16-ptq-qcdq.onnx', bytes: 17_000_000, sha256: sha('c') },
-      qat_int4: { file: 'yolov10-w4a16-qat-int4.onnx', bytes: 8_500_000, sha256: sha('d') },
-      ptq_int4: { file: 'yolov10-w4a16-ptq-int4.onnx', bytes: 8_500_000, sha256: sha('e') },
+      ptqCheckpoint: { file: 'w4a16-ptq.pt', bytes: 60_000_000, sha256: sha('b') },
+      ptqQcdq: { file: 'yolov10-w4a16-ptq-qcdq.onnx', bytes: 17_000_000, sha256: sha('c') },
+      qatInt4: { file: 'yolov10-w4a16-qat-int4.onnx', bytes: 8_500_000, sha256: sha('d') },
+      ptqInt4: { file: 'yolov10-w4a16-ptq-int4.onnx', bytes: 8_500_000, sha256: sha('e') },
     },
-    ptq_w4a16: { export: { file_bytes: 17_000_000, node_counts: { DequantizeLinear: 106 }, quantized_convs_torch: 106 } },
-    int4: { qat_int4: packed, ptq_int4: packed },
+    ptqW4a16: { export: { fileBytes: 17_000_000, nodeCounts: { DequantizeLinear: 106 }, quantizedConvsTorch: 106 } },
+    int4: { qatInt4: packed, ptqInt4: packed },
   },
   w8a8: {
     files: { w8a8: { file: 'yolov10-w8a8-ptq-qdq.onnx', bytes: 16_000_000, sha256: sha('f') } },
     w8a8: {
-      quantizer: 'onnxruntime.quantization.quantize_static (QDQ)', calibration_method: 'entropy', calibration_images: 256,
+      quantizer: 'onnxruntime.quantization.quantize_static (QDQ)', calibrationMethod: 'entropy', calibrationImages: 256,
       weights: 'int8 symmetric per output channel', activations: 'int8 per tensor, calibrated range',
-      graph: { conv_quantization: { convs: 107, weight_quantized: 107, activation_quantized: 107 } },
+      graph: { convQuantization: { convs: 107, weightQuantized: 107, activationQuantized: 107 } },
     },
   },
-  calibration: { images: ['000000000009.jpg', '000000000025.jpg'], requested: 256, sha256: sha('1'), letterbox: 'val' },
-  report: { qat: sqnrModel(5), fp16_weights: sqnrModel(0) },
+  calibration: { shape: [2, 3, 640, 640], imgsz: 640, images: ['000000000009.jpg', '000000000025.jpg'], requested: 256, sha256: sha('1'), letterbox: 'val' },
+  report: { qat: sqnrModel(5), fp16Weights: sqnrModel(0) },
 };
 
 const inputs: SummaryInputs = {

@@ -80,17 +80,17 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       : "Images were letterboxed as Ultralytics' predictor does (one resize to fit, then padded); the trainings' own mAP in results.csv is measured with the val dataloader's preprocessing instead.";
 
   const w8 = ptq.w8a8.w8a8;
-  const cov = w8.graph.conv_quantization;
+  const cov = w8.graph.convQuantization;
   const fileOf: Record<Column, { bytes: number; file: string; sha256: string }> = {
     fp16: { bytes: exported.fp16.fileBytes, file: exported.fp16.file, sha256: exported.fp16.sha256 },
     qat: { bytes: exported.qat.fileBytes, file: exported.qat.file, sha256: exported.qat.sha256 },
-    'ptq-w4a16': ptq.w4a16.files.ptq_qcdq,
+    'ptq-w4a16': ptq.w4a16.files.ptqQcdq,
     'ptq-w8a8': ptq.w8a8.files.w8a8,
   };
-  const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qat_int4, 'ptq-w4a16': ptq.w4a16.files.ptq_int4 };
+  const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qatInt4, 'ptq-w4a16': ptq.w4a16.files.ptqInt4 };
   const packedMap = metrics['qat-int4'].mAP50_95;
   const model: Row[] = [
-    ['made by', 'training (AMP)', 'training with 4-bit weight fake-quant', "FP16 weights through QAT's quantizer, no training", `${w8.quantizer}, ${w8.calibration_method} calibration on ${int(w8.calibration_images)} train images`],
+    ['made by', 'training (AMP)', 'training with 4-bit weight fake-quant', "FP16 weights through QAT's quantizer, no training", `${w8.quantizer}, ${w8.calibrationMethod} calibration on ${int(w8.calibrationImages)} train images`],
     ['weights / activations', 'float32 / float32', '4-bit per channel / float', '4-bit per channel / float', `${w8.weights} / ${w8.activations}`],
     ['ONNX file', ...all((v) => `${mib(fileOf[v].bytes)} (\`${fileOf[v].file}\`)`)],
     ['packed INT4 ONNX (opset 21, 2 weights a byte)', ...all((v) => { const p = packedOf[v]; return p ? `${mib(p.bytes)} (\`${p.file}\`)` : '—'; })],
@@ -98,10 +98,10 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       'quantized convolutions (DequantizeLinear-fed, in the exported graph)',
       '0',
       `${int(runs.qat.quantization?.quantizedConvs ?? 0)} (${int(exported.qat.nodeCounts.DequantizeLinear ?? 0)} DQ)`,
-      `${int(ptq.report.fp16_weights.totals.quantized_convs)} (${int(ptq.w4a16.ptq_w4a16.export.node_counts.DequantizeLinear ?? 0)} DQ)`,
-      `${int(cov.weight_quantized)} of ${int(cov.convs)} weights, ${int(cov.activation_quantized)} inputs`,
+      `${int(ptq.report.fp16Weights.totals.quantizedConvs)} (${int(ptq.w4a16.ptqW4a16.export.nodeCounts.DequantizeLinear ?? 0)} DQ)`,
+      `${int(cov.weightQuantized)} of ${int(cov.convs)} weights, ${int(cov.activationQuantized)} inputs`,
     ],
-    ['convolutions kept float', 'all', runs.qat.quantization?.floatConvNames.join(', ') || 'none', runs.qat.quantization?.floatConvNames.join(', ') || 'none', int(cov.convs - cov.weight_quantized)],
+    ['convolutions kept float', 'all', runs.qat.quantization?.floatConvNames.join(', ') || 'none', runs.qat.quantization?.floatConvNames.join(', ') || 'none', int(cov.convs - cov.weightQuantized)],
   ];
 
   const training: Row[] = [
@@ -122,7 +122,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     mFp != null && mQat != null && mPtq != null
       ? `Training with quantization gained **${signed(mQat - mPtq, 3)}** mAP50-95 over quantizing the finished FP16 model to the same 4 bits: ` +
         `W4A16 QAT reaches **${f3(mQat)}**, W4A16 PTQ **${f3(mPtq)}** (FP16 **${f3(mFp)}**, QAT ${signed(mQat - mFp, 3)}; W8A8 PTQ **${f3(mW8 ?? null)}**), ` +
-        `with a packed INT4 file ${(exported.fp16.fileBytes / ptq.w4a16.files.qat_int4.bytes).toFixed(1)}× smaller than FP16's.`
+        `with a packed INT4 file ${(exported.fp16.fileBytes / ptq.w4a16.files.qatInt4.bytes).toFixed(1)}× smaller than FP16's.`
       : 'mAP is undefined for this run (no ground truth in the evaluated images).';
   const providers = metrics.fp16.providers?.join(', ') ?? 'cpu';
   const splits = Object.entries(input.dataset.splits);
@@ -143,7 +143,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     ...table(head, accuracy),
     '',
-    `The packed INT4 copy of the QAT file (\`${ptq.w4a16.files.qat_int4.file}\`) was scored too: mAP50-95 ${f3(stat(packedMap))}, all 12 stats equal to its QCDQ file's (the eval stage fails otherwise).`,
+    `The packed INT4 copy of the QAT file (\`${ptq.w4a16.files.qatInt4.file}\`) was scored too: mAP50-95 ${f3(stat(packedMap))}, all 12 stats equal to its QCDQ file's (the eval stage fails otherwise).`,
     '',
     `Preprocessing: \`${letterboxUsed}\` letterbox. ${letterboxText}`,
     '',
@@ -197,9 +197,9 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     `- config digest (sha256 of the resolved conf/ sections): \`${input.configDigest}\``,
     ...Object.entries(fp.versions).map(([k, v]) => `- ${k}: ${v ?? '—'}`),
     ...summaryColumns.map((v) => `- ${evalVariantLabel[v]} ONNX sha256: \`${fileOf[v].sha256}\``),
-    `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qat_int4.sha256}\`, PTQ \`${ptq.w4a16.files.ptq_int4.sha256}\``,
+    `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qatInt4.sha256}\`, PTQ \`${ptq.w4a16.files.ptqInt4.sha256}\``,
     `- W8A8 calibration: ${int(calibration.images.length)} train images (requested ${int(calibration.requested)}), \`${calibration.letterbox}\` letterbox, ` +
-      `${w8.calibration_method}; list sha256 (names joined by newlines): \`${calibration.sha256}\`; none of them is a val image`,
+      `${w8.calibrationMethod}; list sha256 (names joined by newlines): \`${calibration.sha256}\`; none of them is a val image`,
     '',
     '<details><summary>W8A8 calibration images</summary>',
     '',

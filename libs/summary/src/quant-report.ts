@@ -12,22 +12,22 @@ const int = (x: number) => x.toLocaleString('en-US');
 /** The models of the report and how summary.md names them. */
 const models = [
   ['qat', 'W4A16 QAT (trained weights)'],
-  ['fp16_weights', 'FP16 weights, as W4A16 PTQ rounds them'],
+  ['fp16Weights', 'FP16 weights, as W4A16 PTQ rounds them'],
 ] as const;
 
 export const LOWEST_SHOWN = 10;
 
-function lowestTable(report: QuantizationReport, key: 'qat' | 'fp16_weights'): string[] {
+function lowestTable(report: QuantizationReport, key: 'qat' | 'fp16Weights'): string[] {
   const byName = (m: SqnrModel) => new Map<string, Layer>(m.layers.map((l) => [l.name, l]));
   const qat = byName(report.qat);
-  const fp16 = byName(report.fp16_weights);
+  const fp16 = byName(report.fp16Weights);
   return [
     '| layer | weight shape | parameters | bits | SQNR, QAT | SQNR, FP16 weights |',
     '| --- | --- | --- | --- | --- | --- |',
     ...report[key].lowest.slice(0, LOWEST_SHOWN).map((name) => {
       const layer = report[key].layers.find((l) => l.name === name);
       if (!layer) throw new Error(`quantization report: lowest-SQNR layer '${name}' is not among the ${key} layers`);
-      return `| \`${name}\` | ${layer.weight_shape.join('×')} | ${int(layer.parameters)} | ${layer.bit_width} | ${db(qat.get(name)?.sqnr_db)} | ${db(fp16.get(name)?.sqnr_db)} |`;
+      return `| \`${name}\` | ${layer.weightShape.join('×')} | ${int(layer.parameters)} | ${layer.bitWidth} | ${db(qat.get(name)?.sqnrDb)} | ${db(fp16.get(name)?.sqnrDb)} |`;
     }),
   ];
 }
@@ -42,16 +42,16 @@ export function quantizationReportSection(report: QuantizationReport, sqnrPng: s
     '',
     `| | ${models.map(([, label]) => label).join(' | ')} |`,
     `|${' --- |'.repeat(models.length + 1)}`,
-    row('quantized convolutions', (m) => `${int(m.totals.quantized_convs)} of ${int(m.totals.convs)} (${pct(m.totals.quantized_conv_share)})`),
-    row('quantized parameters', (m) => `${int(m.totals.quantized_parameters)} of ${int(m.totals.parameters)} (${pct(m.totals.quantized_parameter_share)})`),
-    row('model size at fp32 / fp16 / packed int4', (m) => `${mib(m.totals.bytes.fp32)} / ${mib(m.totals.bytes.fp16)} / ${mib(m.totals.bytes.packed_int4)}`),
-    row('mean weight SQNR', (m) => db(m.mean_sqnr_db)),
+    row('quantized convolutions', (m) => `${int(m.totals.quantizedConvs)} of ${int(m.totals.convs)} (${pct(m.totals.quantizedConvShare)})`),
+    row('quantized parameters', (m) => `${int(m.totals.quantizedParameters)} of ${int(m.totals.parameters)} (${pct(m.totals.quantizedParameterShare)})`),
+    row('model size at fp32 / fp16 / packed int4', (m) => `${mib(m.totals.bytes.fp32)} / ${mib(m.totals.bytes.fp16)} / ${mib(m.totals.bytes.packedInt4)}`),
+    row('mean weight SQNR', (m) => db(m.meanSqnrDb)),
     '',
     `![Per-layer weight SQNR of the 4-bit quantization](${sqnrPng})`,
     '',
     `The ${LOWEST_SHOWN} layers with the lowest SQNR of the FP16 weights (where PTQ loses most):`,
     '',
-    ...lowestTable(report, 'fp16_weights'),
+    ...lowestTable(report, 'fp16Weights'),
     '',
     `The ${LOWEST_SHOWN} layers with the lowest SQNR of the QAT model:`,
     '',

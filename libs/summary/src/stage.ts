@@ -50,14 +50,14 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
       mapTitle,
       { pngPath: join(staging, artifactFiles.mapPng), htmlPath: join(staging, artifactFiles.mapHtml) },
     );
-    const { qat, fp16_weights } = inputs.ptq.report;
+    const { qat, fp16Weights } = inputs.ptq.report;
     const sqnrTitle = 'Weight SQNR of the 4-bit quantization per quantized convolution';
     await renderFigure(
       buildSqnrFigure(
         qat.layers.map((l) => l.name),
         [
-          { label: 'W4A16 QAT', sqnrDb: qat.layers.map((l) => l.sqnr_db) },
-          { label: 'FP16 weights (W4A16 PTQ)', sqnrDb: fp16_weights.layers.map((l) => l.sqnr_db) },
+          { label: 'W4A16 QAT', sqnrDb: qat.layers.map((l) => l.sqnrDb) },
+          { label: 'FP16 weights (W4A16 PTQ)', sqnrDb: fp16Weights.layers.map((l) => l.sqnrDb) },
         ],
         { title: sqnrTitle },
       ),

@@ -68,8 +68,6 @@ export const evalSchema = z.strictObject({
   conf: z.number().min(0).max(1),
   /** Images per onnxruntime run; latency is always measured at batch 1. */
   batch: positiveInt,
-  /** 'val': Ultralytics' val dataloader (what results.csv's mAP uses); 'predict': its predictor. */
-  letterbox: z.enum(['val', 'predict']),
   /** onnxruntime session settings (chosen by tools/bench/eval/session-options.ts); intraOpThreads 0: onnxruntime's choice. */
   session: z.strictObject({
     intraOpThreads: z.number().int().min(0),
@@ -78,12 +76,24 @@ export const evalSchema = z.strictObject({
   }),
 });
 
+/**
+ * How images become the model's input, for scoring (eval) and for the W8A8 calibration (ptq-w8a8) alike. A file of
+ * its own so that ptq-w8a8 reads only this of the eval settings: an eval edit (threads, batch, providers...) never
+ * recalibrates.
+ */
+export const preprocessSchema = z.strictObject({
+  /** 'val': Ultralytics' val dataloader (what results.csv's mAP uses); 'predict': its predictor. */
+  letterbox: z.enum(['val', 'predict']),
+});
+
+/** onnxruntime.quantization's calibrators (yolo_py/ptq/w8a8.py's CALIBRATORS): MinMax, Entropy (KL) and Percentile over 2048-bin histograms. */
+export const calibrationMethods = ['minmax', 'entropy', 'percentile'] as const;
+
 /** The W8A8 post-training quantization (ptq-w8a8 stage): its calibration set and method. */
 export const ptqSchema = z.strictObject({
   /** train2017 images calibrated on (fewer when the train split is smaller: the demo's). */
   calibrationImages: positiveInt,
-  /** onnxruntime.quantization's calibrators: MinMax, Entropy (KL) and Percentile over 2048-bin histograms. */
-  calibrationMethod: z.enum(['minmax', 'entropy', 'percentile']),
+  calibrationMethod: z.enum(calibrationMethods),
 });
 
 export const resourcesSchema = z.strictObject({
@@ -102,6 +112,7 @@ export const sectionSchemas = {
   qat: qatSchema,
   export: exportSchema,
   eval: evalSchema,
+  preprocess: preprocessSchema,
   ptq: ptqSchema,
   resources: resourcesSchema,
 } as const;
@@ -114,4 +125,5 @@ export type QatConfig = SectionConfig<'qat'>;
 export type ExportConfig = SectionConfig<'export'>;
 export type EvalConfig = SectionConfig<'eval'>;
 export type PtqConfig = SectionConfig<'ptq'>;
+export type PreprocessConfig = SectionConfig<'preprocess'>;
 export type ResourcesConfig = SectionConfig<'resources'>;

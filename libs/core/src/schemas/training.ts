@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { variants } from '../variants.ts';
 import { count } from './count.ts';
+import { qatSettingsRequestSchema } from './qat-settings.ts';
 
 /**
  * <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key.
@@ -30,7 +31,7 @@ export const trainRequestSchema = z.strictObject({
   workers: count,
   cuda_graphs: z.boolean().optional(),
   hyps: z.record(z.string(), z.number()).optional(),
-  qat: z.strictObject({ weight_bit_width: count, per_channel: z.boolean(), narrow_range: z.boolean(), keep_float: z.array(z.string()) }).nullable().optional(),
+  qat: qatSettingsRequestSchema.nullable().optional(),
   resume_from: z.string().nullable().optional(),
   time_hours: z.number().positive().nullable().optional(),
 });
