@@ -96,13 +96,19 @@ class Variant:
         self.peak_gib = max(self.peak_gib, torch.cuda.max_memory_allocated() / 2**30)
 
 
-def main() -> int:
+def step_arguments() -> argparse.ArgumentParser:
+    """The options both step scripts take (this one and step_profile.py)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("hyps")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--imgsz", type=int, default=640)
+    return parser
+
+
+def main() -> int:
+    parser = step_arguments()
     parser.add_argument("--agree-steps", type=int, default=24)
     opts = parser.parse_args()
 

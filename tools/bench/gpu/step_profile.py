@@ -17,7 +17,6 @@ the loss eagerly on the graph's outputs: what is left of a CPU-bound step once l
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -29,7 +28,7 @@ from ultralytics.cfg import get_cfg
 from ultralytics.nn.tasks import DetectionModel
 from ultralytics.utils.torch_utils import ModelEMA, init_seeds
 
-from step_bench import synthetic_batches  # beside this script
+from step_bench import step_arguments, synthetic_batches  # beside this script
 from yolo_py.fused_sgd import fused_sgd_like
 from yolo_py.quant import BatchedWeightQuant, QatSettings, quantize_model
 
@@ -47,16 +46,21 @@ class _ModelForward(torch.nn.Module):
         return self.model(img)
 
 
+def build_model(args, qat: bool) -> DetectionModel:
+    """yolov10m from seed 0 on CUDA, channels_last; QAT with the batched weight quantization installed."""
+    torch.manual_seed(0)
+    model = DetectionModel("yolov10m.yaml", nc=80, verbose=False)
+    if qat:
+        quantize_model(model, QatSettings())
+        BatchedWeightQuant.install(model)
+    model.args = args
+    return model.cuda().to(memory_format=torch.channels_last)
+
+
 class ProfiledVariant:
     def __init__(self, name: str, args, qat: bool, compiled: bool, mode: str, graphed: bool = False) -> None:
         self.name = name
-        torch.manual_seed(0)
-        model = DetectionModel("yolov10m.yaml", nc=80, verbose=False)
-        if qat:
-            quantize_model(model, QatSettings())
-            BatchedWeightQuant.install(model)
-        model.args = args
-        self.model = model.cuda().to(memory_format=torch.channels_last)
+        self.model = build_model(args, qat)
         self.forward = torch.compile(self.model, mode=mode) if compiled else self.model
         self.graphed = graphed
         self.optimizer = fused_sgd_like(torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.937, nesterov=True))
@@ -147,16 +151,7 @@ def graphed_vs_eager(args, qat: bool, batches: list[dict]) -> str:
     accumulate (as Ultralytics' accumulate=2 does), then one SGD step and a third batch: losses and gradients."""
     from yolo_py.cuda_graph import GraphedTraining
 
-    def build():
-        torch.manual_seed(0)
-        model = DetectionModel("yolov10m.yaml", nc=80, verbose=False)
-        if qat:
-            quantize_model(model, QatSettings())
-            BatchedWeightQuant.install(model)
-        model.args = args
-        return model.cuda().to(memory_format=torch.channels_last).train()
-
-    eager, graphed = build(), GraphedTraining(build())
+    eager, graphed = build_model(args, qat).train(), GraphedTraining(build_model(args, qat).train())
     worst_loss, worst_grad = 0.0, 0.0
     for model in (eager, graphed):
         model.optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -181,12 +176,7 @@ def graphed_vs_eager(args, qat: bool, batches: list[dict]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("hyps")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--imgsz", type=int, default=640)
+    parser = step_arguments()
     parser.add_argument("--mode", default="default", help="torch.compile mode of the compiled variants")
     parser.add_argument("--parity", action="store_true", help="also check GraphedTraining against eager training")
     parser.add_argument("--only", default="fp16,fp16-graphed,qat,qat-graphed")
