@@ -14,7 +14,9 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 - SGD on CUDA is torch's fused SGD with zeroed momentum buffers (yolo_py/fused_sgd.py): no host sync per step
   for GradScaler's inf check, and the same update as Ultralytics' SGD;
 - on one CUDA GPU the model's forward and backward replay as CUDA graphs (yolo_py/cuda_graph.py; the request's
-  cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit.
+  cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit;
+- the optimizer step clips a parameter list taken once (yolo_py/optimizer_step.py), not a walk over the QAT model's
+  6,420 modules at every batch.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
 from yolo_py.cuda_graph import GraphedTraining, should_graph
 from yolo_py.fused_sgd import fused_sgd_like, zero_missing_momentum_buffers
+from yolo_py.optimizer_step import ParameterCache, optimizer_step
 from yolo_py.quant import (
     BatchedWeightQuant,
     QatSettings,
@@ -61,6 +64,7 @@ class ExperimentTrainer(DetectionTrainer):
         self.qat_settings = QatSettings.from_dict(self.request.qat) if self.request.qat is not None else None
         self.quant_report: QuantReport | None = None
         self.weight_quant: BatchedWeightQuant | None = None
+        self.clipped_parameters = ParameterCache()
         cfg = {**DEFAULT_CFG_DICT, "save_dir": ""} if cfg is None else cfg
         super().__init__(cfg=cfg, overrides=overrides or self.request.ultralytics_overrides(), _callbacks=_callbacks)
 
@@ -115,6 +119,11 @@ class ExperimentTrainer(DetectionTrainer):
         if type(optimizer) is torch.optim.SGD and next(model.parameters()).is_cuda:
             return fused_sgd_like(optimizer)
         return optimizer
+
+    def optimizer_step(self):
+        if self.device.type == "npu":  # Ultralytics clips without foreach there
+            return super().optimizer_step()
+        optimizer_step(self.optimizer, self.scaler, self.clipped_parameters.of(self.model), self.ema, self.model)
 
     def _load_checkpoint_state(self, ckpt):
         self._restore_training_state(ckpt)

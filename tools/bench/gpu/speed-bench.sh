@@ -9,7 +9,8 @@
 #
 # SKIP_STEP=1 leaves part 1 out (another end-to-end round in a short call); PROFILE=1 runs step_profile.py (per phase,
 # eager vs torch.compile) as part 1 instead of step_bench.py. with-compile=1 adds fp16-compile and qat-compile to
-# every end-to-end round.
+# every end-to-end round. EXTRA_KINDS (e.g. "qat-ustep fp16-eager", see trainer_speed.py) adds those kinds to every
+# round, after the three.
 #   bash tools/bench/gpu/speed-bench.sh [rounds=2] [epochs=3] [repeat=3] [budget-s=540] [with-stock=1] [with-compile=0]
 set -uo pipefail
 rounds=${1:-2} epochs=${2:-3} repeat=${3:-3} budget=${4:-540} with_stock=${5:-1} with_compile=${6:-0}
@@ -68,6 +69,7 @@ for r in $(seq "$rounds"); do
   run_one plain /tmp/request-fp16.json "$r"
   run_one fp16 /tmp/request-fp16.json "$r"
   run_one qat /tmp/request-qat.json "$r"
+  for k in ${EXTRA_KINDS:-}; do run_one "$k" "/tmp/request-${k%%-*}.json" "$r"; done
   [ "$with_compile" = 1 ] && run_one fp16-compile /tmp/request-fp16.json "$r"
   [ "$with_compile" = 1 ] && run_one qat-compile /tmp/request-qat.json "$r"
 done
@@ -85,6 +87,11 @@ for k, v in rows.items():
     per = " ".join(str(r["steady_images_per_s"]) for r in v)
     print(f"| {k} | {med[k]:.1f} | {per} | {max(r['peak_gib'] for r in v)} | {v[0]['optimizer']} | {v[0]['channels_last']} | "
           f"{med[k] / med['plain']:.2f} | {med[k] / med['fp16']:.2f} |" if 'plain' in med and 'fp16' in med else f"| {k} | {med[k]:.1f} | {per} |")
+# Ratios within each round (the trainers ran back to back there), then their median over the rounds.
+for num, den in (("fp16", "plain"), ("qat", "fp16"), ("qat-ustep", "fp16"), ("qat", "qat-ustep")):
+    pairs = [a["steady_images_per_s"] / b["steady_images_per_s"] for a, b in zip(rows.get(num, []), rows.get(den, []))]
+    if pairs:
+        print(f"{num} / {den} per round: {' '.join(f'{p:.2f}' for p in pairs)}; median {statistics.median(pairs):.2f}")
 print("\ntrain losses (box, cls, dfl) per epoch, round 1:")
 for k, v in rows.items():
     print(f"  {k}: {v[0]['train_losses']}")

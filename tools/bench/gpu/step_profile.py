@@ -30,6 +30,7 @@ from ultralytics.utils.torch_utils import ModelEMA, init_seeds
 
 from step_bench import step_arguments, synthetic_batches  # beside this script
 from yolo_py.fused_sgd import fused_sgd_like
+from yolo_py.optimizer_step import ParameterCache, optimizer_step
 from yolo_py.quant import BatchedWeightQuant, QatSettings, quantize_model
 
 PHASES = ("forward", "loss", "backward", "optimizer", "ema")
@@ -65,6 +66,7 @@ class ProfiledVariant:
         self.graphed = graphed
         self.optimizer = fused_sgd_like(torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.937, nesterov=True))
         self.scaler = torch.amp.GradScaler("cuda")
+        self.parameters = ParameterCache()
         self.ema = ModelEMA(self.model)
         self.ms: list[float] = []
         self.cpu = {p: [] for p in PHASES}
@@ -93,11 +95,7 @@ class ProfiledVariant:
         mark()
         self.scaler.scale(loss.sum()).backward()
         mark()
-        self.scaler.unscale_(self.optimizer)
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), max_norm=10.0)
-        self.scaler.step(self.optimizer)
-        self.scaler.update()
-        self.optimizer.zero_grad()
+        optimizer_step(self.optimizer, self.scaler, self.parameters.of(self.model), None, self.model)  # the trainers' step
         mark()
         self.ema.update(self.model)
         mark()

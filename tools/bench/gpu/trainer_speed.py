@@ -7,6 +7,8 @@ plain      Ultralytics' own DetectionTrainer (what `yolo train model=yolov10m.ya
 fp16, qat  the experiment's ExperimentTrainer, as the train stages run it.
 qat-stock  ExperimentTrainer with the batched weight quantization left out (the QAT path before it).
 fp16-eager, qat-eager  ExperimentTrainer with the request's cuda_graphs off (the eager step, as before).
+fp16-ustep, qat-ustep  ExperimentTrainer with Ultralytics' own optimizer_step (clips model.parameters(), walked at
+           every step) instead of the trainer's (the list taken once): what yolo_py/optimizer_step.py saves.
 fp16-compile, qat-compile  ExperimentTrainer with Ultralytics' `compile=True` (torch.compile of the model's forward,
            the loss eager), to see whether it pays.
 
@@ -52,6 +54,10 @@ def main(argv: list[str]) -> int:
 
             use_stock_brevitas()
         trainer = ExperimentTrainer(overrides=overrides)
+        if kind.endswith("-ustep"):
+            from ultralytics.models.yolo.detect import DetectionTrainer
+
+            trainer.optimizer_step = lambda: DetectionTrainer.optimizer_step(trainer)
         if kind.endswith("-eager"):
             import dataclasses
 
