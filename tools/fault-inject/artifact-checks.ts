@@ -12,10 +12,10 @@ import { UserError } from '../../libs/core/src/errors.ts';
 import { artifactFiles, calibrationListFileName, evalVariants, metricsFileName, ptqFiles, runLayout } from '../../libs/core/src/layout.ts';
 import { datasetProvenanceSchema, fingerprintJsonSchema } from '../../libs/core/src/schemas/dataset.ts';
 import { evalJsonSchema, metricsJsonSchema } from '../../libs/core/src/schemas/eval.ts';
-import { exportJsonSchema } from '../../libs/core/src/schemas/export.ts';
+import { exportJsonSchema, exportRequestSchema } from '../../libs/core/src/schemas/export.ts';
 import { ptqW4a16JsonSchema, ptqW4a16RequestSchema, quantizationReportSchema } from '../../libs/core/src/schemas/ptq-w4a16.ts';
 import { calibrationListSchema, ptqW8a8JsonSchema, ptqW8a8RequestSchema } from '../../libs/core/src/schemas/ptq-w8a8.ts';
-import { runJsonSchema } from '../../libs/core/src/schemas/training.ts';
+import { runJsonSchema, trainRequestSchema } from '../../libs/core/src/schemas/training.ts';
 import { stageNames, stages, type StageName } from '../../libs/core/src/stages.ts';
 import { variants } from '../../libs/core/src/variants.ts';
 
@@ -29,7 +29,9 @@ function artifactSchemas(runRoot: string): Array<[string, z.ZodType]> {
     [join(l.dataset, artifactFiles.provenance), datasetProvenanceSchema],
     [join(l.dataset, artifactFiles.fingerprint), fingerprintJsonSchema],
     ...variants.map((v): [string, z.ZodType] => [join(l.train[v], artifactFiles.runJson), runJsonSchema]),
+    ...variants.map((v): [string, z.ZodType] => [join(l.train[v], artifactFiles.trainRequest), trainRequestSchema]),
     [join(l.onnx, artifactFiles.exportJson), exportJsonSchema],
+    [join(l.onnx, artifactFiles.exportRequest), exportRequestSchema],
     [join(l.ptq.w4a16, ptqFiles.w4a16.summary), ptqW4a16JsonSchema],
     [join(l.ptq.w4a16, ptqFiles.w4a16.report), quantizationReportSchema],
     [join(l.ptq.w4a16, artifactFiles.ptqRequest), ptqW4a16RequestSchema],

@@ -69,7 +69,7 @@ export const stages: Record<StageName, StageDeclaration> = {
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights] },
     output: (l) => l.onnx,
-    writes: [...Object.values(onnxFileName), f.exportJson],
+    writes: [...Object.values(onnxFileName), f.exportJson, f.exportRequest],
   },
   // Two post-training stages, so that a calibration change (ptq.yaml) reruns the W8A8 branch only.
   'ptq-w4a16': {

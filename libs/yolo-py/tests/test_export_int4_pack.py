@@ -16,7 +16,9 @@ import torch
 from onnx import TensorProto
 from ultralytics.nn.tasks import DetectionModel
 
-from yolo_py.export import TOLERANCES, export_baseline_onnx, export_qcdq_onnx
+from yolo_py.export.baseline import export_baseline_onnx
+from yolo_py.export.qcdq import export_qcdq_onnx
+from yolo_py.export.report import TOLERANCES
 from yolo_py.export.compare import compare_detections, fixed_inputs
 from onnx import numpy_helper
 

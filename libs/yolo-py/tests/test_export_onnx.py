@@ -22,7 +22,10 @@ from onnx import numpy_helper
 from torch import nn
 from ultralytics.nn.tasks import DetectionModel
 
-from yolo_py.export import TOLERANCES, export_baseline_onnx, export_qcdq_onnx, onnx_report, prepare_for_export
+from yolo_py.export.baseline import export_baseline_onnx
+from yolo_py.export.prepare import prepare_for_export
+from yolo_py.export.qcdq import export_qcdq_onnx
+from yolo_py.export.report import TOLERANCES, onnx_report
 from yolo_py.export.compare import compare_detections, fixed_inputs
 from yolo_py.quant import QatSettings, quantize_model
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import onnx
 from ultralytics.nn.tasks import DetectionModel
 
-from yolo_py.export import export_baseline_onnx, prepare_for_export
+from yolo_py.export.baseline import export_baseline_onnx
+from yolo_py.export.prepare import prepare_for_export
 from yolo_py.export.graph_stats import conv_parameter_count, io_signature
 
 

@@ -22,7 +22,8 @@ from yolo_py.json_schema import check
 from yolo_py.ptq.w8a8 import CALIBRATION_METHODS
 from yolo_py.ptq_step import FILES as STEP_FILES
 from yolo_py.ptq_step import main
-from yolo_py.export import export_baseline_onnx, export_qcdq_onnx
+from yolo_py.export.baseline import export_baseline_onnx
+from yolo_py.export.qcdq import export_qcdq_onnx
 from yolo_py.export.int4_pack import int4_weight_codes, qcdq_weight_codes
 from yolo_py.quant import QatSettings, quantize_model, save_quant_checkpoint
 

@@ -17,7 +17,7 @@ import torch
 from onnx import TensorProto
 from ultralytics.nn.tasks import DetectionModel
 
-from yolo_py.export import export_baseline_onnx
+from yolo_py.export.baseline import export_baseline_onnx
 from yolo_py.ptq.w8a8 import quantize_w8a8, read_calibration_images
 
 IMGSZ = 64

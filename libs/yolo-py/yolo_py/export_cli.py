@@ -67,8 +67,10 @@ def main(argv: list[str]) -> int:
     import onnxruntime
     import torch
 
-    from yolo_py.export import export_baseline_onnx, export_qcdq_onnx, onnx_report
-    from yolo_py.export.report import sha256_of
+    from yolo_py.export.baseline import export_baseline_onnx
+    from yolo_py.export.qcdq import export_qcdq_onnx
+    from yolo_py.export.report import onnx_report
+    from yolo_py.files import sha256_of
 
     models = {}
     for entry in request.models:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -27,3 +28,12 @@ def write_json(path: str | Path, data: Any) -> None:
     """`data` as indented JSON with a final newline, written atomically."""
     text = json.dumps(data, indent=2) + "\n"
     write_atomically(path, lambda tmp: tmp.write_text(text))
+
+
+def sha256_of(path: Path) -> str:
+    """The file's sha256, hex, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

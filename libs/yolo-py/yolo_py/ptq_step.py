@@ -40,7 +40,7 @@ def existing_file(path: str, key: str, request_path: str | Path) -> str:
 
 def file_entries(out: Path, step: str) -> dict:
     """Name, size and sha256 of each file the step wrote into `out`, by its ptq_files.json key."""
-    from yolo_py.export.report import sha256_of
+    from yolo_py.files import sha256_of
 
     names = {key: name for key, name in FILES[step].items() if key not in RESULT_FILES}
     return {key: {"file": name, "bytes": (out / name).stat().st_size, "sha256": sha256_of(out / name)} for key, name in names.items()}

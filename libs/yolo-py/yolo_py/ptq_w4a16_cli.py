@@ -22,7 +22,8 @@ def run(request: W4a16Request) -> dict[Path, tuple[dict, str]]:
     import numpy as np
     import onnxruntime as ort
 
-    from yolo_py.export import TOLERANCES, export_qcdq_onnx, onnx_report
+    from yolo_py.export.qcdq import export_qcdq_onnx
+    from yolo_py.export.report import TOLERANCES, onnx_report
     from yolo_py.export.compare import compare_detections, fixed_inputs
     from yolo_py.export.int4_pack import pack_int4
     from yolo_py.export.onnx_io import INPUT_NAME

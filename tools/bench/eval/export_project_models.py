@@ -14,7 +14,8 @@ import torch
 from torch import nn
 from ultralytics.nn.tasks import DetectionModel
 
-from yolo_py.export import export_baseline_onnx, export_qcdq_onnx
+from yolo_py.export.baseline import export_baseline_onnx
+from yolo_py.export.qcdq import export_qcdq_onnx
 from yolo_py.quant import QatSettings, quantize_model
 
 CLASS_BIAS = -8.0

@@ -14,7 +14,6 @@ Both bounds sit far below anything that moves COCO mAP, yet a 1% error in every 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import onnx
@@ -35,6 +34,7 @@ from yolo_py.export.graph_stats import (
 )
 from yolo_py.export.onnx_io import INPUT_NAME
 from yolo_py.export.prepare import prepare_for_export
+from yolo_py.files import sha256_of
 from yolo_py.quant.convert import quantized_conv_names
 
 TOLERANCES = {
@@ -78,9 +78,3 @@ def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int) -> dict:
     }
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
