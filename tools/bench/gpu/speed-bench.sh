@@ -10,7 +10,8 @@
 # SKIP_STEP=1 leaves part 1 out (another end-to-end round in a short call); PROFILE=1 runs step_profile.py (per phase,
 # eager vs torch.compile) as part 1 instead of step_bench.py. with-compile=1 adds fp16-compile and qat-compile to
 # every end-to-end round. EXTRA_KINDS (e.g. "qat-ustep fp16-eager", see trainer_speed.py) adds those kinds to every
-# round, after the three.
+# round, after the three. KINDS (default "plain fp16 qat") replaces the three; WORKERS (default 8; e.g. "8 14") runs
+# every kind of a round once per dataloader worker count, labelled kind@wN beyond the first count.
 #   bash tools/bench/gpu/speed-bench.sh [rounds=2] [epochs=3] [repeat=3] [budget-s=540] [with-stock=1] [with-compile=0]
 set -uo pipefail
 rounds=${1:-2} epochs=${2:-3} repeat=${3:-3} budget=${4:-540} with_stock=${5:-1} with_compile=${6:-0}
@@ -41,39 +42,47 @@ echo "== 1. step benchmark" | tee -a "$report"
 sed -i "s#^path: .*#path: \"$data\"#" "$data/data.yaml"
 for _ in $(seq "$repeat"); do ls "$data"/images/train2017/*; done > "$data/train-repeated.txt"
 sed -e "s#^train: .*#train: $data/train-repeated.txt#" "$data/data.yaml" > "$data/data-repeated.yaml"
-request() {  # <variant> <file>
-  python3 - "$1" "$epochs" "$data" "/tmp/speed-run-$1" > "$2" <<'PY'
+request() {  # <variant> <file> <workers>
+  python3 - "$1" "$epochs" "$data" "/tmp/speed-run-$1" "$3" > "$2" <<'PY'
 import json, sys
-variant, epochs, data, run = sys.argv[1:]
+variant, epochs, data, run, workers = sys.argv[1:]
 qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
 print(json.dumps({
     "variant": variant, "model": "yolov10m.yaml", "data": f"{data}/data-repeated.yaml", "save_dir": run,
     "epochs": int(epochs), "batch": 32, "imgsz": 640, "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 0,
-    "save_period": -1, "device": "0", "workers": 8, "hyps": json.load(open(f"{data}/hyps.json")),
+    "save_period": -1, "device": "0", "workers": int(workers), "hyps": json.load(open(f"{data}/hyps.json")),
     "qat": qat if variant == "qat" else None,
 }))
 PY
 }
-request fp16 /tmp/request-fp16.json
-request qat /tmp/request-qat.json
-run_one() {  # <kind> <request> <round>
+workers_list=${WORKERS:-8}; first_workers=${workers_list%% *}
+for w in $workers_list; do
+  request fp16 "/tmp/request-fp16-w$w.json" "$w"
+  request qat "/tmp/request-qat-w$w.json" "$w"
+done
+run_one() {  # <kind> <request> <round> [label]
   local elapsed=$(( $(date +%s) - began ))
   if [ "$elapsed" -gt "$budget" ]; then echo "skipped $1 round $3: time budget spent ($elapsed s)" | tee -a "$report"; return; fi
   rm -rf /tmp/speed-run-fp16 /tmp/speed-run-qat
-  python3 tools/bench/gpu/trainer_speed.py "$1" "$2" /tmp/yolo-config > "$out/log-$1-$3.txt" 2>&1
-  local line; line=$(grep '^RESULT ' "$out/log-$1-$3.txt" | tail -1)
-  if [ -n "$line" ]; then echo "$1 round $3 ${line#RESULT }" | tee -a "$out/e2e.jsonl"; else echo "$1 round $3 FAILED: $(tail -3 "$out/log-$1-$3.txt")" | tee -a "$report"; fi
+  local label=${4:-$1}
+  python3 tools/bench/gpu/trainer_speed.py "$1" "$2" /tmp/yolo-config > "$out/log-$label-$3.txt" 2>&1
+  local line; line=$(grep '^RESULT ' "$out/log-$label-$3.txt" | tail -1)
+  if [ -n "$line" ]; then echo "$label round $3 ${line#RESULT }" | tee -a "$out/e2e.jsonl"; else echo "$label round $3 FAILED: $(tail -3 "$out/log-$label-$3.txt")" | tee -a "$report"; fi
 }
 echo "== 2. end to end: $epochs epochs of $(wc -l < "$data/train-repeated.txt") images, interleaved, $rounds rounds" | tee -a "$report"
+kinds="${KINDS:-plain fp16 qat} ${EXTRA_KINDS:-}"
+[ "$with_compile" = 1 ] && kinds="$kinds fp16-compile qat-compile"
+request_of() {  # <kind> <workers>: plain trains with the fp16 request's arguments
+  local variant=${1%%-*}; [ "$variant" = plain ] && variant=fp16
+  echo "/tmp/request-$variant-w$2.json"
+}
 for r in $(seq "$rounds"); do
-  run_one plain /tmp/request-fp16.json "$r"
-  run_one fp16 /tmp/request-fp16.json "$r"
-  run_one qat /tmp/request-qat.json "$r"
-  for k in ${EXTRA_KINDS:-}; do run_one "$k" "/tmp/request-${k%%-*}.json" "$r"; done
-  [ "$with_compile" = 1 ] && run_one fp16-compile /tmp/request-fp16.json "$r"
-  [ "$with_compile" = 1 ] && run_one qat-compile /tmp/request-qat.json "$r"
+  for w in $workers_list; do
+    suffix=""; [ "$w" = "$first_workers" ] || suffix="@w$w"
+    for k in $kinds; do run_one "$k" "$(request_of "$k" "$w")" "$r" "$k$suffix"; done
+  done
 done
-[ "$with_stock" = 1 ] && run_one qat-stock /tmp/request-qat.json 1
+[ "$with_stock" = 1 ] && run_one qat-stock "$(request_of qat "$first_workers")" 1
 python3 - "$out/e2e.jsonl" <<'PY' | tee -a "$report"
 import json, statistics, sys
 rows = {}
@@ -88,10 +97,16 @@ for k, v in rows.items():
     print(f"| {k} | {med[k]:.1f} | {per} | {max(r['peak_gib'] for r in v)} | {v[0]['optimizer']} | {v[0]['channels_last']} | "
           f"{med[k] / med['plain']:.2f} | {med[k] / med['fp16']:.2f} |" if 'plain' in med and 'fp16' in med else f"| {k} | {med[k]:.1f} | {per} |")
 # Ratios within each round (the trainers ran back to back there), then their median over the rounds.
-for num, den in (("fp16", "plain"), ("qat", "fp16"), ("qat-ustep", "fp16"), ("qat", "qat-ustep")):
+suffixes = sorted({k.partition("@")[1] + k.partition("@")[2] for k in rows})
+ratios = [(n + s, d + s) for s in suffixes for n, d in (("fp16", "plain"), ("qat", "fp16"), ("qat-ustep", "fp16"), ("qat", "qat-ustep"))]
+ratios += [(k, k.partition("@")[0]) for k in rows if "@" in k]  # the same kind at another worker count
+for num, den in ratios:
     pairs = [a["steady_images_per_s"] / b["steady_images_per_s"] for a, b in zip(rows.get(num, []), rows.get(den, []))]
     if pairs:
         print(f"{num} / {den} per round: {' '.join(f'{p:.2f}' for p in pairs)}; median {statistics.median(pairs):.2f}")
+print("\nseconds waiting for the train loader per epoch (first epoch = warm-up), round 1:")
+for k, v in rows.items():
+    print(f"  {k} ({v[0].get('workers')} workers): {v[0].get('loader_wait_s')} of {v[0]['epoch_seconds']}")
 print("\ntrain losses (box, cls, dfl) per epoch, round 1:")
 for k, v in rows.items():
     print(f"  {k}: {v[0]['train_losses']}")

@@ -15,7 +15,9 @@ fp16-compile, qat-compile  ExperimentTrainer with Ultralytics' `compile=True` (t
 All get the same Ultralytics arguments (the request's, with plots and per-epoch validation off, which the
 timing does not count anyway). Each epoch's training loop is timed between Ultralytics' epoch-start and
 epoch-end callbacks after a device synchronisation; the first epoch (cuDNN plans, workers starting) is warm-up.
-Prints one JSON line: steady images/s, epoch seconds, peak GPU memory and the train losses per epoch.
+Prints one JSON line: steady images/s, epoch seconds, peak GPU memory, the train losses per epoch, and per epoch the
+seconds the training loop waited for the train loader's next batch (`loader_wait_s`: near 0 when the workers keep up,
+near the epoch's time when they bound it).
 """
 
 from __future__ import annotations
@@ -65,19 +67,49 @@ def main(argv: list[str]) -> int:
 
     epoch_seconds: list[float] = []
     losses: list[list[float]] = []  # box, cls, dfl
+    loader_waits: list[float] = []
     started = {}
+    waited = {"s": 0.0}
+
+    def time_loader(t):
+        """Wraps the train loader's batch iterator (created at the first epoch) to add up the time next() blocks."""
+        make_iterator = t.train_loader._get_iterator
+
+        def timed_iterator():
+            inner = make_iterator()
+
+            class Timed:
+                def __iter__(self):
+                    return self
+
+                def __next__(self):
+                    began = time.perf_counter()
+                    try:
+                        return next(inner)
+                    finally:
+                        waited["s"] += time.perf_counter() - began
+
+                def __getattr__(self, name):  # _workers, _shutdown_workers, ... for the loader's own cleanup
+                    return getattr(inner, name)
+
+            return Timed()
+
+        t.train_loader._get_iterator = timed_iterator
 
     sync = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)  # CPU: a local smoke test
 
     def on_epoch_start(t):
         sync()
         started["t"] = time.perf_counter()
+        waited["s"] = 0.0
 
     def on_epoch_end(t):
         sync()
         epoch_seconds.append(time.perf_counter() - started["t"])
+        loader_waits.append(waited["s"])
         losses.append([round(float(v), 5) for v in t.label_loss_items(t.tloss, prefix='train').values()])
 
+    trainer.add_callback("on_train_start", time_loader)
     trainer.add_callback("on_train_epoch_start", on_epoch_start)
     trainer.add_callback("on_train_epoch_end", on_epoch_end)
     if torch.cuda.is_available():
@@ -90,6 +122,8 @@ def main(argv: list[str]) -> int:
         "kind": kind,
         "images_per_epoch": images,
         "epoch_seconds": [round(s, 3) for s in epoch_seconds],
+        "loader_wait_s": [round(s, 3) for s in loader_waits],
+        "workers": trainer.train_loader.num_workers,  # after Ultralytics caps it at the CPU count
         "steady_images_per_s": round(images / statistics.median(steady), 1),
         "peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if torch.cuda.is_available() else None,
         "wall_s": round(time.perf_counter() - wall, 1),
