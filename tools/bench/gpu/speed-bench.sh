@@ -97,7 +97,7 @@ for k, v in rows.items():
     print(f"| {k} | {med[k]:.1f} | {per} | {max(r['peak_gib'] for r in v)} | {v[0]['optimizer']} | {v[0]['channels_last']} | "
           f"{med[k] / med['plain']:.2f} | {med[k] / med['fp16']:.2f} |" if 'plain' in med and 'fp16' in med else f"| {k} | {med[k]:.1f} | {per} |")
 # Ratios within each round (the trainers ran back to back there), then their median over the rounds.
-suffixes = sorted({k.partition("@")[1] + k.partition("@")[2] for k in rows})
+suffixes = sorted({k[k.index("@"):] if "@" in k else "" for k in rows})  # "" and "@w14", ...
 ratios = [(n + s, d + s) for s in suffixes for n, d in (("fp16", "plain"), ("qat", "fp16"), ("qat-ustep", "fp16"), ("qat", "qat-ustep"))]
 ratios += [(k, k.partition("@")[0]) for k in rows if "@" in k]  # the same kind at another worker count
 for num, den in ratios:

@@ -33,6 +33,36 @@ from yolo_py import offline
 from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
 
 
+class LoaderWaitClock:
+    """Adds up the seconds that next() on a loader's batch iterator blocks (the caller resets `seconds`)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def install(self, loader) -> None:
+        """Wraps the iterator the loader creates (once, at the first epoch: Ultralytics' loader is persistent)."""
+        make_iterator = loader._get_iterator
+        loader._get_iterator = lambda: _TimedIterator(make_iterator(), self)
+
+
+class _TimedIterator:
+    def __init__(self, inner, clock: LoaderWaitClock) -> None:
+        self._inner, self._clock = inner, clock
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        began = time.perf_counter()
+        try:
+            return next(self._inner)
+        finally:
+            self._clock.seconds += time.perf_counter() - began
+
+    def __getattr__(self, name):  # _workers, _shutdown_workers, ...: the loader's own cleanup reaches the real iterator
+        return getattr(self._inner, name)
+
+
 def main(argv: list[str]) -> int:
     kind, request_path, config_dir = argv
     os.environ[TRAIN_REQUEST_ENV] = os.path.abspath(request_path)
@@ -69,47 +99,22 @@ def main(argv: list[str]) -> int:
     losses: list[list[float]] = []  # box, cls, dfl
     loader_waits: list[float] = []
     started = {}
-    waited = {"s": 0.0}
-
-    def time_loader(t):
-        """Wraps the train loader's batch iterator (created at the first epoch) to add up the time next() blocks."""
-        make_iterator = t.train_loader._get_iterator
-
-        def timed_iterator():
-            inner = make_iterator()
-
-            class Timed:
-                def __iter__(self):
-                    return self
-
-                def __next__(self):
-                    began = time.perf_counter()
-                    try:
-                        return next(inner)
-                    finally:
-                        waited["s"] += time.perf_counter() - began
-
-                def __getattr__(self, name):  # _workers, _shutdown_workers, ... for the loader's own cleanup
-                    return getattr(inner, name)
-
-            return Timed()
-
-        t.train_loader._get_iterator = timed_iterator
+    loader_wait = LoaderWaitClock()
 
     sync = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)  # CPU: a local smoke test
 
     def on_epoch_start(t):
         sync()
         started["t"] = time.perf_counter()
-        waited["s"] = 0.0
+        loader_wait.seconds = 0.0
 
     def on_epoch_end(t):
         sync()
         epoch_seconds.append(time.perf_counter() - started["t"])
-        loader_waits.append(waited["s"])
+        loader_waits.append(loader_wait.seconds)
         losses.append([round(float(v), 5) for v in t.label_loss_items(t.tloss, prefix='train').values()])
 
-    trainer.add_callback("on_train_start", time_loader)
+    trainer.add_callback("on_train_start", lambda t: loader_wait.install(t.train_loader))
     trainer.add_callback("on_train_epoch_start", on_epoch_start)
     trainer.add_callback("on_train_epoch_end", on_epoch_end)
     if torch.cuda.is_available():
