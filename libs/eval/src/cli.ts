@@ -11,6 +11,7 @@ const USAGE = `usage:
       [--annotations <instances.json>] [--max-images N] [--imgsz ${DEFAULTS.imgsz}] [--providers cpu|cuda,cpu|tensorrt,cuda,cpu]
       [--disable-cpu-fallback] [--warmup-runs ${DEFAULTS.warmupRuns}] [--latency-runs ${DEFAULTS.latencyRuns}] [--skip-latency]
       [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.workers}] [--batch ${DEFAULTS.batch}]
+      [--sessions ${DEFAULTS.sessions}] (onnxruntime sessions evaluating at once, each in a worker thread)
       [--letterbox ${LETTERBOX_STYLES.join('|')}] (default ${DEFAULTS.letterbox}) [--intra-op-threads N] (0: onnxruntime's choice)
       [--graph-optimization disabled|basic|extended|all] (default ${DEFAULT_SESSION_OPTIONS.graphOptimizationLevel})
       [--execution-mode sequential|parallel] (default ${DEFAULT_SESSION_OPTIONS.executionMode})
@@ -32,6 +33,7 @@ const OPTIONS = {
   prefetch: { type: 'string' },
   workers: { type: 'string' },
   batch: { type: 'string' },
+  sessions: { type: 'string' },
   letterbox: { type: 'string' },
   'intra-op-threads': { type: 'string' },
   'graph-optimization': { type: 'string' },
@@ -41,7 +43,7 @@ const OPTIONS = {
 } as const;
 
 /** Model-only flags, refused together with --detections (they would silently do nothing). */
-const MODEL_FLAGS = ['onnx-path', 'max-images', 'imgsz', 'providers', 'disable-cpu-fallback', 'warmup-runs', 'latency-runs', 'skip-latency', 'conf', 'prefetch', 'workers', 'batch', 'letterbox', 'intra-op-threads', 'graph-optimization', 'execution-mode'] as const;
+const MODEL_FLAGS = ['onnx-path', 'max-images', 'imgsz', 'providers', 'disable-cpu-fallback', 'warmup-runs', 'latency-runs', 'skip-latency', 'conf', 'prefetch', 'workers', 'batch', 'sessions', 'letterbox', 'intra-op-threads', 'graph-optimization', 'execution-mode'] as const;
 
 export async function runCli(argv: readonly string[]): Promise<EvaluationOutput | null> {
   let values: ReturnType<typeof parse>['values'];
@@ -83,6 +85,7 @@ export async function runCli(argv: readonly string[]): Promise<EvaluationOutput 
     prefetch: optionalInt(values.prefetch, 'prefetch'),
     workers: optionalInt(values.workers, 'workers'),
     batch: optionalInt(values.batch, 'batch'),
+    sessions: optionalInt(values.sessions, 'sessions'),
     letterbox: optionalChoice(values.letterbox, 'letterbox', LETTERBOX_STYLES),
     session: {
       ...(values['intra-op-threads'] === undefined ? {} : { intraOpThreads: optionalInt(values['intra-op-threads'], 'intra-op-threads') }),

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import ort from 'onnxruntime-node';
@@ -12,7 +12,7 @@ import { evaluateOnnx } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
 import { runOracle } from './parity/run-oracle.ts';
 import { syntheticRgb } from './parity/fixture-images.ts';
-import { cudaProviderLibrary, DEFAULT_SESSION_OPTIONS, missingProviders, sessionCreateOptions } from './session.ts';
+import { cudaProviderLibrary, DEFAULT_SESSION_OPTIONS, missingProviders, sessionCreateOptions, threadsPerSession } from './session.ts';
 
 // A tiny COCO root: landscape 640x480 and 500x375 images, letterboxed at 320. The test models output constant
 // boxes in input pixels; the ground truth is those boxes mapped back by hand, so a correct pipeline scores AP 1.
@@ -261,6 +261,37 @@ test('batch N gives the same detections as batch 1, the last partial batch inclu
     evaluateOnnx({ onnxPath: join(models, 'e2e.onnx'), dataRoot, imgsz: IMGSZ, batch: 2, skipLatency: true, log: quiet }),
     /e2e\.onnx: .*fixed batch of 1; --batch 2 needs a model exported with a dynamic batch axis/,
   );
+});
+
+test('parallel sessions give the same detections in the same order as one session, count every image, and keep UserErrors', async () => {
+  const model = join(models, 'qdq_batch.onnx');
+  const one = await evaluateOnnx({ onnxPath: model, dataRoot, imgsz: IMGSZ, sessions: 1, skipLatency: true, log: quiet });
+  for (const [sessions, batch, intraOpThreads] of [[2, 1, 0], [3, 1, 1], [2, 2, 0]] as const) {
+    const lines: string[] = [];
+    const many = await evaluateOnnx({ onnxPath: model, dataRoot, imgsz: IMGSZ, sessions, batch, session: { intraOpThreads }, skipLatency: true, progressIntervalSeconds: 0, log: (l) => lines.push(l) });
+    const label = `sessions ${sessions}, batch ${batch}`;
+    // Each image's rows are moved by its own content (see the batch test), so a result put back out of order differs.
+    assert.deepEqual(many.results, one.results, label);
+    assert.deepEqual(many.metrics.stats, one.metrics.stats, label);
+    assert.equal(many.metrics.throughput?.sessions, sessions, label);
+    assert.equal(many.metrics.throughput?.intraOpThreadsPerSession, threadsPerSession(intraOpThreads, sessions, availableParallelism()), label);
+    assert.ok(lines.some((l) => l.startsWith(`${IMAGES.length}/${IMAGES.length} images`)), `${label}: ${lines.join('\n')}`);
+  }
+  await rejects({ sessions: 2, workers: 1 }, /--workers: letterbox workers serve a single session/);
+  await rejects({ sessions: 0 }, /--sessions: expected an integer >= 1, got 0/);
+  const root = join(dir, 'coco-missing-parallel');
+  await mkdir(join(root, 'annotations'), { recursive: true });
+  await mkdir(join(root, 'val2017'), { recursive: true });
+  await writeFile(join(root, 'annotations', 'instances_val2017.json'), await readFile(join(dataRoot, 'annotations', 'instances_val2017.json')));
+  await rejects({ dataRoot: root, sessions: 2 }, /val2017\/00000000000[12]\.jpg: image file not found/);
+});
+
+test('parallel sessions share the cores out when onnxruntime would choose its own thread count', () => {
+  assert.equal(threadsPerSession(0, 1, 16), 0, 'one session: onnxruntime chooses');
+  assert.equal(threadsPerSession(0, 2, 2), 1);
+  assert.equal(threadsPerSession(0, 3, 2), 1, 'never fewer than one thread');
+  assert.equal(threadsPerSession(0, 2, 16), 8);
+  assert.equal(threadsPerSession(3, 2, 16), 3, 'a requested count is kept');
 });
 
 test('a Q/DQ model gets a second latency with its weight Q/DQ folded at load time; a float model does not', async () => {

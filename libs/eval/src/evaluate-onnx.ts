@@ -1,25 +1,24 @@
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import ort from 'onnxruntime-node';
 import { UserError } from '../../core/src/errors.ts';
 import { sha256File } from '../../core/src/hashing.ts';
+import { runBatches, splitIntoBatches, type PassSettings } from './batch-pass.ts';
 import { evaluateCocoBbox, loadCocoInstancesFile, loadCocoResultsFile, type CocoResult } from './coco/index.ts';
-import { classMapFromCategories, cocoPaths, selectImages, subsetInstances, type EvalImage } from './dataset.ts';
-import { decodeEndToEnd, decodeRawHead, VAL_NMS, type Detection } from './decode-output.ts';
-import { toCocoResults } from './detections.ts';
-import { decodeImageRgb } from './decode-image.ts';
+import { classMapFromCategories, cocoPaths, selectImages, subsetInstances } from './dataset.ts';
+import { VAL_NMS } from './decode-output.ts';
+import { inferenceFor } from './inference.ts';
 import { summarizeLatency, type LatencyStats } from './latency.ts';
-import { letterbox, LETTERBOX_STYLES, type LetterboxedImage, type LetterboxStyle } from './letterbox.ts';
+import { LETTERBOX_STYLES, type LetterboxStyle } from './letterbox.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
 import { refuseOutputsOverInputs } from './output-paths.ts';
 import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson } from './metrics.ts';
-import { checkRuntimeOutput, inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
-import { prefetchInOrder } from './prefetch.ts';
+import { inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
+import { ParallelSessions } from './parallel-sessions.ts';
 import { progressReporter } from './progress.ts';
-import type { RawImage } from './resize-linear.ts';
-import { DEFAULT_SESSION_OPTIONS, openSession, type SessionOptions } from './session.ts';
-import { emptyStageSeconds, type StageSeconds } from './stages.ts';
+import { DEFAULT_SESSION_OPTIONS, openSession, threadsPerSession, type SessionOptions } from './session.ts';
+import type { StageSeconds } from './stages.ts';
 
 export interface EvaluateOnnxOptions {
   readonly onnxPath: string;
@@ -46,6 +45,12 @@ export interface EvaluateOnnxOptions {
   readonly workers?: number;
   /** Images per session.run (the model needs a dynamic batch axis for more than 1); latency stays batch 1. */
   readonly batch?: number;
+  /**
+   * onnxruntime sessions evaluating at once, each in a worker thread with its own decode and letterbox (see
+   * runOnParallelSessions); with more than 1, intraOpThreads 0 means the cores shared out among them. Latency is
+   * always one session's.
+   */
+  readonly sessions?: number;
   /** Which Ultralytics preprocessing to reproduce (see LetterboxStyle). */
   readonly letterbox?: LetterboxStyle;
   /** onnxruntime settings; DEFAULT_SESSION_OPTIONS when absent (foldQdqWeights is only ever used for a second latency figure). */
@@ -73,6 +78,8 @@ export const DEFAULTS = {
   /** Measured on 2 cores (docs/benchmarks.md): a letterbox worker there only competes with onnxruntime's threads. */
   workers: 0,
   batch: 1,
+  /** Measured on 2 cores (docs/benchmarks.md): two one-thread sessions beat one two-thread session by 9-13%. */
+  sessions: 2,
   /** The preprocessing of Ultralytics' val, with which the trainings' own mAP (results.csv) is measured. */
   letterbox: 'val' as LetterboxStyle,
   progressIntervalSeconds: 10,
@@ -94,11 +101,14 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   const prefetch = options.prefetch ?? DEFAULTS.prefetch;
   const workers = options.workers ?? DEFAULTS.workers;
   const batch = options.batch ?? DEFAULTS.batch;
+  const sessions = options.sessions ?? DEFAULTS.sessions;
   const style = options.letterbox ?? DEFAULTS.letterbox;
   const sessionOptions: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options.session, foldQdqWeights: false };
   checkCount(prefetch, 'prefetch', 1);
   checkCount(workers, 'workers', 0);
   checkCount(batch, 'batch', 1);
+  checkCount(sessions, 'sessions', 1);
+  if (sessions > 1 && workers > 0) throw new UserError('letterbox workers serve a single session; with --sessions above 1 each session decodes and letterboxes its own images', '--workers');
   checkCount(sessionOptions.intraOpThreads, 'intra-op-threads', 0);
   if (!LETTERBOX_STYLES.includes(style)) throw new UserError(`expected one of ${LETTERBOX_STYLES.join(', ')}, got '${style}'`, '--letterbox');
   if (!(conf >= 0 && conf <= 1)) throw new UserError(`expected a confidence threshold in [0, 1], got ${conf}`, '--conf');
@@ -126,6 +136,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   const disableCpuFallback = options.disableCpuFallback ?? false;
   const opened = await openSession({ onnxPath: options.onnxPath, providers, disableCpuFallback, options: sessionOptions, log });
   const { session } = opened;
+  let released = false;
   const pool = new LetterboxPool(workers, imgsz, style);
   try {
     const io = inspectModelIo(
@@ -151,57 +162,36 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       }
     }
 
-    const stages: StageSeconds = emptyStageSeconds();
-    const since = (t0: number): number => (performance.now() - t0) / 1000;
-    const started = performance.now();
-    const results: CocoResult[] = [];
-    // Inline, only the decode runs ahead (on libuv's pool) and letterboxing writes straight into the batch buffer;
-    // with workers, whole input tensors come back and are copied in.
-    const prepare = async (image: EvalImage): Promise<{ image: EvalImage; ready: RawImage | LetterboxedImage }> => {
-      const ready = workers > 0 ? await pool.prepare(image.path) : await decodeImageRgb(image.path);
-      return { image, ready };
-    };
-    const volume = 3 * imgsz * imgsz;
-    const batchInput = new Float32Array(batch * volume);
+    const settings: PassSettings = { onnxPath: options.onnxPath, imgsz, style, batch, prefetch, conf, classMap };
+    const batches = splitIntoBatches(images, batch);
+    const resultsByBatch: CocoResult[][] = [];
     const tick = progressReporter({ total: images.length, intervalMs: 1000 * (options.progressIntervalSeconds ?? DEFAULTS.progressIntervalSeconds), log });
     let done = 0;
-    const source = prefetchInOrder(images, Math.max(prefetch, batch), prepare);
-    while (done < images.length) {
-      const group: { image: EvalImage; inverse: LetterboxedImage['inverse'] }[] = [];
-      while (group.length < batch && done + group.length < images.length) {
-        const t0 = performance.now();
-        const next = await source.next();
-        stages.decodeWait += since(t0);
-        if (next.done) throw new Error('evaluateOnnx: the image source ended early');
-        const { image, ready } = next.value;
-        const t1 = performance.now();
-        const slot = batchInput.subarray(group.length * volume, (group.length + 1) * volume);
-        let inverse: LetterboxedImage['inverse'];
-        if ('tensor' in ready) {
-          slot.set(ready.tensor);
-          inverse = ready.inverse;
-        } else {
-          inverse = letterbox(ready, imgsz, style, slot).inverse;
-        }
-        stages.letterbox += since(t1);
-        group.push({ image, inverse });
-      }
-      const t2 = performance.now();
-      const output = await infer(batchInput.subarray(0, group.length * volume), group.length);
-      stages.inference += since(t2);
-      const t3 = performance.now();
-      const perImage = output.data.length / group.length;
-      checkRuntimeOutput(io.output, output.dims, options.onnxPath, group.length);
-      group.forEach(({ image, inverse }, k) => {
-        const detections = decodeDetections(output.data.subarray(k * perImage, (k + 1) * perImage), io, conf, output.dims);
-        for (const r of toCocoResults(detections, image.id, inverse, classMap, options.onnxPath)) results.push(r);
-      });
-      stages.decodeOutput += since(t3);
-      done += group.length;
+    const collect = (index: number, count: number, batchResults: CocoResult[]): void => {
+      resultsByBatch[index] = batchResults;
+      done += count;
       tick(done);
+    };
+    const intraOpThreads = threadsPerSession(sessionOptions.intraOpThreads, sessions, availableParallelism());
+    let parallel: ParallelSessions | null = null;
+    if (sessions > 1) {
+      await session.release(); // its latency is measured; the sessions below load their own copies
+      released = true;
+      const request = { onnxPath: options.onnxPath, providers: opened.providers, disableCpuFallback, options: { ...sessionOptions, intraOpThreads } };
+      parallel = await ParallelSessions.open(sessions, request, settings, log);
     }
+    const started = performance.now();
+    let stages: StageSeconds;
+    try {
+      stages = parallel
+        ? await parallel.run(batches, collect)
+        : await runBatches(batches, infer, io, settings, (b, r) => collect(b.index, b.images.length, r), workers > 0 ? pool : null);
+    } finally {
+      await parallel?.close();
+    }
+    const results = resultsByBatch.flat();
     const seconds = (performance.now() - started) / 1000;
-    log(`${images.length} images in ${seconds.toFixed(2)} s (${(images.length / seconds).toFixed(2)} images/s, batch ${batch}), ${results.length} detections`);
+    log(`${images.length} images in ${seconds.toFixed(2)} s (${(images.length / seconds).toFixed(2)} images/s, batch ${batch}, ${sessions} session${sessions > 1 ? 's' : ''}), ${results.length} detections`);
 
     const t4 = performance.now();
     const gtCategories = new Set(instances.categories.map((c) => c.id));
@@ -210,14 +200,14 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       instancesSource: annotationsPath,
       resultsSource: `detections of ${options.onnxPath}`,
     });
-    stages.metric = since(t4);
+    stages.metric = (performance.now() - t4) / 1000;
     log(`seconds per stage: ${describeStages(stages, images.length)}`);
     const onnxStat = await stat(options.onnxPath);
     const detectionsPath = options.out ? detectionsPathFor(options.out) : null;
     const metrics = buildMetrics(evaluation, {
       latencyMs,
       latencyQdqFoldedMs,
-      throughput: { images: images.length, seconds, imagesPerSecond: images.length / seconds, batch, workers, stageSeconds: stages },
+      throughput: { images: images.length, seconds, imagesPerSecond: images.length / seconds, batch, workers, sessions, intraOpThreadsPerSession: intraOpThreads, stageSeconds: stages },
       images: images.length,
       imgsz,
       letterbox: style,
@@ -238,7 +228,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
     return { metrics, results, metricsPath: options.out ?? null, detectionsPath };
   } finally {
     await pool.close();
-    await session.release();
+    if (!released) await session.release();
   }
 }
 
@@ -294,28 +284,6 @@ function resolveData(options: EvaluateOnnxOptions): { imagesDir: string; annotat
     throw new UserError('give a COCO root (with val2017/ and annotations/instances_val2017.json), or both an images folder and an instances file', '--data-root');
   }
   return { imagesDir, annotationsPath };
-}
-
-type Inference = (tensor: Float32Array, batch: number) => Promise<{ data: Float32Array; dims: readonly number[] }>;
-
-function inferenceFor(session: ort.InferenceSession, io: ModelIo, onnxPath: string): Inference {
-  return async (tensor, batch) => {
-    let outputs: ort.InferenceSession.ReturnType;
-    try {
-      outputs = await session.run({ [io.inputName]: new ort.Tensor('float32', tensor, [batch, 3, io.imgsz, io.imgsz]) }, [io.output.name]);
-    } catch (error) {
-      throw new UserError(`inference failed: ${(error as Error).message.split('\n')[0]}`, onnxPath);
-    }
-    const out = outputs[io.output.name] as ort.Tensor;
-    if (out.type !== 'float32') throw new UserError(`output '${io.output.name}' came back as ${out.type}, expected float32`, onnxPath);
-    return { data: out.data as Float32Array, dims: out.dims };
-  };
-}
-
-/** One image's slice of a checked batch output ([batch, rows, 6] or [batch, 4 + nc, anchors]). */
-function decodeDetections(data: Float32Array, io: ModelIo, conf: number, dims: readonly number[]): Detection[] {
-  if (io.output.kind === 'end2end') return decodeEndToEnd(data, conf, VAL_NMS.maxDet);
-  return decodeRawHead(data, io.output.numClasses, dims[2]!, { ...VAL_NMS, conf });
 }
 
 /**

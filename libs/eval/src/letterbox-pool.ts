@@ -1,15 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { UserError } from '../../core/src/errors.ts';
 import { decodeImageRgb } from './decode-image.ts';
 import { letterbox, type LetterboxedImage, type LetterboxStyle } from './letterbox.ts';
 import type { PrepareReply, PrepareRequest } from './letterbox-worker.ts';
-
-/**
- * Node 20 does not apply tsx's --import hooks to a worker's entry module, so the worker registers tsx itself and
- * then imports the TypeScript worker module.
- */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./letterbox-worker.ts', import.meta.url).href)}); })`;
+import { typeScriptWorker } from './ts-worker.ts';
 
 /**
  * Decodes and letterboxes images off the main thread, so that JavaScript letterboxing overlaps inference (sharp's own
@@ -29,7 +23,7 @@ export class LetterboxPool {
     private readonly style: LetterboxStyle,
   ) {
     for (let w = 0; w < workerCount; w++) {
-      const worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
+      const worker = typeScriptWorker(new URL('./letterbox-worker.ts', import.meta.url));
       worker.on('message', (reply: PrepareReply) => this.settle(w, reply));
       worker.on('error', (error) => this.failAll(error));
       this.workers.push(worker);

@@ -17,6 +17,10 @@ export interface Throughput {
   readonly batch: number;
   /** Letterbox worker threads (0: letterboxing on the main thread). */
   readonly workers: number;
+  /** onnxruntime sessions that evaluated at once, each in its own worker thread (1: the main thread's). */
+  readonly sessions: number;
+  /** Each one's intra-op threads (0: onnxruntime's choice; see threadsPerSession). */
+  readonly intraOpThreadsPerSession: number;
   /** Where the time went (see StageSeconds; with workers, decode includes their letterboxing). */
   readonly stageSeconds: StageSeconds;
 }
@@ -39,7 +43,7 @@ export interface MetricsJson extends CocoBboxStats {
   readonly imgsz: number | null;
   /** Which Ultralytics preprocessing the tensors reproduce; null when scoring a results file. */
   readonly letterbox: LetterboxStyle | null;
-  /** onnxruntime settings of the evaluation session (intraOpThreads 0: onnxruntime's own choice). */
+  /** onnxruntime settings as configured (intraOpThreads 0: onnxruntime's own choice), the latency session's; throughput says what parallel sessions used. */
   readonly session: Omit<SessionOptions, 'foldQdqWeights'> | null;
   readonly conf: number | null;
   readonly headForm: 'end2end' | 'raw' | null;

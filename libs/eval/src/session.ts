@@ -45,6 +45,15 @@ export interface SessionOptions {
  */
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpThreads: 0, graphOptimizationLevel: 'all', executionMode: 'sequential', foldQdqWeights: false };
 
+/**
+ * Intra-op threads of each of `sessions` parallel sessions: the requested count, or with 0 (onnxruntime's choice) and
+ * more than one session, the cores shared out among them, so that they do not oversubscribe the machine.
+ */
+export function threadsPerSession(requested: number, sessions: number, cores: number): number {
+  if (requested > 0 || sessions === 1) return requested;
+  return Math.max(1, Math.floor(cores / sessions));
+}
+
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 export const EXECUTION_MODES = ['sequential', 'parallel'] as const;
 

@@ -98,6 +98,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         skipLatency: settings.skipLatency,
         conf: settings.conf,
         batch: settings.batch,
+        sessions: settings.sessions,
         letterbox,
         session: settings.session,
         ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),

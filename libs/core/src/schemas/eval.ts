@@ -18,7 +18,7 @@ export const metricsJsonSchema = z.looseObject({
   latencyMs: latency.nullable(),
   /** The QCDQ file's latency with its weight Q/DQ folded at load time; null for a float file. */
   latencyQdqFoldedMs: latency.nullable().optional(),
-  throughput: z.looseObject({ imagesPerSecond: z.number(), batch: count.optional(), workers: z.number().int().nonnegative().optional() }).nullable().optional(),
+  throughput: z.looseObject({ imagesPerSecond: z.number(), batch: count.optional(), workers: z.number().int().nonnegative().optional(), sessions: count.optional() }).nullable().optional(),
   providers: z.array(z.string()).optional(),
   /** Which Ultralytics preprocessing the evaluator reproduced. */
   letterbox: z.enum(['val', 'predict']).nullable().optional(),

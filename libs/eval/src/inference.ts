@@ -1,0 +1,20 @@
+import ort from 'onnxruntime-node';
+import { UserError } from '../../core/src/errors.ts';
+import type { ModelIo } from './model-io.ts';
+
+/** One session.run over a batch of planar CHW float32 inputs; the named output comes back as float32. */
+export type Inference = (tensor: Float32Array, batch: number) => Promise<{ data: Float32Array; dims: readonly number[] }>;
+
+export function inferenceFor(session: ort.InferenceSession, io: ModelIo, onnxPath: string): Inference {
+  return async (tensor, batch) => {
+    let outputs: ort.InferenceSession.ReturnType;
+    try {
+      outputs = await session.run({ [io.inputName]: new ort.Tensor('float32', tensor, [batch, 3, io.imgsz, io.imgsz]) }, [io.output.name]);
+    } catch (error) {
+      throw new UserError(`inference failed: ${(error as Error).message.split('\n')[0]}`, onnxPath);
+    }
+    const out = outputs[io.output.name] as ort.Tensor;
+    if (out.type !== 'float32') throw new UserError(`output '${io.output.name}' came back as ${out.type}, expected float32`, onnxPath);
+    return { data: out.data as Float32Array, dims: out.dims };
+  };
+}
