@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../../core/src/errors.ts';
 import { cocoPaths } from './dataset.ts';
 import { LETTERBOX_STYLES } from './letterbox.ts';
-import { DEFAULT_SESSION_OPTIONS, EXECUTION_MODES, GRAPH_OPTIMIZATION_LEVELS } from './session.ts';
+import { DEFAULT_SESSION_OPTIONS, EXECUTION_MODES, GRAPH_OPTIMIZATION_LEVELS, type SessionCount } from './session.ts';
 import { DEFAULTS, evaluateOnnx, scoreDetectionsFile, type EvaluationOutput } from './evaluate-onnx.ts';
 
 const USAGE = `usage:
@@ -11,7 +11,7 @@ const USAGE = `usage:
       [--annotations <instances.json>] [--max-images N] [--imgsz ${DEFAULTS.imgsz}] [--providers cpu|cuda,cpu|tensorrt,cuda,cpu]
       [--disable-cpu-fallback] [--warmup-runs ${DEFAULTS.warmupRuns}] [--latency-runs ${DEFAULTS.latencyRuns}] [--skip-latency]
       [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.workers}] [--batch ${DEFAULTS.batch}]
-      [--sessions ${DEFAULTS.sessions}] (onnxruntime sessions evaluating at once, each in a worker thread)
+      [--sessions auto|N] (default ${DEFAULTS.sessions}: onnxruntime sessions evaluating at once, each in a worker thread)
       [--letterbox ${LETTERBOX_STYLES.join('|')}] (default ${DEFAULTS.letterbox}) [--intra-op-threads N] (0: onnxruntime's choice)
       [--graph-optimization disabled|basic|extended|all] (default ${DEFAULT_SESSION_OPTIONS.graphOptimizationLevel})
       [--execution-mode sequential|parallel] (default ${DEFAULT_SESSION_OPTIONS.executionMode})
@@ -85,7 +85,7 @@ export async function runCli(argv: readonly string[]): Promise<EvaluationOutput 
     prefetch: optionalInt(values.prefetch, 'prefetch'),
     workers: optionalInt(values.workers, 'workers'),
     batch: optionalInt(values.batch, 'batch'),
-    sessions: optionalInt(values.sessions, 'sessions'),
+    sessions: optionalSessionCount(values.sessions),
     letterbox: optionalChoice(values.letterbox, 'letterbox', LETTERBOX_STYLES),
     session: {
       ...(values['intra-op-threads'] === undefined ? {} : { intraOpThreads: optionalInt(values['intra-op-threads'], 'intra-op-threads') }),
@@ -140,6 +140,12 @@ function optionalInt(text: string | undefined, name: string): number | undefined
   return Number(text);
 }
 
+
+function optionalSessionCount(text: string | undefined): SessionCount | undefined {
+  if (text === undefined || text.trim() === 'auto') return text === undefined ? undefined : 'auto';
+  if (!/^-?\d+$/.test(text.trim())) throw new UserError(`expected 'auto' or an integer, got '${text}'`, '--sessions');
+  return Number(text);
+}
 
 function optionalChoice<T extends string>(text: string | undefined, name: string, choices: readonly T[]): T | undefined {
   if (text === undefined) return undefined;

@@ -12,7 +12,7 @@ import { evaluateOnnx } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
 import { runOracle } from './parity/run-oracle.ts';
 import { syntheticRgb } from './parity/fixture-images.ts';
-import { cudaProviderLibrary, DEFAULT_SESSION_OPTIONS, missingProviders, sessionCreateOptions, threadsPerSession } from './session.ts';
+import { cudaProviderLibrary, DEFAULT_SESSION_OPTIONS, missingProviders, sessionCount, sessionCreateOptions, threadsPerSession } from './session.ts';
 
 // A tiny COCO root: landscape 640x480 and 500x375 images, letterboxed at 320. The test models output constant
 // boxes in input pixels; the ground truth is those boxes mapped back by hand, so a correct pipeline scores AP 1.
@@ -173,7 +173,7 @@ test('a missing image file is a UserError naming it', async () => {
   await mkdir(join(root, 'val2017'), { recursive: true });
   const instances = JSON.parse(await readFile(join(dataRoot, 'annotations', 'instances_val2017.json'), 'utf8')) as Record<string, unknown>;
   await writeFile(join(root, 'annotations', 'instances_val2017.json'), JSON.stringify(instances));
-  await rejects({ dataRoot: root }, /val2017\/000000000001\.jpg: image file not found/);
+  await rejects({ dataRoot: root, sessions: 1 }, /val2017\/000000000001\.jpg: image file not found/); // in order: one session
 });
 
 test('without --disable-cpu-fallback an unavailable provider warns and runs on CPU', async () => {
@@ -207,6 +207,8 @@ test('CLI: unknown flags, missing flags and model flags with --detections are er
   await assert.rejects(runCli(['--detections', 'd.json', '--annotations', 'a.json', '--imgsz', '640']), /--imgsz only apply to a model run/);
   await assert.rejects(runCli(['--onnx-path', 'x', '--data-root', 'y', '--out', 'z', '--max-images', 'ten']), /--max-images: expected an integer/);
   await assert.rejects(runCli(['--onnx-path', 'x', '--data-root', 'y', '--out', 'z', '--execution-mode', 'fast']), /--execution-mode: expected one of sequential, parallel, got 'fast'/);
+
+  await assert.rejects(runCli(['--onnx-path', 'x', '--data-root', 'y', '--out', 'z', '--sessions', 'many']), /--sessions: expected 'auto' or an integer, got 'many'/);
 });
 
 test('an --out (or the detections file beside it) that names an input is refused, and the input is left as it was', async () => {
@@ -278,6 +280,9 @@ test('parallel sessions give the same detections in the same order as one sessio
     assert.ok(lines.some((l) => l.startsWith(`${IMAGES.length}/${IMAGES.length} images`)), `${label}: ${lines.join('\n')}`);
   }
   await rejects({ sessions: 2, workers: 1 }, /--workers: letterbox workers serve a single session/);
+  const pooled = await evaluateOnnx({ onnxPath: model, dataRoot, imgsz: IMGSZ, workers: 1, skipLatency: true, log: quiet });
+  assert.equal(pooled.metrics.throughput?.sessions, 1, "letterbox workers: 'auto' is one session");
+  assert.deepEqual(pooled.results, one.results);
   await rejects({ sessions: 0 }, /--sessions: expected an integer >= 1, got 0/);
   const root = join(dir, 'coco-missing-parallel');
   await mkdir(join(root, 'annotations'), { recursive: true });
@@ -286,12 +291,18 @@ test('parallel sessions give the same detections in the same order as one sessio
   await rejects({ dataRoot: root, sessions: 2 }, /val2017\/00000000000[12]\.jpg: image file not found/);
 });
 
-test('parallel sessions share the cores out when onnxruntime would choose its own thread count', () => {
+test('parallel sessions: how many by default, and the cores shared out when onnxruntime would choose its own thread count', () => {
   assert.equal(threadsPerSession(0, 1, 16), 0, 'one session: onnxruntime chooses');
   assert.equal(threadsPerSession(0, 2, 2), 1);
   assert.equal(threadsPerSession(0, 3, 2), 1, 'never fewer than one thread');
   assert.equal(threadsPerSession(0, 2, 16), 8);
   assert.equal(threadsPerSession(3, 2, 16), 3, 'a requested count is kept');
+  assert.equal(sessionCount('auto', ['cpu'], 2), 2, 'two one-thread sessions on 2 cores');
+  assert.equal(sessionCount('auto', ['cpu'], 1), 2);
+  assert.equal(sessionCount('auto', ['cpu'], 16), 8, 'two threads each');
+  assert.equal(sessionCount('auto', ['cpu'], 64), 8, 'at most 8 model copies');
+  assert.equal(sessionCount('auto', ['cuda', 'cpu'], 16), 2);
+  assert.equal(sessionCount(3, ['cpu'], 16), 3, 'a requested count is kept');
 });
 
 test('a Q/DQ model gets a second latency with its weight Q/DQ folded at load time; a float model does not', async () => {

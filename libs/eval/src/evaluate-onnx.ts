@@ -17,7 +17,7 @@ import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson 
 import { inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
 import { ParallelSessions } from './parallel-sessions.ts';
 import { progressReporter } from './progress.ts';
-import { DEFAULT_SESSION_OPTIONS, openSession, threadsPerSession, type SessionOptions } from './session.ts';
+import { DEFAULT_SESSION_OPTIONS, openSession, sessionCount, threadsPerSession, type SessionCount, type SessionOptions } from './session.ts';
 import type { StageSeconds } from './stages.ts';
 
 export interface EvaluateOnnxOptions {
@@ -50,7 +50,7 @@ export interface EvaluateOnnxOptions {
    * runOnParallelSessions); with more than 1, intraOpThreads 0 means the cores shared out among them. Latency is
    * always one session's.
    */
-  readonly sessions?: number;
+  readonly sessions?: SessionCount;
   /** Which Ultralytics preprocessing to reproduce (see LetterboxStyle). */
   readonly letterbox?: LetterboxStyle;
   /** onnxruntime settings; DEFAULT_SESSION_OPTIONS when absent (foldQdqWeights is only ever used for a second latency figure). */
@@ -78,8 +78,8 @@ export const DEFAULTS = {
   /** Measured on 2 cores (docs/benchmarks.md): a letterbox worker there only competes with onnxruntime's threads. */
   workers: 0,
   batch: 1,
-  /** Measured on 2 cores (docs/benchmarks.md): two one-thread sessions beat one two-thread session by 9-13%. */
-  sessions: 2,
+  /** By the cores and providers (sessionCount). */
+  sessions: 'auto' as SessionCount,
   /** The preprocessing of Ultralytics' val, with which the trainings' own mAP (results.csv) is measured. */
   letterbox: 'val' as LetterboxStyle,
   progressIntervalSeconds: 10,
@@ -101,14 +101,16 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   const prefetch = options.prefetch ?? DEFAULTS.prefetch;
   const workers = options.workers ?? DEFAULTS.workers;
   const batch = options.batch ?? DEFAULTS.batch;
-  const sessions = options.sessions ?? DEFAULTS.sessions;
+  const requestedSessions = options.sessions ?? DEFAULTS.sessions;
   const style = options.letterbox ?? DEFAULTS.letterbox;
   const sessionOptions: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options.session, foldQdqWeights: false };
   checkCount(prefetch, 'prefetch', 1);
   checkCount(workers, 'workers', 0);
   checkCount(batch, 'batch', 1);
-  checkCount(sessions, 'sessions', 1);
-  if (sessions > 1 && workers > 0) throw new UserError('letterbox workers serve a single session; with --sessions above 1 each session decodes and letterboxes its own images', '--workers');
+  if (requestedSessions !== 'auto') checkCount(requestedSessions, 'sessions', 1);
+  if (workers > 0 && requestedSessions !== 'auto' && requestedSessions > 1) {
+    throw new UserError('letterbox workers serve a single session; with --sessions above 1 each session decodes and letterboxes its own images', '--workers');
+  }
   checkCount(sessionOptions.intraOpThreads, 'intra-op-threads', 0);
   if (!LETTERBOX_STYLES.includes(style)) throw new UserError(`expected one of ${LETTERBOX_STYLES.join(', ')}, got '${style}'`, '--letterbox');
   if (!(conf >= 0 && conf <= 1)) throw new UserError(`expected a confidence threshold in [0, 1], got ${conf}`, '--conf');
@@ -136,6 +138,8 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   const disableCpuFallback = options.disableCpuFallback ?? false;
   const opened = await openSession({ onnxPath: options.onnxPath, providers, disableCpuFallback, options: sessionOptions, log });
   const { session } = opened;
+  // Letterbox workers feed a single session, so 'auto' then means that one.
+  const sessions = workers > 0 ? 1 : sessionCount(requestedSessions, opened.providers, availableParallelism());
   let released = false;
   const pool = new LetterboxPool(workers, imgsz, style);
   try {

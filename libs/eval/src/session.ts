@@ -45,6 +45,22 @@ export interface SessionOptions {
  */
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpThreads: 0, graphOptimizationLevel: 'all', executionMode: 'sequential', foldQdqWeights: false };
 
+/** 'auto' or a count of onnxruntime sessions evaluating at once (see sessionCount). */
+export type SessionCount = number | 'auto';
+
+/**
+ * How many sessions evaluate at once. 'auto', measured on the CPU provider (docs/benchmarks.md): half the cores,
+ * so two threads each, at least 2 and at most 8 (the most measured, and a bound on the model copies in memory). On
+ * 2 cores two one-thread sessions beat one two-thread session by 9-13%; on 16 cores 8 sessions gave 2.5x (yolov10n)
+ * and 1.6x (yolov10m) the images/s of one. With an accelerated provider the model runs on the device, and 2 sessions
+ * overlap one's pre- and post-processing with the other's inference (not measured on a GPU).
+ */
+export function sessionCount(requested: SessionCount, providers: readonly Provider[], cores: number): number {
+  if (requested !== 'auto') return requested;
+  if (providers.some((p) => p !== 'cpu')) return 2;
+  return Math.min(8, Math.max(2, Math.floor(cores / 2)));
+}
+
 /**
  * Intra-op threads of each of `sessions` parallel sessions: the requested count, or with 0 (onnxruntime's choice) and
  * more than one session, the cores shared out among them, so that they do not oversubscribe the machine.

@@ -68,8 +68,8 @@ export const evalSchema = z.strictObject({
   conf: z.number().min(0).max(1),
   /** Images per onnxruntime run; latency is always measured at batch 1. */
   batch: positiveInt,
-  /** onnxruntime sessions evaluating at once, each in its own worker thread (libs/eval/src/parallel-sessions.ts). */
-  sessions: positiveInt,
+  /** onnxruntime sessions evaluating at once, each in its own worker thread: 'auto' by cores and providers (libs/eval/src/session.ts sessionCount). */
+  sessions: z.union([z.literal('auto'), positiveInt]),
   /** onnxruntime session settings (chosen by tools/bench/eval/session-options.ts); intraOpThreads 0: onnxruntime's choice. */
   session: z.strictObject({
     intraOpThreads: z.number().int().min(0),
