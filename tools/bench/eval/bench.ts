@@ -4,13 +4,15 @@
  *
  *   npx tsx tools/bench/eval/bench.ts [--images 48] [--imgsz 640] [--models yolov10n,yolov10m] [--onnx a.onnx,b.onnx]
  *       [--rounds 3] [--variant '--batch 8' --variant '--workers 1' ...] [--latency-runs 20] [--compare DIR] [--keep]
+ *       [--reference-threads N]
  *
  * Without --onnx it exports randomly initialised models with the project's own exporter (export_project_models.py:
  * end-to-end head, dynamic batch, the float file and the W4A16 QCDQ file) into a temp folder (nothing downloaded).
  * Each round runs, per model, the TypeScript evaluator (defaults, then each --variant) and the Python reference one
  * after another, so that load from other work on the machine falls on all of them alike; --compare DIR adds, in each
  * round, the evaluator of another checkout of this workspace (for example an earlier commit, `git archive`d) with its
- * defaults, to measure a change side by side; figures are per round and
+ * defaults, to measure a change side by side; --reference-threads gives the reference that many intra-op threads
+ * (default: onnxruntime's choice), since onnxruntime's outputs can depend on the thread count; figures are per round and
  * the median. Both evaluators letterbox predictor-style here (the reference's cv2 letterbox). Images are generated JPEGs. So that the scores being compared are not
  * all zero, the ground truth is made from the first model's own confident detections, jittered by a few percent:
  * the mAP is then meaningless as a model quality, but far from 0, and both evaluators must agree on it exactly.
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
         'latency-runs': { type: 'string', default: '20' },
         compare: { type: 'string' },
         keep: { type: 'boolean', default: false },
+        'reference-threads': { type: 'string', default: '0' },
       },
       strict: true,
     }));
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
           record(`${model}\0typescript ${v.label}`, await timed('node', cli, out));
         }
         const pyOut = join(dir, 'py.metrics.json');
-        record(`${model}\0python reference`, await timed(python, [join(here, 'reference_eval.py'), '--onnx', model, '--data-root', dataRoot, '--out', pyOut, ...common], pyOut));
+        record(`${model}\0python reference`, await timed(python, [join(here, 'reference_eval.py'), '--onnx', model, '--data-root', dataRoot, '--out', pyOut, '--intra-op-threads', values['reference-threads'], ...common], pyOut));
         process.stderr.write(`round ${round}/${rounds}: ${model.replace(dir, '$TMP')} done\n`);
       }
     }
@@ -220,7 +223,7 @@ async function main(): Promise<void> {
         `date: ${new Date().toISOString()}`,
         `machine: ${cpu[0]?.model ?? 'unknown CPU'} x ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.versions.node}, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
         `data: ${count} generated JPEGs (${SIZES.map(([w, h]) => `${w}x${h}`).join(', ')}), ${gtCount} ground-truth boxes taken from the first model's detections; ` +
-          `imgsz ${imgsz}, CPU execution provider, ${values['latency-runs']} latency runs after 5 warm-up; ${rounds} interleaved rounds`,
+          `imgsz ${imgsz}, CPU execution provider, ${values['latency-runs']} latency runs after 5 warm-up; ${rounds} interleaved rounds; reference intra-op threads ${values['reference-threads'] === '0' ? "onnxruntime's choice" : values['reference-threads']}`,
         '',
         `model | evaluator | pipeline images/s per round | median | / python | process wall s (median) | latency ms mean / p50 / p99 (as stored) | latency, weight Q/DQ folded | 12 stats vs python | detections`,
         ...rows,

@@ -3,7 +3,7 @@
 its scale_boxes, pred_to_json's rounding).
 
 Usage: python reference_eval.py --onnx M.onnx --data-root COCO --imgsz 320 [--max-images N]
-                                [--warmup-runs 10] [--latency-runs 50] [--skip-latency] --out metrics.json
+                                [--warmup-runs 10] [--latency-runs 50] [--skip-latency] [--intra-op-threads N] --out metrics.json
 """
 import argparse
 import json
@@ -51,6 +51,7 @@ def main() -> None:
     ap.add_argument("--warmup-runs", type=int, default=10)
     ap.add_argument("--latency-runs", type=int, default=100)
     ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--intra-op-threads", type=int, default=0, help="0: onnxruntime's choice (its default session)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -60,7 +61,10 @@ def main() -> None:
     images = sorted(gt.dataset["images"], key=lambda i: i["id"])[: args.max_images]
     class_map = sorted(c["id"] for c in gt.dataset["categories"])
 
-    session = ort.InferenceSession(args.onnx, providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    if args.intra_op_threads > 0:
+        options.intra_op_num_threads = args.intra_op_threads
+    session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
     input_name = session.get_inputs()[0].name
 
     latency = None
