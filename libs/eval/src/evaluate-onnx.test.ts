@@ -279,6 +279,9 @@ test('parallel sessions give the same detections in the same order as one sessio
     assert.equal(many.metrics.throughput?.intraOpThreadsPerSession, threadsPerSession(intraOpThreads, sessions, availableParallelism()), label);
     assert.ok(lines.some((l) => l.startsWith(`${IMAGES.length}/${IMAGES.length} images`)), `${label}: ${lines.join('\n')}`);
   }
+  const capped = await evaluateOnnx({ onnxPath: model, dataRoot, imgsz: IMGSZ, sessions: 8, batch: 2, skipLatency: true, log: quiet });
+  assert.equal(capped.metrics.throughput?.sessions, 2, 'no more sessions than batches');
+  assert.deepEqual(capped.results, one.results);
   await rejects({ sessions: 2, workers: 1 }, /--workers: letterbox workers serve a single session/);
   const pooled = await evaluateOnnx({ onnxPath: model, dataRoot, imgsz: IMGSZ, workers: 1, skipLatency: true, log: quiet });
   assert.equal(pooled.metrics.throughput?.sessions, 1, "letterbox workers: 'auto' is one session");

@@ -47,7 +47,7 @@ export interface EvaluateOnnxOptions {
   readonly batch?: number;
   /**
    * onnxruntime sessions evaluating at once, each in a worker thread with its own decode and letterbox (see
-   * runOnParallelSessions); with more than 1, intraOpThreads 0 means the cores shared out among them. Latency is
+   * ParallelSessions); never more than there are batches; with more than 1, intraOpThreads 0 means the cores shared out among them. Latency is
    * always one session's.
    */
   readonly sessions?: SessionCount;
@@ -138,8 +138,8 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   const disableCpuFallback = options.disableCpuFallback ?? false;
   const opened = await openSession({ onnxPath: options.onnxPath, providers, disableCpuFallback, options: sessionOptions, log });
   const { session } = opened;
-  // Letterbox workers feed a single session, so 'auto' then means that one.
-  const sessions = workers > 0 ? 1 : sessionCount(requestedSessions, opened.providers, availableParallelism());
+  // Letterbox workers feed a single session, so 'auto' then means that one; a session without a batch would only load.
+  const sessions = workers > 0 ? 1 : Math.min(sessionCount(requestedSessions, opened.providers, availableParallelism()), Math.ceil(images.length / batch));
   let released = false;
   const pool = new LetterboxPool(workers, imgsz, style);
   try {
