@@ -61,8 +61,9 @@ export async function runBatches(
   const volume = 3 * imgsz * imgsz;
   const batchInput = new Float32Array(Math.max(1, ...batches.map((b) => b.images.length)) * volume);
   for (const batch of batches) {
+    const n = batch.images.length;
     const inverses: LetterboxedImage['inverse'][] = [];
-    for (const [k] of batch.images.entries()) {
+    for (let k = 0; k < n; k++) {
       const t0 = performance.now();
       const next = await source.next();
       stages.decodeWait += since(t0);
@@ -78,7 +79,6 @@ export async function runBatches(
       }
       stages.letterbox += since(t1);
     }
-    const n = batch.images.length;
     const t2 = performance.now();
     const output = await infer(batchInput.subarray(0, n * volume), n);
     stages.inference += since(t2);

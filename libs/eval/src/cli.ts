@@ -142,9 +142,9 @@ function optionalInt(text: string | undefined, name: string): number | undefined
 
 
 function optionalSessionCount(text: string | undefined): SessionCount | undefined {
-  if (text === undefined || text.trim() === 'auto') return text === undefined ? undefined : 'auto';
-  if (!/^-?\d+$/.test(text.trim())) throw new UserError(`expected 'auto' or an integer, got '${text}'`, '--sessions');
-  return Number(text);
+  if (text?.trim() === 'auto') return 'auto';
+  if (text !== undefined && !/^-?\d+$/.test(text.trim())) throw new UserError(`expected 'auto' or an integer, got '${text}'`, '--sessions');
+  return optionalInt(text, 'sessions');
 }
 
 function optionalChoice<T extends string>(text: string | undefined, name: string, choices: readonly T[]): T | undefined {

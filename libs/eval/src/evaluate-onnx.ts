@@ -8,13 +8,13 @@ import { runBatches, splitIntoBatches, type PassSettings } from './batch-pass.ts
 import { evaluateCocoBbox, loadCocoInstancesFile, loadCocoResultsFile, type CocoResult } from './coco/index.ts';
 import { classMapFromCategories, cocoPaths, selectImages, subsetInstances } from './dataset.ts';
 import { VAL_NMS } from './decode-output.ts';
-import { inferenceFor } from './inference.ts';
+import { inferenceFor, sessionModelIo } from './inference.ts';
 import { summarizeLatency, type LatencyStats } from './latency.ts';
 import { LETTERBOX_STYLES, type LetterboxStyle } from './letterbox.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
 import { refuseOutputsOverInputs } from './output-paths.ts';
 import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson } from './metrics.ts';
-import { inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
+import type { ModelIo } from './model-io.ts';
 import { ParallelSessions } from './parallel-sessions.ts';
 import { progressReporter } from './progress.ts';
 import { DEFAULT_SESSION_OPTIONS, openSession, sessionCount, threadsPerSession, type SessionCount, type SessionOptions } from './session.ts';
@@ -143,14 +143,8 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   let released = false;
   const pool = new LetterboxPool(workers, imgsz, style);
   try {
-    const io = inspectModelIo(
-      session.inputMetadata as readonly ValueInfo[],
-      session.outputMetadata as readonly ValueInfo[],
-      options.onnxPath,
-      imgsz,
-      classMap.length,
-      batch,
-    );
+    const settings: PassSettings = { onnxPath: options.onnxPath, imgsz, style, batch, prefetch, conf, classMap };
+    const io = sessionModelIo(session, settings);
     const infer = inferenceFor(session, io, options.onnxPath);
     const qdq = await hasQdqNodes(options.onnxPath);
 
@@ -166,7 +160,6 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       }
     }
 
-    const settings: PassSettings = { onnxPath: options.onnxPath, imgsz, style, batch, prefetch, conf, classMap };
     const batches = splitIntoBatches(images, batch);
     const resultsByBatch: CocoResult[][] = [];
     const tick = progressReporter({ total: images.length, intervalMs: 1000 * (options.progressIntervalSeconds ?? DEFAULTS.progressIntervalSeconds), log });

@@ -2,8 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../../core/src/errors.ts';
 import { runBatches, type IndexedBatch, type PassSettings } from './batch-pass.ts';
 import type { CocoResult } from './coco/index.ts';
-import { inferenceFor } from './inference.ts';
-import { inspectModelIo, type ValueInfo } from './model-io.ts';
+import { inferenceFor, sessionModelIo } from './inference.ts';
 import { openSession, type SessionOptions } from './session.ts';
 import type { StageSeconds } from './stages.ts';
 
@@ -30,14 +29,7 @@ async function serve(port: NonNullable<typeof parentPort>, data: SessionWorkerDa
   const { settings } = data;
   try {
     const { session } = await openSession({ ...data.session, log: (line) => post({ kind: 'log', line }) });
-    const io = inspectModelIo(
-      session.inputMetadata as readonly ValueInfo[],
-      session.outputMetadata as readonly ValueInfo[],
-      settings.onnxPath,
-      settings.imgsz,
-      settings.classMap.length,
-      settings.batch,
-    );
+    const io = sessionModelIo(session, settings);
     const infer = inferenceFor(session, io, settings.onnxPath);
     port.on('message', (request: SessionWorkerRequest) => {
       runBatches(request.batches, infer, io, settings, (batch, results) => post({ kind: 'batch', index: batch.index, images: batch.images.length, results })).then(
