@@ -4,11 +4,21 @@ the first count's and whether it is bit-identical.
 
 Usage: python thread_numerics.py MODEL.onnx IMGSZ THREADS... (e.g. 16 8 4 2 1)
 """
+import datetime
 import os
+import platform
 import sys
 
 import numpy as np
 import onnxruntime as ort
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "cpu"
 
 
 def main() -> None:
@@ -23,6 +33,9 @@ def main() -> None:
         name = session.get_inputs()[0].name
         outputs[threads] = [session.run(None, {name: x})[0] for x in inputs]
     first = outputs[counts[0]]
+    print(f"command: python tools/bench/eval/thread_numerics.py {' '.join(sys.argv[1:])}")
+    print(f"date: {datetime.datetime.now(datetime.timezone.utc).isoformat()}")
+    print(f"machine: {cpu_model()} x {os.cpu_count()} logical cores, python {platform.python_version()}")
     print(f"{os.path.basename(model)}, imgsz {imgsz}, onnxruntime {ort.__version__}, {os.cpu_count()} cpus; outputs vs {counts[0]} threads")
     for threads in counts:
         diff = max(float(np.max(np.abs(a - b))) for a, b in zip(outputs[threads], first))
