@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, open } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { exists, writeFileAtomically } from '../../core/src/staging.ts';
@@ -44,13 +44,19 @@ export async function planResume(files: InProgress, request: TrainRequest): Prom
   const checkpoint = join(files.dir, artifactFiles.lastWeights);
   if (previous && recipeDigest(previous) === recipeDigest(request)) {
     if (await exists(join(files.dir, artifactFiles.runJson))) return { kind: 'finished' };
-    if (await exists(checkpoint)) return { kind: 'resume', checkpoint };
+    // Any checkpoint is worth resuming: yolo_py falls back from a missing or torn last.pt to the newest that loads.
+    if (await hasCheckpoint(dirname(checkpoint))) return { kind: 'resume', checkpoint };
     await rm(files.dir, { recursive: true, force: true }); // died before its first checkpoint: nothing to keep
     return { kind: 'fresh' };
   }
   const movedTo = `${files.dir}.superseded-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   await rename(files.dir, movedTo);
   return { kind: 'superseded', movedTo };
+}
+
+async function hasCheckpoint(weightsDir: string): Promise<boolean> {
+  const names = await readdir(weightsDir).catch(() => [] as string[]);
+  return names.some((name) => name.endsWith('.pt') && !name.startsWith('.'));
 }
 
 export async function writeRequest(files: InProgress, request: TrainRequest): Promise<void> {

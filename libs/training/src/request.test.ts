@@ -8,6 +8,7 @@ const inputs = {
   train: loadSection('train', 'coco'),
   qat: loadSection('qat', 'coco'),
   resources: loadSection('resources', 'coco'),
+  watch: loadSection('watch', 'coco'),
   hyps: { lr0: 0.01, box: 7.5 },
   dataYaml: '/d/data.yaml',
   saveDir: '/r/.in-progress/qat',
@@ -38,6 +39,14 @@ test('the recipe digest ignores where a run trains, and sees what it trains', ()
   assert.equal(recipeDigest(base), recipeDigest({ ...base, cuda_graphs: !base.cuda_graphs })); // how it runs, same numbers
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, hyps: { ...base.hyps, lr0: 0.02 } }));
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, epochs: 300 }));
+});
+
+test('the collapse watch reaches the QAT request only, and a threshold edit resumes instead of restarting', () => {
+  const base = buildTrainRequest(inputs);
+  assert.deepEqual(base.collapse_watch, { drop_fraction: 0.3, epochs: 3, min_best: 0.05 }); // conf/watch.yaml
+  assert.equal(buildTrainRequest({ ...inputs, variant: 'fp16' }).collapse_watch, null);
+  const stricter = buildTrainRequest({ ...inputs, watch: { collapse: { dropFraction: 0.1, epochs: 1, minBestMap: 0 } } });
+  assert.equal(recipeDigest(stricter), recipeDigest(base));
 });
 
 test('a bad device or worker count in the environment is refused by name', () => {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import type { trainRequestSchema } from '../../core/src/schemas/training.ts';
-import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig } from '../../core/src/config/schema.ts';
+import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { type Variant } from '../../core/src/variants.ts';
 
@@ -13,6 +13,7 @@ export interface RequestInputs {
   train: TrainConfig;
   qat: QatConfig | null;
   resources: ResourcesConfig;
+  watch: WatchConfig;
   hyps: Record<string, number>;
   dataYaml: string;
   saveDir: string;
@@ -64,14 +65,21 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
         : null,
     resume_from: null,
     time_hours: null,
+    // The collapse watch is about 4-bit training; an FP16 run's curves are read against it in summary.md.
+    collapse_watch:
+      variant === 'qat'
+        ? { drop_fraction: inputs.watch.collapse.dropFraction, epochs: inputs.watch.collapse.epochs, min_best: inputs.watch.collapse.minBestMap }
+        : null,
   };
 }
 
 /**
- * What decides the trained weights: everything but where and how it runs (device, workers, CUDA graphs), where it writes and
- * whether it resumes. An in-progress run is resumed only when its digest equals the new request's.
+ * What decides the trained weights: everything but where and how it runs (device, workers, CUDA graphs), what it warns
+ * about (the collapse watch), where it writes and whether it resumes. An in-progress run is resumed only when its digest
+ * equals the new request's.
  */
 export function recipeDigest(request: TrainRequest): string {
-  const { device: _device, workers: _workers, cuda_graphs: _graphs, save_dir: _saveDir, resume_from: _resume, ...recipe } = request;
+  const { device: _device, workers: _workers, cuda_graphs: _graphs, save_dir: _saveDir, resume_from: _resume, collapse_watch: _watch, ...recipe } =
+    request;
   return sha256Text(canonicalJson(recipe));
 }

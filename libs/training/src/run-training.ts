@@ -40,6 +40,7 @@ function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstr
     train: loadSection('train', profile),
     qat: variant === 'qat' ? loadSection('qat', profile) : null,
     resources: loadSection('resources', profile),
+    watch: loadSection('watch', profile),
     hyps: upstream.hyps,
     dataYaml: upstream.dataYaml,
     saveDir: layout.trainInProgress[variant],

@@ -133,8 +133,52 @@ def test_a_quantizer_it_does_not_compute_is_refused():
         layer = QatConv2d(conv.in_channels, conv.out_channels, conv.kernel_size, padding=conv.padding,
                           groups=conv.groups, bias=conv.bias is not None, weight_quant=Int8WeightPerTensorFixedPoint)
         model.convs[i] = layer
+    BatchedWeightQuant.install(model)
     with pytest.raises(RuntimeError, match="differs from Brevitas"):  # power-of-two scales: the self-check
-        BatchedWeightQuant.install(model)
+        model.train()(torch.rand(2, 64, 8, 8))
+
+
+def test_the_check_runs_on_the_weights_as_they_train_not_at_install(monkeypatch):
+    """The trainer moves the model (to the GPU, to channels_last) after install: the first training forward
+    checks the layout that trains, evaluation forwards check nothing, and the check runs once."""
+    stock, fast, batcher = quantized_pair(4)
+    seen: list[bool] = []
+    real_check = BatchedWeightQuant.check_against_brevitas
+
+    def spy(self, model):
+        seen.append(model.convs[1].weight.is_contiguous(memory_format=torch.channels_last))
+        real_check(self, model)
+
+    monkeypatch.setattr(BatchedWeightQuant, "check_against_brevitas", spy)
+    BatchedWeightQuant.install(copy.deepcopy(stock))
+    assert seen == []  # nothing checked before the model reaches its training layout
+    fast.to(memory_format=torch.channels_last)
+    x = torch.rand(2, 64, 8, 8)
+    with torch.no_grad():
+        fast.eval()(x)
+    assert seen == [] and batcher.checked_as is None
+    fast.train()(x)
+    fast.train()(x)
+    assert seen == [True]
+    assert batcher.checked_as == "cpu, channels_last, float32, autocast off"
+
+
+def test_a_difference_that_appears_in_the_training_layout_is_refused(monkeypatch):
+    """A quantizer that agrees with Brevitas in one layout but not in the one that trains must stop training."""
+    stock, fast, batcher = quantized_pair(5)
+    layer = fast.convs[0]
+    real = type(layer).quant_weight
+
+    def drifted(self, *args, **kwargs):
+        value = real(self, *args, **kwargs)
+        if self.weight.is_contiguous(memory_format=torch.channels_last) and not self.weight.is_contiguous():
+            value.value.add_(1e-6)  # one-ulp-sized difference, only in the layout that trains
+        return value
+
+    monkeypatch.setattr(type(layer), "quant_weight", drifted)
+    fast.to(memory_format=torch.channels_last)
+    with pytest.raises(RuntimeError, match="differs from Brevitas"):
+        fast.train()(torch.rand(2, 64, 8, 8))
 
 
 def test_a_model_without_quantized_layers_is_refused():
@@ -164,6 +208,7 @@ def test_a_yolo_training_step_never_calls_brevitas_weight_quantization(yolo_pair
     stock, fast, batcher = yolo_pair
     stock.train(), fast.train()
     loss_stock, _ = stock.loss(BATCH)
+    fast(BATCH)  # the first training forward checks the layers against Brevitas once; the steps after it never ask
     calls = []
     original = RescalingIntQuant.forward
     monkeypatch.setattr(RescalingIntQuant, "forward", lambda self, x: calls.append(1) or original(self, x))

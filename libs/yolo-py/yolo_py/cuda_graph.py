@@ -24,6 +24,13 @@ from torch import nn
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
 
+# "global" (torch's default) makes any CUDA call of another thread of the process that is unsafe during capture
+# fail the capture, and Ultralytics' pin-memory thread allocates pinned host memory throughout training: the
+# capture at the first batch failed intermittently that way (tools/bench/gpu/capture_vs_pin_thread.py).
+# "thread_local" checks only this thread's calls, which are the ones captured.
+CAPTURE_ERROR_MODE = "thread_local"
+
+
 class CapturedModelPass:
     """Forward and backward of `model(images)` captured for one input shape, layout, dtype and device."""
 
@@ -43,13 +50,13 @@ class CapturedModelPass:
         torch.cuda.current_stream().wait_stream(side)
 
         self.forward_graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.forward_graph):
+        with torch.cuda.graph(self.forward_graph, capture_error_mode=CAPTURE_ERROR_MODE):
             flat, self.spec = tree_flatten(model(self.static_input))
         self.static_outputs = flat
         self.grad_index = [i for i, o in enumerate(flat) if o.requires_grad]
         self.static_output_grads = [torch.empty_like(flat[i]) for i in self.grad_index]
         self.backward_graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.backward_graph, pool=self.forward_graph.pool()):
+        with torch.cuda.graph(self.backward_graph, pool=self.forward_graph.pool(), capture_error_mode=CAPTURE_ERROR_MODE):
             grads = torch.autograd.grad(
                 [flat[i] for i in self.grad_index], self.params, self.static_output_grads, allow_unused=True
             )
@@ -110,6 +117,12 @@ class GraphedTraining(nn.Module):
         self.module = model
         self.captured: CapturedModelPass | None = None
         self.replays = 0  # training batches that took the graphs (the tests and the log read it)
+        self.captures = 0
+
+    def release(self) -> None:
+        """Drops the captured graphs, whose memory pool goes back to the allocator once collected: the trainer
+        changed the batch (out of memory in the first epoch), and the next training batch captures again."""
+        self.captured = None
 
     def forward(self, batch: Any, *args, **kwargs):
         if not (isinstance(batch, dict) and self.training and torch.is_grad_enabled() and not args and not kwargs):
@@ -117,6 +130,7 @@ class GraphedTraining(nn.Module):
         images = batch["img"]
         if self.captured is None:
             self.captured = _capture(self.module, images)
+            self.captures += 1
         if not self.captured.accepts(images):
             return self.module(batch)
         self.replays += 1

@@ -49,6 +49,7 @@ class ProgressReporter:
     def __init__(self, variant: str):
         self.variant = variant
         self.totals: dict[str, Any] = {}
+        self.earlier_events: list[dict[str, Any]] = []  # a resumed run's events from its earlier sessions
         self.session_started = 0.0
         self.epoch_started = 0.0
         self.epoch_images = 0
@@ -69,6 +70,7 @@ class ProgressReporter:
         if RANK not in {-1, 0}:
             return
         previous = read_progress(trainer.save_dir)
+        self.earlier_events = previous.get("events", [])
         self.totals = {
             "trainSeconds": previous.get("trainSeconds", 0.0),
             "imagesSeen": previous.get("imagesSeen", 0),
@@ -152,6 +154,8 @@ class ProgressReporter:
     def _save(self, trainer, epochs_completed: int, final_metrics: dict | None = None) -> None:
         progress = {
             **self.totals,
+            "batch": trainer.batch_size,  # the batch trained: Ultralytics halves it after an OOM in the first epoch
+            "events": self.earlier_events + trainer.events.items,
             "epochsCompleted": min(epochs_completed, trainer.epochs),
             "wallSeconds": self.totals.get("wallSeconds", 0.0) + (time.time() - self.session_started),
             "peakGpuMemoryGiB": round(torch.cuda.max_memory_allocated(trainer.device) / 2**30, 3)

@@ -40,6 +40,9 @@ class TrainRequest:
     hyps: dict[str, float] = field(default_factory=dict)
     qat: dict[str, Any] | None = None
     resume_from: str | None = None
+    # The collapse watch (yolo_py/collapse_watch.py: drop_fraction, epochs, min_best), for QAT runs; a warning,
+    # never a change to the weights, so it is not part of the recipe either.
+    collapse_watch: dict[str, Any] | None = None
     # Ultralytics' `time`: train for this many hours, fitting the epoch count (and LR schedule) to it after the
     # first epoch. For time-boxed benchmarks; the experiment's stages always give epochs.
     time_hours: float | None = None

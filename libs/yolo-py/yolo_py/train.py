@@ -1,7 +1,8 @@
 """Entry point of both training stages: python -m yolo_py.train <request.json> <yolo-config-dir>
 
 Prints progress lines the TypeScript stage forwards to Nx, and on success writes run.json into the request's
-save_dir. Exit codes: 0 done, 2 bad request or input (message on stderr), 3 CUDA out of memory, other: crash.
+save_dir. Exit codes (exit_codes.json): 0 done, badInput (a bad request or input, no usable checkpoint to resume
+from), outOfMemory, diverged (non-finite numbers it could not recover from); others: a crash. The message is on stderr.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from yolo_py import lifeline, offline
-from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_OUT_OF_MEMORY
-from yolo_py.files import write_json
+from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OUT_OF_MEMORY
+from yolo_py.files import remove_stale_temps, write_json
 from yolo_py.json_schema import check
 from yolo_py.layout import RUN_JSON
 from yolo_py.request import TRAIN_REQUEST_ENV, TrainRequest
-
 
 
 def main(argv: list[str]) -> int:
@@ -47,15 +47,35 @@ def main(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
 
     offline.apply_settings()
-    if request.resume_from and checkpoint_is_final(Path(request.resume_from), request.epochs):
-        # Training and its final validation completed, but the process ended before run.json: nothing to resume.
-        print(f"[{request.variant}] {request.resume_from} is the finished run's checkpoint: writing run.json only", flush=True)
-        _write_run_json(request)
-        return 0
+    save_dir = Path(request.save_dir)
+    for folder in (save_dir, save_dir / "weights"):  # this process owns them (the stage holds the run's lock)
+        for stale in remove_stale_temps(folder):
+            print(f"[{request.variant}] removed {stale.name}, left by a write that was killed", flush=True)
+    fallback = None
+    if request.resume_from:
+        from yolo_py.progress import read_progress
+        from yolo_py.resume_point import UnusableCheckpoint, choose_resume_checkpoint, fallback_message
+
+        try:
+            choice = choose_resume_checkpoint(Path(request.resume_from))
+        except UnusableCheckpoint as error:
+            print(f"cannot resume: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if choice.rejected:
+            fallback = (choice.checkpoint.epoch + 1, fallback_message(choice, read_progress(save_dir).get("epochsCompleted")))
+            request = replace(request, resume_from=str(choice.checkpoint.path))
+            write_json(request_path, asdict(request))  # what the trainer (and every DDP rank) reads
+        if is_final(choice.checkpoint.epoch, request.epochs):
+            # Training and its final validation completed, but the process ended before run.json: nothing to resume.
+            print(f"[{request.variant}] {request.resume_from} is the finished run's checkpoint: writing run.json only", flush=True)
+            _write_run_json(request)
+            return 0
     from yolo_py.progress import ProgressReporter
-    from yolo_py.trainer import ExperimentTrainer
+    from yolo_py.trainer import ExperimentTrainer, TrainingDiverged
 
     trainer = ExperimentTrainer()
+    if fallback is not None:
+        trainer.events.record("checkpointFallback", *fallback)
     reporter = ProgressReporter(request.variant)
     reporter.attach(trainer)
     try:
@@ -63,18 +83,16 @@ def main(argv: list[str]) -> int:
     except torch.OutOfMemoryError as error:
         print(f"CUDA out of memory at batch {trainer.batch_size} on device {request.device}: {str(error).splitlines()[0]}", file=sys.stderr)
         return EXIT_OUT_OF_MEMORY
+    except TrainingDiverged as error:
+        print(f"training diverged: {error}", file=sys.stderr)
+        return EXIT_DIVERGED
     _write_run_json(request)
     return 0
 
 
-def checkpoint_is_final(path: Path, epochs: int) -> bool:
-    """A checkpoint written after the last epoch. Ultralytics strips its finished FP16 checkpoints to epoch -1;
-    QAT checkpoints keep their (0-based) epoch."""
-    import torch
-
-    payload = torch.load(path, map_location="cpu", weights_only=False)
-    state = payload.get("extra", payload)
-    epoch = state.get("epoch", -1)
+def is_final(epoch: int, epochs: int) -> bool:
+    """A checkpoint written after the last epoch (`epoch` 0-based). Ultralytics strips its finished FP16
+    checkpoints to epoch -1; QAT checkpoints keep their epoch."""
     return epoch == -1 or epoch + 1 >= epochs
 
 
@@ -119,6 +137,7 @@ def _write_run_json(request: TrainRequest) -> None:
         "amp": progress.get("amp"),
         "parameters": progress.get("parameters"),
         "quantization": progress.get("quantization"),
+        "events": progress.get("events", []),
         "qatSettings": request.qat,
         "sessions": progress.get("sessions"),
         "wallSeconds": round(progress.get("wallSeconds") or 0.0, 3),

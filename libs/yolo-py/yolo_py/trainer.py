@@ -16,27 +16,41 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 - on one CUDA GPU the model's forward and backward replay as CUDA graphs (yolo_py/cuda_graph.py; the request's
   cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit;
 - the optimizer step clips a parameter list taken once (yolo_py/optimizer_step.py), not a walk over the QAT model's
-  6,420 modules at every batch.
+  6,420 modules at every batch;
+- a run never loses work to a NaN, a torn file or an OOM: non-finite weights (or loss, or fitness) redo the
+  epoch from last.pt through the project's own loader, QAT included, at any epoch a checkpoint exists; no
+  checkpoint of either variant is written with a non-finite number, and all of them are written atomically;
+  halving the batch after an out-of-memory error in the first epoch captures the CUDA graphs again at the new
+  batch and says so;
+- QAT epochs record the share of 4-bit weight codes that changed (quant/oscillation.py) and the collapse watch
+  warns when validation mAP stays far below its best (collapse_watch.py); what happened is kept as run events.
 """
 
 from __future__ import annotations
 
-import shutil
+import gc
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
+from torch import distributed as dist
 from ultralytics.engine import trainer as ultralytics_trainer
 from ultralytics.models.yolo.detect import DetectionTrainer
 from ultralytics.nn.tasks import DetectionModel, load_checkpoint
 from ultralytics.utils import DEFAULT_CFG_DICT, LOCAL_RANK, RANK
-from ultralytics.utils.torch_utils import ModelEMA, torch_distributed_zero_first
+from ultralytics.utils.torch_utils import ModelEMA, strip_optimizer, torch_distributed_zero_first, unwrap_model
 
 from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
+from yolo_py.collapse_watch import CollapseWatch, CollapseWatchSettings
 from yolo_py.cuda_graph import GraphedTraining, should_graph
+from yolo_py.files import copy_atomically, publish, temp_path_for, write_atomically
+from yolo_py.finite import first_non_finite, named_tensors
 from yolo_py.fused_sgd import fused_sgd_like, zero_missing_momentum_buffers
 from yolo_py.optimizer_step import ParameterCache, optimizer_step
+from yolo_py.quant.oscillation import CODE_CHANGE_COLUMN, CodeChangeMeter
+from yolo_py.run_events import RunEvents
 from yolo_py.quant import (
     BatchedWeightQuant,
     QatSettings,
@@ -49,8 +63,29 @@ from yolo_py.quant import (
 )
 from yolo_py.request import TrainRequest
 
-# Ultralytics' check_amp downloads yolo26n.pt; the trainer module looks the name up at call time.
+MAP_COLUMN = "metrics/mAP50-95(B)"  # Ultralytics' validation mAP50-95 key (results.csv column)
+NAN_RECOVERY_ATTEMPTS = 3  # Ultralytics' own limit before it gives up on a run that keeps diverging
+
+
+class TrainingDiverged(RuntimeError):
+    """Non-finite numbers the run cannot recover from; nothing non-finite was written."""
+
+
+def strip_optimizer_atomically(f: str | Path = "best.pt", s: str = "", updates: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Ultralytics' strip_optimizer (its final rewrite of last.pt and best.pt), published in one rename."""
+    stripped: dict[str, Any] = {}
+
+    def write(tmp: Path) -> None:
+        stripped.update(strip_optimizer(f, s=str(tmp), updates=updates))
+
+    write_atomically(s or f, write)
+    return stripped
+
+
+# Ultralytics' check_amp downloads yolo26n.pt, and its strip_optimizer rewrites checkpoints in place; the trainer
+# module looks both names up at call time.
 ultralytics_trainer.check_amp = local_amp_check
+ultralytics_trainer.strip_optimizer = strip_optimizer_atomically
 
 if RANK != -1:  # a DDP worker (this module is imported when the worker unpickles the trainer class)
     lifeline.watch_launcher()
@@ -65,6 +100,11 @@ class ExperimentTrainer(DetectionTrainer):
         self.quant_report: QuantReport | None = None
         self.weight_quant: BatchedWeightQuant | None = None
         self.clipped_parameters = ParameterCache()
+        self.events = RunEvents(self.request.variant)
+        watch = self.request.collapse_watch
+        self.collapse_watch = CollapseWatch(CollapseWatchSettings(**watch)) if watch else None
+        self.code_changes: CodeChangeMeter | None = None
+        self._pipeline_batch: int | None = None  # the batch the train loader was last built for
         cfg = {**DEFAULT_CFG_DICT, "save_dir": ""} if cfg is None else cfg
         super().__init__(cfg=cfg, overrides=overrides or self.request.ultralytics_overrides(), _callbacks=_callbacks)
 
@@ -81,14 +121,21 @@ class ExperimentTrainer(DetectionTrainer):
     def setup_model(self):
         ckpt = self._build_model()
         if self.qat_settings is not None:
-            self.weight_quant = BatchedWeightQuant.install(self.model)
+            self.weight_quant = BatchedWeightQuant.install(self.model, verbose=RANK in {-1, 0})
             if RANK in {-1, 0}:
+                self.code_changes = CodeChangeMeter(self.weight_quant)
                 print(f"QAT: weight quantization batched over {len(self.weight_quant.names)} layers "
-                      "(equal to Brevitas on every layer)", flush=True)
+                      "(checked against Brevitas at the first training batch)", flush=True)
         return ckpt
 
     def _setup_train(self):
         super()._setup_train()
+        if RANK in {-1, 0}:
+            if self.code_changes is not None:
+                self.code_changes.reset(unwrap_model(self.model))  # the first epoch's share is against these weights
+            if self.collapse_watch is not None:
+                for epoch, value in read_results_column(self.csv, MAP_COLUMN):  # a resumed run's streak goes on
+                    self.collapse_watch.observe(epoch, value)
         if not self.request.cuda_graphs:
             return
         graph, why_not = should_graph(self.device, RANK, bool(self.args.multi_scale))
@@ -97,22 +144,47 @@ class ExperimentTrainer(DetectionTrainer):
         if RANK in {-1, 0}:
             print(f"CUDA graphs: {'on (forward and backward replayed)' if graph else 'off: ' + why_not}", flush=True)
 
+    def _build_train_pipeline(self):
+        """Ultralytics builds the train loader here at setup, and again after halving the batch on an OOM."""
+        previous, self._pipeline_batch = self._pipeline_batch, self.batch_size
+        if previous is not None and previous != self.batch_size:
+            graphed = isinstance(self.model, GraphedTraining)
+            if graphed:
+                # The capture at the old batch would never replay again (every batch would run eager, slower, for
+                # the rest of the run) and would keep its memory: drop it, so the next batch captures anew.
+                self.model.release()
+                gc.collect()
+                torch.cuda.empty_cache()
+            if RANK in {-1, 0}:
+                self.events.record(
+                    "batchReduced",
+                    self.epoch + 1,
+                    f"out of GPU memory at batch {previous} in epoch {self.epoch + 1}: training goes on at batch "
+                    f"{self.batch_size}{' (CUDA graphs captured again at that batch)' if graphed else ''}. "
+                    "Set batch in conf/train.yaml to what fits to keep the recipe's batch",
+                )
+        super()._build_train_pipeline()
+
     def _build_model(self):
         resume_from = self.request.resume_from
         if not resume_from:
             self.model = self.get_model(cfg=self.request.model, weights=None, verbose=RANK in {-1, 0})
             return None
         if self.qat_settings is not None:
-            model, _, extra = load_quant_checkpoint(resume_from)
+            model, ckpt = self._read_quant_checkpoint(resume_from)
             self.model = self._attach(model)
             self.quant_report = quant_report(model)
-            ckpt = {**extra, "ema_state": model.state_dict()}
         else:
             weights, ckpt = load_checkpoint(resume_from)
             self.model = self.get_model(cfg=weights.yaml, weights=weights, verbose=RANK in {-1, 0})
         if RANK in {-1, 0} and ckpt.get("epoch", -1) >= 0:  # -1: a finished, stripped checkpoint (see train.py)
             truncate_results(self.csv, last_epoch=ckpt["epoch"] + 1)
         return ckpt
+
+    def _read_quant_checkpoint(self, path) -> tuple[DetectionModel, dict[str, Any]]:
+        """The model of a QAT checkpoint, and its training state with the weights as 'ema_state'."""
+        model, _, extra = load_quant_checkpoint(path)
+        return model, {**extra, "ema_state": model.state_dict()}
 
     def build_optimizer(self, model, *args, **kwargs):
         optimizer = super().build_optimizer(model, *args, **kwargs)
@@ -145,6 +217,79 @@ class ExperimentTrainer(DetectionTrainer):
         self.best_fitness = ckpt.get("best_fitness")
         self.stopper.__dict__.update(ckpt.get("stopper") or {})
 
+    # --- per-epoch watch ----------------------------------------------------------------------------------
+    def validate(self):
+        """Ultralytics' validation, plus the QAT code-change share (a results.csv and TensorBoard column) and
+        the collapse watch, which reads the epoch's mAP."""
+        metrics, fitness = super().validate()
+        if metrics is not None and RANK in {-1, 0}:
+            if self.code_changes is not None:
+                metrics[CODE_CHANGE_COLUMN] = self.code_changes.share_changed(unwrap_model(self.model))
+            if self.collapse_watch is not None and MAP_COLUMN in metrics:
+                warning = self.collapse_watch.observe(self.epoch + 1, float(metrics[MAP_COLUMN]))
+                if warning:
+                    self.events.record("collapse", self.epoch + 1, warning)
+        return metrics, fitness
+
+    def save_metrics(self, metrics):
+        # A run begun before results.csv had the code-change column keeps the columns its header names.
+        if CODE_CHANGE_COLUMN in metrics and self.csv.exists():
+            with open(self.csv, encoding="utf-8") as f:
+                if CODE_CHANGE_COLUMN not in f.readline():
+                    metrics = {k: v for k, v in metrics.items() if k != CODE_CHANGE_COLUMN}
+        super().save_metrics(metrics)
+
+    def _handle_nan_recovery(self, epoch):
+        """Ultralytics redoes a NaN epoch from last.pt with its own loader, which cannot read QAT checkpoints, and
+        not in a session's first epoch. Here: both variants through the project's loaders, at any epoch a last.pt
+        exists (a resumed session's first epoch resumed from it), also when the weights went non-finite with a
+        finite loss; with no checkpoint yet and non-finite weights, the run stops rather than train on NaN."""
+        reason = self._non_finite_reason() if RANK in {-1, 0} else None
+        if RANK != -1:  # every rank takes rank 0's decision
+            shared = [reason]
+            dist.broadcast_object_list(shared, 0)
+            reason = shared[0]
+        if reason is None:
+            return False
+        where = f"{reason} in epoch {epoch + 1}"
+        if not self.last.exists():
+            if "weights" in reason:
+                raise TrainingDiverged(f"{where}, before any checkpoint: there is nothing to go back to. Lower lr0 (hyps) or check the data")
+            print(f"[{self.request.variant}] WARNING: {where}, before any checkpoint; the weights are finite, training goes on", flush=True)
+            return False
+        self.nan_recovery_attempts += 1
+        if self.nan_recovery_attempts > NAN_RECOVERY_ATTEMPTS:
+            raise TrainingDiverged(f"{where}: still not finite after {NAN_RECOVERY_ATTEMPTS} recoveries from {self.last.name}")
+        if RANK in {-1, 0}:
+            self.events.record(
+                "nanRecovery", epoch + 1,
+                f"{where}: epoch {epoch + 1} is trained again from {self.last.name} "
+                f"(attempt {self.nan_recovery_attempts}/{NAN_RECOVERY_ATTEMPTS})",
+            )
+        self._model_train()  # as Ultralytics: train mode first, so no inference tensors meet the load
+        if self.qat_settings is not None:
+            _, ckpt = self._read_quant_checkpoint(self.last)
+            weights = ckpt["ema_state"]
+        else:
+            _, ckpt = load_checkpoint(self.last)
+            weights = ckpt["ema"].float().state_dict()
+        unwrap_model(self.model).load_state_dict(weights)  # in place: CUDA graphs keep reading the same tensors
+        self._load_checkpoint_state(ckpt)
+        self.scheduler.last_epoch = epoch - 1
+        if self.code_changes is not None:
+            self.code_changes.reset(unwrap_model(self.model))
+        return True
+
+    def _non_finite_reason(self) -> str | None:
+        if self.loss is not None and not bool(torch.isfinite(self.loss).all()):
+            return "a non-finite loss"
+        if self.fitness is not None and not np.isfinite(self.fitness):
+            return "a non-finite validation fitness"
+        bad = first_non_finite(named_tensors(unwrap_model(self.model), "model")) or first_non_finite(
+            named_tensors(self.ema.ema, "ema")
+        )
+        return f"non-finite weights ({bad})" if bad else None
+
     # --- model --------------------------------------------------------------------------------------------
     def get_model(self, cfg=None, weights=None, verbose=True):
         model = DetectionModel(cfg, nc=self.data["nc"], ch=self.data["channels"], verbose=verbose and RANK == -1)
@@ -166,14 +311,33 @@ class ExperimentTrainer(DetectionTrainer):
 
     # --- checkpoints --------------------------------------------------------------------------------------
     def save_model(self):
+        """Every checkpoint file is written whole (temp file, fsync, rename) and only with finite numbers."""
+        bad = first_non_finite([*named_tensors(self.ema.ema, "ema"), *named_tensors(self.optimizer.state_dict()["state"], "optimizer")])
+        if bad is not None:  # NaN recovery runs first, so this is a bug, never a checkpoint to keep
+            raise TrainingDiverged(f"refusing to write {self.last.name} after epoch {self.epoch + 1}: {bad} is not finite")
         if self.qat_settings is None:
-            super().save_model()
+            self._save_ultralytics_checkpoints()
         else:
             self._save_quant_checkpoints()
         epoch_number = self.epoch + 1  # 1-based: epoch5.pt is written after the fifth epoch
         if self.request.save_period > 0 and epoch_number % self.request.save_period == 0:
-            shutil.copyfile(self.last, self.wdir / f"epoch{epoch_number}.pt")
+            copy_atomically(self.last, self.wdir / f"epoch{epoch_number}.pt")
         return True
+
+    def _save_ultralytics_checkpoints(self) -> None:
+        """Ultralytics' FP16 checkpoints, which it writes in place: here into staged names, then renamed."""
+        final = {"last": self.last, "best": self.best}
+        staged = {name: temp_path_for(path) for name, path in final.items()}
+        self.last, self.best = staged["last"], staged["best"]
+        try:
+            super().save_model()
+            for name in ("last", "best"):  # last.pt first: it is what a resume reads
+                if staged[name].exists():
+                    publish(staged[name], final[name])
+        finally:
+            self.last, self.best = final["last"], final["best"]
+            for path in staged.values():
+                path.unlink(missing_ok=True)
 
     def _save_quant_checkpoints(self) -> None:
         extra = {
@@ -187,7 +351,7 @@ class ExperimentTrainer(DetectionTrainer):
         }
         save_quant_checkpoint(self.last, self.ema.ema, self.qat_settings, extra)
         if self.best_fitness == self.fitness:
-            shutil.copyfile(self.last, self.best)
+            copy_atomically(self.last, self.best)
 
     def final_eval(self):
         if self.qat_settings is None:
@@ -208,6 +372,18 @@ class ExperimentTrainer(DetectionTrainer):
         self.run_callbacks("on_fit_epoch_end")
         self.epoch -= 1
         return None
+
+
+def read_results_column(csv: Path, column: str) -> list[tuple[int, float]]:
+    """(epoch, value) of one results.csv column, [] without the file or the column."""
+    if not csv.exists():
+        return []
+    header, *rows = csv.read_text().splitlines()
+    names = [name.strip() for name in header.split(",")]
+    if column not in names:
+        return []
+    at = names.index(column)
+    return [(int(float(cells[0])), float(cells[at])) for cells in (row.split(",") for row in rows if row.strip())]
 
 
 def truncate_results(csv: Path, last_epoch: int) -> None:

@@ -107,6 +107,19 @@ export const resourcesSchema = z.strictObject({
   cudaGraphs: z.boolean(),
 });
 
+/**
+ * What the trainer warns about while it trains (never an Nx input, like resources): the 4-bit collapse watch
+ * (yolo_py/collapse_watch.py) warns when validation mAP50-95 stays more than `dropFraction` below its best for
+ * `epochs` epochs in a row, once the best has reached `minBestMap`.
+ */
+export const watchSchema = z.strictObject({
+  collapse: z.strictObject({
+    dropFraction: z.number().gt(0).lt(1),
+    epochs: positiveInt,
+    minBestMap: z.number().min(0).lt(1),
+  }),
+});
+
 /** Section name -> schema; the file is conf/<section>.yaml. */
 export const sectionSchemas = {
   dataset: datasetSchema,
@@ -117,6 +130,7 @@ export const sectionSchemas = {
   preprocess: preprocessSchema,
   ptq: ptqSchema,
   resources: resourcesSchema,
+  watch: watchSchema,
 } as const;
 
 export type SectionName = keyof typeof sectionSchemas;
@@ -129,3 +143,4 @@ export type EvalConfig = SectionConfig<'eval'>;
 export type PtqConfig = SectionConfig<'ptq'>;
 export type PreprocessConfig = SectionConfig<'preprocess'>;
 export type ResourcesConfig = SectionConfig<'resources'>;
+export type WatchConfig = SectionConfig<'watch'>;

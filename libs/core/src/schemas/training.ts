@@ -34,6 +34,10 @@ export const trainRequestSchema = z.strictObject({
   qat: qatSettingsRequestSchema.nullable().optional(),
   resume_from: z.string().nullable().optional(),
   time_hours: z.number().positive().nullable().optional(),
+  collapse_watch: z
+    .strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) })
+    .nullable()
+    .optional(),
 });
 
 /** <in-progress>/<variant>/progress.json, written by yolo_py.progress after every epoch, read back on resume and for run.json. */

@@ -115,17 +115,23 @@ class RowLayout:
         return torch.segment_reduce(values, how, lengths=self.lengths, unsafe=True)
 
 
+def _quantize_rows(flat: torch.Tensor, layout: RowLayout, c: WeightQuantConstants):
+    """Brevitas' AbsMax scale and integer codes of every row: (row max, threshold, per-element scale, codes)."""
+    stats = layout.row_reduce(flat.abs(), "max")  # AbsMax over each row (Brevitas: torch.max over the view)
+    # The threshold as a device tensor, as in Brevitas: CUDA divides by a Python number through its
+    # reciprocal, one rounding more, which moved 4-bit scales by an ulp on the H200.
+    threshold = stats.new_full((), c.threshold)
+    scale = layout.per_element(stats.clamp_min(c.scaling_min_val) / threshold)
+    codes = torch.clamp(torch.round(flat / scale), c.qmin, c.qmax)  # RoundSte, then TensorClampSte
+    return stats, threshold, scale, codes
+
+
 class _FakeQuantRows(torch.autograd.Function):
     """Brevitas' RescalingIntQuant(AbsMax) forward and its autograd backward, on all rows at once."""
 
     @staticmethod
     def forward(ctx: Any, flat: torch.Tensor, layout: RowLayout, c: WeightQuantConstants) -> torch.Tensor:
-        stats = layout.row_reduce(flat.abs(), "max")  # AbsMax over each row (Brevitas: torch.max over the view)
-        # The threshold as a device tensor, as in Brevitas: CUDA divides by a Python number through its
-        # reciprocal, one rounding more, which moved 4-bit scales by an ulp on the H200.
-        threshold = stats.new_full((), c.threshold)
-        scale = layout.per_element(stats.clamp_min(c.scaling_min_val) / threshold)
-        codes = torch.clamp(torch.round(flat / scale), c.qmin, c.qmax)  # RoundSte, then TensorClampSte
+        stats, threshold, scale, codes = _quantize_rows(flat, layout, c)
         ctx.save_for_backward(flat, scale, codes, stats, threshold)
         ctx.layout, ctx.constants = layout, c
         return codes * scale
@@ -171,12 +177,19 @@ class BatchedWeightQuant:
                 raise ValueError(f"layer '{name}' is quantized differently from '{self.names[0]}'")
         self._layouts: dict[tuple, RowLayout] = {}
         self.fast_forwards = 0  # model forwards that took the batched path (the tests read it)
+        self.checked_as: str | None = None  # how the weights were laid out when the check passed
+        self.verbose = False
 
     @classmethod
-    def install(cls, model: nn.Module) -> BatchedWeightQuant:
-        """Takes the model's quantized layers over, after checking the batched path against Brevitas on them."""
+    def install(cls, model: nn.Module, verbose: bool = False) -> BatchedWeightQuant:
+        """Takes the model's quantized layers over; the first training forward checks them against Brevitas.
+
+        The check waits for that forward because the trainer moves the model after this call (to the GPU, to
+        channels_last): the path checked must be the one that trains, on its device, layout and dtype, under
+        the same autocast.
+        """
         batcher = cls(model)
-        batcher.check_against_brevitas(model)
+        batcher.verbose = verbose
         for layer in batcher.layers(model):
             layer.taken_over = True
         model.register_forward_pre_hook(batcher._before)
@@ -190,6 +203,13 @@ class BatchedWeightQuant:
         layers = self.layers(model)
         weights = [layer.weight for layer in layers]
         return fake_quantize_all(weights, self._layout(weights), self.constants)
+
+    def integer_codes(self, model: nn.Module) -> torch.Tensor:
+        """The integer code of every quantized weight of the model, flat, as int8 (what a 4-bit export stores)."""
+        with torch.no_grad():
+            weights = [layer.weight for layer in self.layers(model)]
+            layout = self._layout(weights)
+            return _quantize_rows(layout.flatten(weights), layout, self.constants)[3].to(torch.int8)
 
     def check_against_brevitas(self, model: nn.Module) -> None:
         with torch.no_grad():
@@ -219,6 +239,12 @@ class BatchedWeightQuant:
             if torch.is_grad_enabled() and model.training:
                 raise RuntimeError(f"QAT training with {dtype} weights: the batched weight quantization expects float32")
             return
+        if self.checked_as is None and torch.is_grad_enabled() and model.training:
+            self.check_against_brevitas(model)
+            self.checked_as = _layout_description([layer.weight for layer in layers])
+            if self.verbose:
+                print(f"QAT: batched weight quantization equals Brevitas on all {len(layers)} layers, checked as trained "
+                      f"({self.checked_as})", flush=True)
         for layer, weight in zip(layers, self.quantized_weights(model)):
             layer.batched_weight = weight
         self.fast_forwards += 1
@@ -226,6 +252,14 @@ class BatchedWeightQuant:
     def _after(self, model: nn.Module, args: tuple, output: Any) -> None:
         for layer in self.layers(model):
             layer.batched_weight = None  # drops this forward's graph; a deepcopy (EMA) must not meet it
+
+
+def _layout_description(weights: list[torch.Tensor]) -> str:
+    w = weights[0]
+    channels_last = any(_memory_order(x) == (0, 2, 3, 1) for x in weights)  # 1x1 kernels look alike in both
+    autocast = torch.is_autocast_enabled(w.device.type)
+    dtype = str(w.dtype).removeprefix("torch.")
+    return f"{w.device}, {'channels_last' if channels_last else 'contiguous'}, {dtype}, autocast {'on' if autocast else 'off'}"
 
 
 def _memory_order(w: torch.Tensor) -> tuple[int, ...]:

@@ -1,0 +1,68 @@
+"""Runs yolo_py.train in this process, so a test can inject faults by patching from outside (monkeypatch)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from yolo_py.request import TRAIN_REQUEST_ENV
+
+
+def write_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int, **extra) -> Path:
+    request = {
+        "variant": variant,
+        "model": "yolov10n.yaml",
+        "data": str(data_yaml),
+        "save_dir": str(tmp_path / variant),
+        "epochs": epochs,
+        "batch": 4,
+        "imgsz": 64,
+        "seed": 0,
+        "optimizer": "SGD",
+        "amp": True,
+        "close_mosaic": 0,
+        "save_period": 1,
+        "device": "cpu",
+        "workers": 0,
+        # One optimizer step per batch from the first (no accumulation, no warm-up), so a fault injected into an
+        # epoch's first step lands in that epoch.
+        "hyps": {"lr0": 0.01, "box": 7.5, "nbs": 4, "warmup_epochs": 0},
+        "qat": {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
+        if variant == "qat"
+        else None,
+        **extra,
+    }
+    path = tmp_path / f"{variant}.request.json"
+    path.write_text(json.dumps(request))
+    return path
+
+
+def train_here(monkeypatch: pytest.MonkeyPatch, request: Path, config_dir: Path) -> int:
+    """yolo_py.train's main in this process; its environment changes are undone after the test."""
+    from yolo_py import lifeline, train
+
+    monkeypatch.setenv(TRAIN_REQUEST_ENV, str(request))
+    monkeypatch.setenv(lifeline.LAUNCHER_PID_ENV, "0")
+    monkeypatch.setattr(lifeline, "die_with_parent", lambda: None)  # not for pytest's own process
+    return train.main([str(request), str(config_dir)])
+
+
+def resume(request: Path, epochs: int | None = None) -> Path:
+    """The request again, resuming from its weights/last.pt (as the stage writes it for a rerun)."""
+    data = json.loads(request.read_text())
+    data["resume_from"] = str(Path(data["save_dir"]) / "weights" / "last.pt")
+    if epochs is not None:
+        data["epochs"] = epochs
+    request.write_text(json.dumps(data))
+    return request
+
+
+def results_epochs(save_dir: Path) -> list[int]:
+    rows = (save_dir / "results.csv").read_text().strip().splitlines()[1:]
+    return [int(float(row.split(",")[0])) for row in rows]
+
+
+def run_json(save_dir: Path) -> dict:
+    return json.loads((save_dir / "run.json").read_text())
