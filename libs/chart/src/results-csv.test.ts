@@ -75,3 +75,20 @@ test('readResultsCsv reads a file and names a missing one', () =>
     assert.deepEqual((await readResultsCsv(path)).epoch, [1]);
     await assert.rejects(readResultsCsv(join(dir, 'absent.csv')), (e: unknown) => e instanceof UserError && e.message.startsWith(`${join(dir, 'absent.csv')}: cannot read the training results (ENOENT)`));
   }));
+
+test("a QAT run's qat/code_change column becomes codeChange; without it there is none", () => {
+  const qat = parseResultsCsv(`${HEADER},qat/code_change\n${ROW2},0.0123\n${ROW1},nan\n`, 'qat/results.csv');
+  assert.deepEqual(qat.epoch, [1, 2]);
+  assert.ok(Number.isNaN(qat.codeChange![0]), 'no previous epoch to compare with: nan stays NaN');
+  assert.equal(qat.codeChange![1], 0.0123);
+  assert.equal(qat.lr.length, 3, 'not taken for an lr column');
+  const fp16 = parseResultsCsv(`${HEADER}\n${ROW1}\n`, 'fp16/results.csv');
+  assert.ok(!('codeChange' in fp16), 'absent, not an empty or undefined series');
+});
+
+test('a code-change share outside 0..1 names its place', () => {
+  assert.throws(
+    () => parseResultsCsv(`${HEADER},qat/code_change\n${ROW1},0.2\n${ROW2},1.5\n`, 'qat/results.csv'),
+    (e: unknown) => e instanceof UserError && e.message === 'qat/results.csv:3:16 (column "qat/code_change"): expected a share between 0 and 1, found 1.5',
+  );
+});

@@ -23,6 +23,11 @@ export interface LossSeries {
   metrics: { precision: number[]; recall: number[]; mAP50: number[]; mAP50_95: number[] };
   /** Learning rate of each optimizer parameter group: `lr[group][i]`. */
   lr: number[][];
+  /**
+   * QAT runs only: the share (0..1) of all quantized layers' 4-bit weight codes that changed since the previous
+   * epoch (CODE_CHANGE_COLUMN, written by the QAT trainer), a measure of weight oscillation. Absent when the column is.
+   */
+  codeChange?: number[];
 }
 
 // The columns Ultralytics' DetectionTrainer writes (BaseTrainer.save_metrics: epoch, time, the train loss items,
@@ -44,6 +49,8 @@ const REQUIRED_COLUMNS = {
 type Slot = keyof typeof REQUIRED_COLUMNS;
 
 const LR_COLUMN = /^lr\/pg(\d+)$/;
+/** The QAT trainer's own column (not Ultralytics'): see LossSeries.codeChange. */
+export const CODE_CHANGE_COLUMN = 'qat/code_change';
 
 /** Reads an Ultralytics results.csv; any deviation from the expected shape is a UserError naming file, line and column. */
 export async function readResultsCsv(path: string): Promise<LossSeries> {
@@ -73,6 +80,7 @@ export function parseResultsCsv(text: string, file: string): LossSeries {
     .map((name, index) => ({ group: LR_COLUMN.exec(name)?.[1], index }))
     .filter((c): c is { group: string; index: number } => c.group !== undefined)
     .sort((a, b) => Number(a.group) - Number(b.group));
+  const codeChange = header.indexOf(CODE_CHANGE_COLUMN);
 
   const byEpoch = new Map<number, number[]>();
   for (let i = headerIndex + 1; i < lines.length; i++) {
@@ -87,6 +95,10 @@ export function parseResultsCsv(text: string, file: string): LossSeries {
     const epoch = values[columnOf.epoch]!;
     if (!Number.isInteger(epoch) || epoch < 1) {
       throw new UserError(`expected a positive whole epoch number, found "${fields[columnOf.epoch]!.trim()}"`, `${file}:${lineNo}:${columnOf.epoch + 1} (column "epoch")`);
+    }
+    const share = codeChange >= 0 ? values[codeChange]! : NaN;
+    if (share < 0 || share > 1) {
+      throw new UserError(`expected a share between 0 and 1, found ${fields[codeChange]!.trim()}`, `${file}:${lineNo}:${codeChange + 1} (column "${CODE_CHANGE_COLUMN}")`);
     }
     byEpoch.set(epoch, values);
   }
@@ -106,6 +118,7 @@ export function parseResultsCsv(text: string, file: string): LossSeries {
       mAP50_95: column('metrics.mAP50_95'),
     },
     lr: lrColumns.map(({ index }) => rows.map((values) => values[index]!)),
+    ...(codeChange >= 0 ? { codeChange: rows.map((values) => values[codeChange]!) } : {}),
   };
 }
 

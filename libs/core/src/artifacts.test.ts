@@ -32,6 +32,20 @@ test('a corrupted run.json names the file and the field', () => {
   assert.throws(() => parseArtifact('{"model": ', runJsonSchema, 'fp16/run.json'), /fp16\/run\.json: not valid JSON/);
 });
 
+test("run.json's events and batchRequested are optional (older runs); an unknown event kind or a negative epoch names the element", () => {
+  assert.equal(parseArtifact(JSON.stringify(runJson), runJsonSchema, 'qat/run.json').events, undefined);
+  const events = [
+    { epoch: 1, kind: 'batchReduced', message: 'out of GPU memory at batch 32; halved to 16' },
+    { epoch: 212, kind: 'collapse', message: 'mAP50-95 below its best for 10 epochs' },
+  ];
+  const parsed = parseArtifact(JSON.stringify({ ...runJson, batch: 16, batchRequested: 32, events }), runJsonSchema, 'qat/run.json');
+  assert.deepEqual([parsed.batch, parsed.batchRequested, parsed.events], [16, 32, events]);
+  const unknownKind = { ...runJson, events: [{ epoch: 3, kind: 'meltdown', message: '' }] };
+  assert.throws(() => parseArtifact(JSON.stringify(unknownKind), runJsonSchema, 'qat/run.json'), /qat\/run\.json: events\.0\.kind: .*"collapse"\|"nanRecovery"\|"batchReduced"\|"checkpointFallback", got "meltdown"/);
+  const negative = { ...runJson, events: [{ epoch: -1, kind: 'nanRecovery', message: '' }] };
+  assert.throws(() => parseArtifact(JSON.stringify(negative), runJsonSchema, 'qat/run.json'), /qat\/run\.json: events\.0\.epoch: /);
+});
+
 test('a corrupted metrics.json names the file and the field, down to the array element', () => {
   const short = { ...metricsJson, stats: metricsJson.stats.slice(0, 11) };
   assert.throws(() => parseArtifact(JSON.stringify(short), metricsJsonSchema, 'eval/fp16.metrics.json'), /eval\/fp16\.metrics\.json: stats: .*12/);

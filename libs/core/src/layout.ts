@@ -67,6 +67,9 @@ export const artifactFiles = {
   /** summary/: per-layer weight SQNR of the 4-bit quantization, QAT and FP16 weights (quantization report). */
   sqnrPng: 'sqnr.png',
   sqnrHtml: 'sqnr.html',
+  /** summary/: the QAT run's share of 4-bit weight codes changed per epoch; only when its results.csv records it. */
+  oscillationPng: 'oscillation.png',
+  oscillationHtml: 'oscillation.html',
 } as const;
 
 /** Per-variant loss chart inside <run-root>/summary (made there, so a chart change never invalidates a training). */

@@ -114,6 +114,7 @@ export const stages: Record<StageName, StageDeclaration> = {
       dataset: [f.provenance],
     },
     output: (l) => l.summary,
+    // Not oscillation.png/html: drawn only when the QAT run's results.csv records the weight code changes.
     writes: [f.summaryMd, f.lossPng, f.lossHtml, f.mapPng, f.mapHtml, f.sqnrPng, f.sqnrHtml, ...Object.values(variantLossChart).flatMap((c) => [c.png, c.html])],
   },
 };

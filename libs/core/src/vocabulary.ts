@@ -1,9 +1,11 @@
 /**
  * The experiment's display and evaluation vocabulary, defined once (the variant names themselves are in
  * variants.ts): variant labels, the kinds of exported graph (Python: yolo_py/contracts/graph_kinds.json), and the
- * names of pycocotools' 12 COCO stats that metrics.json, the summary and the parity tools use.
+ * names of pycocotools' 12 COCO stats that metrics.json, the summary and the parity tools use, and how the summary
+ * names each kind of training event (the kinds themselves are in training-events.ts).
  */
 import type { EvalVariant } from './layout.ts';
+import type { TrainingEventKind } from './training-events.ts';
 import type { Variant } from './variants.ts';
 
 /** How the summary and the charts title each variant. */
@@ -29,3 +31,11 @@ export type CocoStatKey = (typeof cocoStatKeys)[number];
 
 /** How people write a stat: mAP50_95 is mAP50-95 (a key cannot hold the dash); the rest as they are keyed. */
 export const cocoStatLabel = (key: CocoStatKey): string => key.replace('_', '-');
+
+/** How the summary names each kind of training event (run.json's `events`), as a noun that reads in a sentence. */
+export const trainingEventLabel: Record<TrainingEventKind, string> = {
+  collapse: 'collapse warning',
+  nanRecovery: 'NaN recovery',
+  batchReduced: 'batch reduction',
+  checkpointFallback: 'checkpoint fallback',
+};

@@ -143,3 +143,72 @@ test('names the letterbox used and gives the QCDQ latency as stored and with wei
   assert.match(without, /Preprocessing: `predict` letterbox/);
   assert.doesNotMatch(without, /folded/);
 });
+
+const withRuns = (qat: Partial<SummaryInputs['runs']['qat']>, fp16: Partial<SummaryInputs['runs']['fp16']> = {}): SummaryInputs => ({
+  ...inputs,
+  runs: { fp16: { ...inputs.runs.fp16, ...fp16 }, qat: { ...inputs.runs.qat, ...qat } },
+});
+
+test('the training table shows the batch trained, and the requested one with the reason when they differ', () => {
+  const halved = withRuns({ batch: 16, batchRequested: 32, events: [{ epoch: 1, kind: 'batchReduced', message: 'CUDA out of memory at batch 32; halved to 16' }] }, { batchRequested: 32 });
+  assert.match(composeSummary(halved, new Date()), /\| batch \| 32 \| 16 \(32 requested; out of GPU memory\) \|/);
+  // No batchReduced event: the difference is shown without a cause the run did not record.
+  assert.match(composeSummary(withRuns({ batch: 16, batchRequested: 32 }), new Date()), /\| batch \| 32 \| 16 \(32 requested\) \|/);
+  assert.match(composeSummary(inputs, new Date()), /\| batch \| 32 \| 32 \|/, 'a run.json without batchRequested (older runs)');
+});
+
+test('no events: one line saying so, and no warning', () => {
+  const md = composeSummary(withRuns({ events: [] }), new Date());
+  assert.match(md, /## Training events\n\nNo collapse warning, NaN recovery, batch reduction or checkpoint fallback in either training\.\n/);
+  assert.doesNotMatch(md, /> \*\*Collapse warning/);
+  assert.match(composeSummary(inputs, new Date()), /No collapse warning, NaN recovery/, 'run.json files without events (older runs) read as none');
+});
+
+test('events: each with its training, epoch, label and message, in order; a training without any says none', () => {
+  const md = composeSummary(
+    withRuns({
+      events: [
+        { epoch: 0, kind: 'batchReduced', message: 'out of GPU memory at batch 32 | halved\nto 16' },
+        { epoch: 37, kind: 'nanRecovery', message: 'non-finite loss; epoch 37 redone from epoch36.pt' },
+        { epoch: 120, kind: 'checkpointFallback', message: 'last.pt unreadable; resumed from epoch115.pt (5 epochs lost)' },
+      ],
+    }),
+    new Date(),
+  );
+  const section = md.slice(md.indexOf('## Training events'), md.indexOf('## Loss and accuracy curves'));
+  assert.equal(
+    section,
+    [
+      '## Training events',
+      '',
+      '| training | epoch | event | message |',
+      '| --- | --- | --- | --- |',
+      '| W4A16 QAT | before epoch 1 | batch reduction | out of GPU memory at batch 32 \\| halved to 16 |',
+      '| W4A16 QAT | 37 | NaN recovery | non-finite loss; epoch 37 redone from epoch36.pt |',
+      '| W4A16 QAT | 120 | checkpoint fallback | last.pt unreadable; resumed from epoch115.pt (5 epochs lost) |',
+      '',
+      'None in FP16 (AMP).',
+      '',
+      '',
+    ].join('\n'),
+  );
+  assert.ok(md.indexOf('## Training\n') < md.indexOf('## Training events'), 'right after the training table');
+});
+
+test('a collapse is impossible to miss: a warning near the top names the variant and epoch, and the event is listed', () => {
+  const md = composeSummary(withRuns({ events: [{ epoch: 212, kind: 'collapse', message: 'val mAP50-95 0.12, 61 % below its best 0.31 (epoch 180), for 10 epochs' }] }), new Date());
+  const warning = md.indexOf('> **Collapse warning: W4A16 QAT, epoch 212.** Its validation mAP50-95 stayed further below its best, for longer, than the collapse watch allows; see [Training events](#training-events).');
+  assert.ok(warning > 0, md.slice(0, 800));
+  assert.ok(warning < md.indexOf('Training with quantization gained'), 'above the headline');
+  assert.match(md, /\| W4A16 QAT \| 212 \| collapse warning \| val mAP50-95 0\.12, 61 % below its best 0\.31 \(epoch 180\), for 10 epochs \|/);
+});
+
+test("the oscillation chart is embedded with how to read it when the QAT run's results.csv records code changes, and its absence said otherwise", () => {
+  const recorded = { ...inputs, losses: { ...inputs.losses, qat: { ...series(1.5), codeChange: [0.3, 0.1, 0.05] } } };
+  const md = composeSummary(recorded, new Date());
+  assert.match(md, /## Weight oscillation \(W4A16 QAT\)\n\n!\[Share of the QAT model's 4-bit weight codes that changed since the previous epoch, with the learning rate\]\(oscillation\.png\)/);
+  assert.match(md, /`qat\/code_change`.*a share that stays high late in training, while the learning rate is already low, is weight oscillation.*\[oscillation\.html\]\(oscillation\.html\)/);
+  const without = composeSummary(inputs, new Date());
+  assert.match(without, /## Weight oscillation \(W4A16 QAT\)\n\nThe QAT run's results\.csv has no `qat\/code_change` column, so there is no oscillation chart\./);
+  assert.doesNotMatch(without, /oscillation\.png/);
+});

@@ -3,13 +3,14 @@ import { artifactFiles, ptqFiles, type EvalVariant } from '../../core/src/layout
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
+import { table, type Row } from './markdown.ts';
+import { oscillationSection } from './oscillation.ts';
 import { quantizationReportSection } from './quant-report.ts';
+import { batchText, collapseWarnings, trainingEventsSection } from './training-events.ts';
 
 /** The four models summary.md compares, in column order (the packed INT4 file is the QAT column's other file). */
 export const summaryColumns = ['fp16', 'qat', 'ptq-w4a16', 'ptq-w8a8'] as const satisfies readonly EvalVariant[];
 type Column = (typeof summaryColumns)[number];
-
-type Row = string[];
 
 const fixed = (digits: number) => (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 const f3 = fixed(3);
@@ -32,12 +33,6 @@ export function formatDuration(seconds: number): string {
 /** COCO reports -1 where a metric is undefined (no GT in that area range). */
 const stat = (x: number | undefined) => (x === undefined || x < 0 ? null : x);
 const signed = (x: number | null, digits: number) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);
-
-/** A Markdown table with the head's columns. */
-function table(head: Row, rows: Row[]): string[] {
-  const line = (r: Row) => `| ${r.slice(0, head.length).join(' | ')} |`;
-  return [line(head), `|${' --- |'.repeat(head.length)}`, ...rows.map(line)];
-}
 
 const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')];
 const all = <T>(pick: (v: Column) => T): T[] => summaryColumns.map(pick);
@@ -110,7 +105,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ['train throughput (images/s)', ...both((v) => f1(runs[v].imagesPerSecond))],
     ['device', ...both((v) => `${runs[v].deviceName}${runs[v].worldSize > 1 ? ` ×${runs[v].worldSize} (DDP)` : ''}`)],
     ['AMP', ...both((v) => (runs[v].amp ? 'on' : 'off'))],
-    ['batch', ...both((v) => String(runs[v].batch))],
+    ['batch', ...both((v) => batchText(runs[v]))],
     ['peak GPU memory', ...both((v) => (runs[v].peakGpuMemoryGiB === null ? '—' : `${f2(runs[v].peakGpuMemoryGiB)} GiB`))],
     ['final train loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'train'))],
     ['final val loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'val'))],
@@ -137,6 +132,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       ? ['', '> Demo profile: a small model on generated shapes for a few epochs, sized to run on a CPU in minutes. Its figures show that the pipeline works, not what the recipe reaches; run the `coco` profile for that.']
       : []),
     '',
+    ...collapseWarnings(runs),
     headline,
     '',
     `## Accuracy (COCO bbox, ${int(metrics.fp16.images)} val images, this project's ONNX evaluator)`,
@@ -174,6 +170,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     ...table(['', variantLabel.fp16, variantLabel.qat], training),
     '',
+    ...trainingEventsSection(runs),
     '## Loss and accuracy curves',
     '',
     `| losses | validation mAP |`,
@@ -182,6 +179,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     `Losses: solid train, dashed val. mAP: from each training's results.csv (Ultralytics' own validation, PyTorch). Interactive versions: [${artifactFiles.lossHtml}](${artifactFiles.lossHtml}), [${artifactFiles.mapHtml}](${artifactFiles.mapHtml}).`,
     '',
+    ...oscillationSection(input.losses.qat, { png: artifactFiles.oscillationPng, html: artifactFiles.oscillationHtml }),
     ...quantizationReportSection(ptq.report, artifactFiles.sqnrPng, `ptq-w4a16/${ptqFiles.w4a16.report}`),
     '## Dataset',
     '',

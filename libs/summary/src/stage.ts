@@ -1,9 +1,10 @@
 /**
  * The summary stage: FP16, W4A16 QAT, W4A16 PTQ and W8A8 PTQ side by side in <run-root>/summary/summary.md,
  * with map.png (validation mAP per epoch of both trainings), sqnr.png (per-layer weight SQNR), loss.png (Plotly, rendered
- * by Puppeteer with a system Chromium) of both variants overlaid, loss.html (the same figure, interactive), and
- * each variant's own chart (<variant>.loss.png/html). Charts are drawn here, never by a training, so a chart
- * change reruns only this stage.
+ * by Puppeteer with a system Chromium) of both variants overlaid, loss.html (the same figure, interactive), each
+ * variant's own chart (<variant>.loss.png/html) and, when the QAT run's results.csv records it, oscillation.png (the
+ * share of 4-bit weight codes changed per epoch). Charts are drawn here, never by a training, so a chart change
+ * reruns only this stage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,9 +17,10 @@ import { variantLabel } from '../../core/src/vocabulary.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
-import { buildMapFigure, buildSqnrFigure, renderFigure, renderLossChart } from '../../chart/src/index.ts';
+import { buildMapFigure, buildOscillationFigure, buildSqnrFigure, renderFigure, renderLossChart } from '../../chart/src/index.ts';
 import { composeSummary } from './compose.ts';
 import { readSummaryInputs } from './inputs.ts';
+import { hasOscillationChart } from './oscillation.ts';
 
 /** Digest of what decides the results: every resolved conf/ section but resources, plus the hyps source. */
 export async function configDigest(profile: Profile): Promise<string> {
@@ -30,10 +32,12 @@ export async function configDigest(profile: Profile): Promise<string> {
 
 export async function runSummaryStage(profile: Profile, layout: RunLayout): Promise<void> {
   const inputs = await readSummaryInputs(layout, profile, await configDigest(profile));
+  // Both trainings in the variants' order, so each keeps its colour across the charts.
+  const runs = variants.map((v) => ({ label: variantLabel[v], epochs: inputs.losses[v] }));
   await writeDirAtomically(layout.summary, async (staging) => {
     await renderLossChart(
       {
-        runs: variants.map((v) => ({ label: variantLabel[v], epochs: inputs.losses[v] })),
+        runs,
         title: `YOLOv10 from scratch (${inputs.runs.fp16.model}, ${inputs.runs.fp16.imgsz} px): train and val losses, FP16 vs W4A16 QAT`,
       },
       { pngPath: join(staging, artifactFiles.lossPng), htmlPath: join(staging, artifactFiles.lossHtml) },
@@ -46,7 +50,7 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
     }
     const mapTitle = `YOLOv10 from scratch (${inputs.runs.fp16.model}, ${inputs.runs.fp16.imgsz} px): validation mAP50-95 and mAP50, FP16 vs W4A16 QAT`;
     await renderFigure(
-      buildMapFigure(variants.map((v) => ({ label: variantLabel[v], epochs: inputs.losses[v] })), { title: mapTitle }),
+      buildMapFigure(runs, { title: mapTitle }),
       mapTitle,
       { pngPath: join(staging, artifactFiles.mapPng), htmlPath: join(staging, artifactFiles.mapHtml) },
     );
@@ -64,6 +68,14 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
       sqnrTitle,
       { pngPath: join(staging, artifactFiles.sqnrPng), htmlPath: join(staging, artifactFiles.sqnrHtml) },
     );
+    if (hasOscillationChart(inputs.losses.qat)) {
+      const oscillationTitle = `${variantLabel.qat}: share of 4-bit weight codes changed since the previous epoch (weight oscillation)`;
+      await renderFigure(
+        buildOscillationFigure(runs, { title: oscillationTitle }),
+        oscillationTitle,
+        { pngPath: join(staging, artifactFiles.oscillationPng), htmlPath: join(staging, artifactFiles.oscillationHtml) },
+      );
+    }
     await writeFile(join(staging, artifactFiles.summaryMd), composeSummary(inputs, new Date()));
   });
   process.stdout.write(`summary: ${fromWorkspace(join(layout.summary, artifactFiles.summaryMd))}\n`);

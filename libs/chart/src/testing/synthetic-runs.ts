@@ -25,6 +25,18 @@ export function syntheticLossSeries(epochs: number, seed = 1, scale = 1): LossSe
   };
 }
 
+/**
+ * A QAT run's per-epoch share of 4-bit weight codes that changed since the previous epoch (results.csv's
+ * qat/code_change), deterministic for a seed: falling with the LR as in a run that settles or, with `oscillating`,
+ * staying well above zero late in training as in one whose codes keep flipping.
+ * Made-up shapes for tests and previews, not measurements.
+ */
+export function syntheticCodeChange(epochs: number, seed = 1, oscillating = false): number[] {
+  const random = mulberry32(seed);
+  const floor = oscillating ? 0.08 : 0.002;
+  return Array.from({ length: epochs }, (_, i) => (floor + 0.25 * Math.exp(-i / Math.max(2, epochs / 6))) * (1 + 0.1 * (random() - 0.5)));
+}
+
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -5,6 +5,7 @@
  * fields of the Python dataclasses that read them. Objects are loose unless a reader refuses unknown keys.
  */
 import { z } from 'zod';
+import { trainingEventKinds } from '../training-events.ts';
 import { variants } from '../variants.ts';
 import { count } from './count.ts';
 import { qatSettingsRequestSchema } from './qat-settings.ts';
@@ -40,6 +41,16 @@ export const trainRequestSchema = z.strictObject({
     .optional(),
 });
 
+/** One event of a training (its kinds: training-events.ts), in the order they happened. Older runs have no `events`: readers treat it as []. */
+export const trainingEventSchema = z.looseObject({
+  /** The 1-based epoch it happened in or after; 0: before the first epoch. */
+  epoch: count,
+  kind: z.enum(trainingEventKinds),
+  message: z.string(),
+});
+export type TrainingEvent = z.output<typeof trainingEventSchema>;
+const trainingEvents = z.array(trainingEventSchema).optional();
+
 /** <in-progress>/<variant>/progress.json, written by yolo_py.progress after every epoch, read back on resume and for run.json. */
 export const progressJsonSchema = z.looseObject({
   trainSeconds: z.number().nonnegative(),
@@ -55,6 +66,7 @@ export const progressJsonSchema = z.looseObject({
   parameters: count,
   quantization: z.looseObject({ quantizedConvs: count, floatConvNames: z.array(z.string()) }).nullable(),
   peakGpuMemoryGiB: z.number().nullable(),
+  events: trainingEvents,
 });
 
 /** <variant>/run.json, written by yolo_py.train from progress.json and the request. */
@@ -63,7 +75,10 @@ export const runJsonSchema = z.looseObject({
   imgsz: count,
   epochs: count,
   epochsCompleted: count,
+  /** The batch actually trained: smaller than batchRequested after an out-of-memory halving (a batchReduced event). */
   batch: z.number().int(),
+  /** The request's batch; absent from runs written before it was recorded. */
+  batchRequested: z.number().int().optional(),
   device: z.string(),
   deviceName: z.string(),
   worldSize: count,
@@ -76,5 +91,6 @@ export const runJsonSchema = z.looseObject({
   peakGpuMemoryGiB: z.number().nullable(),
   sessions: count,
   versions: z.record(z.string(), z.string().nullable()),
+  events: trainingEvents,
 });
 

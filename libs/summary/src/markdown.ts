@@ -1,0 +1,12 @@
+/** The Markdown pieces summary.md's sections share: pure. */
+
+export type Row = string[];
+
+/** A Markdown table with the head's columns. */
+export function table(head: Row, rows: Row[]): string[] {
+  const line = (r: Row) => `| ${r.slice(0, head.length).join(' | ')} |`;
+  return [line(head), `|${' --- |'.repeat(head.length)}`, ...rows.map(line)];
+}
+
+/** Free text (a message another program wrote) made safe for one table cell: one line, no column breaks. */
+export const cellText = (text: string): string => text.trim().replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
