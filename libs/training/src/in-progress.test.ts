@@ -31,6 +31,24 @@ test('same recipe with a checkpoint: resume from last.pt, also on another device
   assert.deepEqual(plan, { kind: 'resume', checkpoint: join(files.dir, 'weights', 'last.pt') });
 });
 
+test('same recipe with only an older checkpoint: still a resume (yolo_py falls back from the missing last.pt), never a fresh start', async () => {
+  const files = setup();
+  mkdirSync(join(files.dir, 'weights'), { recursive: true });
+  writeFileSync(join(files.dir, 'weights', 'epoch10.pt'), 'x');
+  writeFileSync(join(files.dir, 'weights', '.last.pt.123.tmp'), 'half'); // a killed write's temporary file is no checkpoint
+  await writeRequest(files, request);
+  assert.deepEqual(await planResume(files, request), { kind: 'resume', checkpoint: join(files.dir, 'weights', 'last.pt') });
+  assert.ok(existsSync(join(files.dir, 'weights', 'epoch10.pt')));
+});
+
+test('same recipe, no checkpoint but a killed write\'s temporary file: nothing worth keeping, a fresh start', async () => {
+  const files = setup();
+  mkdirSync(join(files.dir, 'weights'), { recursive: true });
+  writeFileSync(join(files.dir, 'weights', '.last.pt.123.tmp'), 'half');
+  await writeRequest(files, request);
+  assert.deepEqual(await planResume(files, request), { kind: 'fresh' });
+});
+
 test('same recipe and run.json written: finished, only finalising is left', async () => {
   const files = setup();
   mkdirSync(files.dir, { recursive: true });

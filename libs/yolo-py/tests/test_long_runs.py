@@ -16,6 +16,22 @@ from yolo_py.resume_point import UnusableCheckpoint, inspect_checkpoint
 from yolo_py.trainer import ExperimentTrainer
 
 
+class SimulatedKill(BaseException):
+    """Stands for the process dying (kill -9, power loss): nothing after it runs."""
+
+
+def die_after_checkpoint(monkeypatch, epoch: int) -> None:
+    """The process 'dies' right after the checkpoint of 1-based `epoch` is written."""
+    real_save = ExperimentTrainer.save_model
+
+    def save(self):
+        real_save(self)
+        if self.epoch + 1 == epoch:
+            raise SimulatedKill(f"after epoch {epoch}'s checkpoint")
+
+    monkeypatch.setattr(ExperimentTrainer, "save_model", save)
+
+
 def poison_weights_at(monkeypatch, epoch: int, times: int = 1) -> list[int]:
     """After the first optimizer step of 0-based `epoch`, a weight of the trained model becomes NaN (`times` times)."""
     injected: list[int] = []
@@ -65,12 +81,14 @@ def test_a_nan_in_the_first_epoch_of_a_resumed_session_recovers_and_never_reache
     tmp_path, tiny_dataset, yolo_config_dir, monkeypatch, variant
 ):
     """Ultralytics declines recovery in a session's first epoch; the QAT save then wrote the NaN EMA to last.pt."""
-    request = write_request(tmp_path, tiny_dataset, variant, epochs=1)
-    assert train_here(monkeypatch, request, yolo_config_dir) == 0
+    request = write_request(tmp_path, tiny_dataset, variant, epochs=2)
+    with monkeypatch.context() as patch:
+        die_after_checkpoint(patch, epoch=1)
+        with pytest.raises(SimulatedKill):
+            train_here(patch, request, yolo_config_dir)
     save_dir = tmp_path / variant
-    (save_dir / "run.json").unlink()
     poison_weights_at(monkeypatch, epoch=1)
-    assert train_here(monkeypatch, resume(request, epochs=2), yolo_config_dir) == 0
+    assert train_here(monkeypatch, resume(request), yolo_config_dir) == 0
     (recovery,) = events(save_dir, "nanRecovery")
     assert recovery["epoch"] == 2
     assert results_epochs(save_dir) == [1, 2]
@@ -93,17 +111,13 @@ def test_a_nan_that_persists_gives_up_after_three_recoveries(tmp_path, tiny_data
     assert_every_checkpoint_finite(tmp_path / "qat")
 
 
-class SimulatedKill(BaseException):
-    """Stands for the process dying mid-write (kill -9, power loss): nothing after it runs."""
-
-
 def die_while_writing(monkeypatch, variant: str, at_write: int) -> None:
-    """The `at_write`-th checkpoint write puts half its bytes on disk, then the process 'dies'."""
+    """The `at_write`-th write of last.pt puts half its bytes on disk, then the process 'dies'."""
     count = [0]
 
     def half_then_die(path: pathlib.Path, data: bytes) -> None:
-        count[0] += 1
-        if count[0] == at_write:
+        count[0] += "last.pt" in path.name
+        if count[0] == at_write and "last.pt" in path.name:
             with open(path, "wb") as f:
                 f.write(data[: len(data) // 2])
             raise SimulatedKill(str(path))
@@ -115,14 +129,16 @@ def die_while_writing(monkeypatch, variant: str, at_write: int) -> None:
     else:  # the QAT format goes through torch.save
         import io
 
-        from yolo_py.quant import checkpoint
+        real_save = torch.save
 
         def save(payload, path):
+            if not isinstance(path, (str, pathlib.Path)):
+                return real_save(payload, path)
             buffer = io.BytesIO()
-            torch.save(payload, buffer)
+            real_save(payload, buffer)
             half_then_die(pathlib.Path(path), buffer.getvalue())
 
-        monkeypatch.setattr(checkpoint.torch, "save", save)
+        monkeypatch.setattr(torch, "save", save)
 
 
 @pytest.mark.parametrize("variant", ["fp16", "qat"])

@@ -274,6 +274,8 @@ class ExperimentTrainer(DetectionTrainer):
             _, ckpt = load_checkpoint(self.last)
             weights = ckpt["ema"].float().state_dict()
         unwrap_model(self.model).load_state_dict(weights)  # in place: CUDA graphs keep reading the same tensors
+        if ckpt.get("optimizer") is None:  # a finished run's stripped checkpoint: the poisoned momentum must go too
+            self.optimizer.state.clear()
         self._load_checkpoint_state(ckpt)
         self.scheduler.last_epoch = epoch - 1
         if self.code_changes is not None:
@@ -281,14 +283,17 @@ class ExperimentTrainer(DetectionTrainer):
         return True
 
     def _non_finite_reason(self) -> str | None:
+        # Weights first: non-finite weights with no checkpoint to go back to stop the run, a lone loss does not.
+        bad = first_non_finite(named_tensors(unwrap_model(self.model), "model")) or first_non_finite(
+            named_tensors(self.ema.ema, "ema")
+        )
+        if bad:
+            return f"non-finite weights ({bad})"
         if self.loss is not None and not bool(torch.isfinite(self.loss).all()):
             return "a non-finite loss"
         if self.fitness is not None and not np.isfinite(self.fitness):
             return "a non-finite validation fitness"
-        bad = first_non_finite(named_tensors(unwrap_model(self.model), "model")) or first_non_finite(
-            named_tensors(self.ema.ema, "ema")
-        )
-        return f"non-finite weights ({bad})" if bad else None
+        return None
 
     # --- model --------------------------------------------------------------------------------------------
     def get_model(self, cfg=None, weights=None, verbose=True):
