@@ -7,7 +7,12 @@ import exitCodes from '../../yolo-py/yolo_py/exit_codes.json' with { type: 'json
 import offlineSwitches from '../../yolo-py/yolo_py/offline_env.json' with { type: 'json' };
 
 /** Exit codes of the yolo_py entry points, defined once in yolo_py/exit_codes.json for both sides. */
-export const pythonExitCodes: { readonly badInput: number; readonly outOfMemory: number; readonly diverged: number } = exitCodes;
+export const pythonExitCodes: {
+  readonly badInput: number;
+  readonly outOfMemory: number;
+  readonly deviceUnavailable: number;
+  readonly diverged: number;
+} = exitCodes;
 
 /** Where the experiment's Python package (yolo_py) lives; put on PYTHONPATH for every call. */
 export const pythonPackageRoot = join(workspaceRoot, 'libs', 'yolo-py');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSection } from '../../core/src/config/load.ts';
-import { buildTrainRequest, recipeDigest, resolveDevice } from './request.ts';
+import { buildTrainRequest, chooseDevice, recipeDigest, resolveDevice } from './request.ts';
 
 const inputs = {
   variant: 'qat' as const,
@@ -32,6 +32,16 @@ test('device: per-variant env, then TRAIN_DEVICE, then conf', () => {
   assert.equal(resolveDevice('qat', resources, { TRAIN_DEVICE: '0,1', QAT_DEVICE: '2' }), '2');
 });
 
+test('the chosen device comes with where it was set: the env variable or the conf/resources.yaml key', () => {
+  const resources = { device: 'cuda', fp16Device: null, qatDevice: '1', workers: 8, cudaGraphs: true };
+  assert.deepEqual(chooseDevice('fp16', resources, {}), { device: 'cuda', source: { confKey: 'device' } });
+  assert.deepEqual(chooseDevice('qat', resources, {}), { device: '1', source: { confKey: 'qatDevice' } });
+  assert.deepEqual(chooseDevice('fp16', { ...resources, fp16Device: 'cpu' }, {}), { device: 'cpu', source: { confKey: 'fp16Device' } });
+  assert.deepEqual(chooseDevice('qat', resources, { TRAIN_DEVICE: 'cuda' }), { device: 'cuda', source: { env: 'TRAIN_DEVICE' } });
+  assert.deepEqual(chooseDevice('qat', resources, { TRAIN_DEVICE: '0', QAT_DEVICE: 'cpu' }), { device: 'cpu', source: { env: 'QAT_DEVICE' } });
+  assert.deepEqual(chooseDevice('fp16', resources, { FP16_DEVICE: 'cuda' }), { device: 'cuda', source: { env: 'FP16_DEVICE' } });
+});
+
 test('the recipe digest ignores where a run trains, and sees what it trains', () => {
   const base = buildTrainRequest(inputs);
   const moved = buildTrainRequest({ ...inputs, env: { TRAIN_DEVICE: '3', TRAIN_WORKERS: '2' } });
@@ -51,7 +61,9 @@ test('the collapse watch reaches the QAT request only, and a threshold edit resu
 
 test('a bad device or worker count in the environment is refused by name', () => {
   const resources = { device: 'auto', fp16Device: null, qatDevice: null, workers: 8, cudaGraphs: true };
-  assert.throws(() => resolveDevice('fp16', resources, { TRAIN_DEVICE: 'cuda:0' }), /TRAIN_DEVICE: expected "auto", "cpu", .* got "cuda:0"/);
+  assert.throws(() => resolveDevice('fp16', resources, { TRAIN_DEVICE: 'cuda:0' }), /TRAIN_DEVICE: expected "auto", "cuda", "cpu", .* got "cuda:0"/);
+  assert.throws(() => resolveDevice('fp16', resources, { FP16_DEVICE: 'gpu' }), /FP16_DEVICE: expected .* got "gpu"/);
+  assert.equal(resolveDevice('fp16', resources, { FP16_DEVICE: 'cuda' }), 'cuda');
   assert.throws(() => resolveDevice('qat', resources, { QAT_DEVICE: '0;1' }), /QAT_DEVICE: /);
   assert.throws(() => buildTrainRequest({ ...inputs, env: { TRAIN_WORKERS: 'many' } }), /TRAIN_WORKERS: expected a whole number/);
 });

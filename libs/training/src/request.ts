@@ -20,19 +20,36 @@ export interface RequestInputs {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The environment variables that override conf/resources.yaml's devices (one for both variants, one per variant) and its keys. */
+const trainDeviceEnv = 'TRAIN_DEVICE';
+const perVariantDevice = {
+  fp16: { env: 'FP16_DEVICE', key: 'fp16Device' },
+  qat: { env: 'QAT_DEVICE', key: 'qatDevice' },
+} as const satisfies Record<Variant, { env: string; key: keyof ResourcesConfig }>;
+
+/** Where a variant's device was set: an environment variable, or a key of conf/resources.yaml. */
+export type DeviceSource = { env: string } | { confKey: 'device' | (typeof perVariantDevice)[Variant]['key'] };
+
 /**
- * Device for a variant: FP16_DEVICE / QAT_DEVICE, then TRAIN_DEVICE, then conf/resources.yaml's per-variant
- * entry, then its `device`. Devices never enter the recipe digest: moving a run to another GPU resumes it.
+ * Device for a variant and where it was set: FP16_DEVICE / QAT_DEVICE, then TRAIN_DEVICE, then conf/resources.yaml's
+ * per-variant entry, then its `device`. Devices never enter the recipe digest: moving a run to another GPU resumes it.
  */
-export function resolveDevice(variant: Variant, resources: ResourcesConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const perVariantName = variant === 'fp16' ? 'FP16_DEVICE' : 'QAT_DEVICE';
-  for (const name of [perVariantName, 'TRAIN_DEVICE']) {
+export function chooseDevice(variant: Variant, resources: ResourcesConfig, env: NodeJS.ProcessEnv = process.env): { device: string; source: DeviceSource } {
+  const perVariant = perVariantDevice[variant];
+  for (const name of [perVariant.env, trainDeviceEnv]) {
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (!devicePattern.test(value)) throw new UserError(`${deviceExpectation}, got ${JSON.stringify(value)}`, name);
-    return value;
+    return { device: value, source: { env: name } };
   }
-  return (variant === 'fp16' ? resources.fp16Device : resources.qatDevice) || resources.device;
+  const perVariantValue = resources[perVariant.key];
+  if (perVariantValue) return { device: perVariantValue, source: { confKey: perVariant.key } };
+  return { device: resources.device, source: { confKey: 'device' } };
+}
+
+/** The device alone: what the training request carries. */
+export function resolveDevice(variant: Variant, resources: ResourcesConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return chooseDevice(variant, resources, env).device;
 }
 
 export function buildTrainRequest(inputs: RequestInputs): TrainRequest {

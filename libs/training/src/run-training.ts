@@ -6,7 +6,7 @@
 import { readFile, rm, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadSection, type Profile } from '../../core/src/config/load.ts';
+import { keyLocation, loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout } from '../../core/src/layout.ts';
 import { type Variant } from '../../core/src/variants.ts';
@@ -15,7 +15,7 @@ import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
 import { prepareDataView } from './data-view.ts';
-import { buildTrainRequest, type TrainRequest } from './request.ts';
+import { buildTrainRequest, chooseDevice, type TrainRequest } from './request.ts';
 
 
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
@@ -65,7 +65,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
     if (plan.kind !== 'finished') {
       const toRun: TrainRequest = { ...request, resume_from: plan.kind === 'resume' ? plan.checkpoint : null };
       await writeRequest(files, toRun);
-      await trainInPython(toRun, files.requestFile, layout.yoloConfig);
+      await trainInPython(toRun, profile, files.requestFile, layout.yoloConfig);
     }
     await finalise(variant, files.dir, files.requestFile, layout.train[variant]);
   } finally {
@@ -73,7 +73,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   }
 }
 
-async function trainInPython(request: TrainRequest, requestFile: string, configDir: string): Promise<void> {
+async function trainInPython(request: TrainRequest, profile: Profile, requestFile: string, configDir: string): Promise<void> {
   const result = await runPythonModule('yolo_py.train', [requestFile, configDir], {
     env: offlineEnv(configDir),
     what: `train ${request.variant}`,
@@ -83,6 +83,7 @@ async function trainInPython(request: TrainRequest, requestFile: string, configD
   const last = lastErrorLine(result);
   const where = `train-${request.variant}`;
   if (result.exitCode === pythonExitCodes.badInput) throw new UserError(last, where);
+  if (result.exitCode === pythonExitCodes.deviceUnavailable) throw new UserError(deviceUnavailable(request, profile, last), where);
   if (result.exitCode === pythonExitCodes.outOfMemory) {
     throw new UserError(`${last}. Lower \`batch\` in conf/train.yaml or imgsz, or train on a larger GPU; the run resumes from its last checkpoint`, where);
   }
@@ -91,6 +92,18 @@ async function trainInPython(request: TrainRequest, requestFile: string, configD
     `training ${how}: ${last || 'see the output above'}. Its state is kept in ${fromWorkspace(request.save_dir)}; run the target again to resume`,
     where,
   );
+}
+
+/**
+ * Python refused the request's device before training (`found`: what torch sees). Names the profile, the device and
+ * where it was set, and how to train on the CPU on purpose: a GPU profile never falls back to it silently.
+ */
+function deviceUnavailable(request: TrainRequest, profile: Profile, found: string): string {
+  const { source } = chooseDevice(request.variant, loadSection('resources', profile));
+  const problem = (origin: string) => `the ${profile} profile trains on device '${request.device}' (${origin}), but ${found}`;
+  if ('env' in source) return `${problem(source.env)}. To train on the CPU anyway, set ${source.env}=cpu`;
+  const { file, keyPath } = keyLocation('resources', profile, source.confKey);
+  return `${problem(`${file} ${keyPath}`)}. To train this profile on the CPU anyway, set \`${source.confKey}: cpu\` under profiles.${profile} in ${file}`;
 }
 
 /** The request beside the run, then one rename into the declared output (replacing an older result). */

@@ -96,10 +96,45 @@ def test_resume_continues_from_last_checkpoint(tmp_path, tiny_dataset, yolo_conf
     assert run["sessions"] == 2 and run["epochsCompleted"] == 3
 
 
-def test_bad_device_is_a_clear_error(tmp_path, tiny_dataset, yolo_config_dir):
-    result = run_train(make_request(tmp_path, tiny_dataset, "fp16", device="0"), yolo_config_dir)
-    assert result.returncode == 2
-    assert "asks for CUDA" in result.stderr
+@pytest.mark.parametrize("device", ["cuda", "0"])
+def test_a_device_without_cuda_fails_before_training(tmp_path, tiny_dataset, yolo_config_dir, monkeypatch, device):
+    from yolo_py.exit_codes import EXIT_DEVICE_UNAVAILABLE
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # the same on a GPU machine
+    request = make_request(tmp_path, tiny_dataset, "fp16", device=device)
+    result = run_train(request, yolo_config_dir)
+    assert result.returncode == EXIT_DEVICE_UNAVAILABLE, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == f"this machine has no CUDA GPU (torch {torch.__version__} sees none)"
+    assert not (tmp_path / "fp16").exists()  # no training work began
+    assert json.loads(request.read_text())["device"] == device  # nothing resolved, nothing written back
+
+
+class _Torch:
+    """What _device_problem reads of torch, for a machine with `gpus` CUDA GPUs."""
+
+    __version__ = "2.x"
+
+    def __init__(self, gpus: int) -> None:
+        self.cuda = type("cuda", (), {"is_available": staticmethod(lambda: gpus > 0), "device_count": staticmethod(lambda: gpus)})
+
+
+@pytest.mark.parametrize(
+    ("device", "gpus", "problem"),
+    [
+        ("cuda", 0, "this machine has no CUDA GPU (torch 2.x sees none)"),
+        ("0", 0, "this machine has no CUDA GPU (torch 2.x sees none)"),
+        ("0,2", 2, "this machine has no GPU 2 (torch 2.x sees 2 CUDA GPU(s): 0..1)"),
+        ("cuda", 1, None),
+        ("0,1", 2, None),
+        ("auto", 0, None),
+        ("cpu", 0, None),
+        ("mps", 0, None),
+    ],
+)
+def test_device_problem_says_what_this_machine_lacks(device, gpus, problem):
+    from yolo_py.train import _device_problem
+
+    assert _device_problem(device, _Torch(gpus)) == problem
 
 
 def test_resume_drops_results_rows_past_the_checkpoint(tmp_path):

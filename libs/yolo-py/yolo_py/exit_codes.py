@@ -11,5 +11,8 @@ EXIT_BAD_INPUT: int = _CODES["badInput"]
 """The request or the arguments are wrong: the stage reports the last stderr line as the user's error."""
 EXIT_OUT_OF_MEMORY: int = _CODES["outOfMemory"]
 """The GPU ran out of memory: the stage names the batch and how to resume."""
+EXIT_DEVICE_UNAVAILABLE: int = _CODES["deviceUnavailable"]
+"""The requested device is not on this machine (no CUDA GPU, or a GPU index past the count): the last stderr line
+says what torch found, and the stage names the profile, the device and where it was set."""
 EXIT_DIVERGED: int = _CODES["diverged"]
 """Training hit non-finite numbers it could not recover from; no checkpoint holds them, the run can resume."""

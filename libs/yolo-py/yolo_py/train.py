@@ -38,13 +38,15 @@ def main(argv: list[str]) -> int:
 
     import torch
 
-    if request.device == "auto":  # resolved here, where torch knows what this machine has
+    problem = _device_problem(request.device, torch)
+    if problem:  # before any training work: a run meant for a GPU never falls back to hours on the CPU
+        from yolo_py.exit_codes import EXIT_DEVICE_UNAVAILABLE
+
+        print(problem, file=sys.stderr)
+        return EXIT_DEVICE_UNAVAILABLE
+    if request.device in {"auto", "cuda"}:  # resolved here, where torch knows what this machine has
         request = replace(request, device="0" if torch.cuda.is_available() else "cpu")
         write_json(request_path, asdict(request))
-    problem = _device_problem(request.device, torch)
-    if problem:
-        print(problem, file=sys.stderr)
-        return EXIT_BAD_INPUT
 
     offline.apply_settings()
     save_dir = Path(request.save_dir)
@@ -97,16 +99,18 @@ def is_final(epoch: int, epochs: int) -> bool:
 
 
 def _device_problem(device: str, torch) -> str | None:
-    """A clear message for a device string this machine cannot honour, before Ultralytics fails deep inside."""
-    if device in {"cpu", "mps"}:
+    """What this machine lacks for `device`, before Ultralytics fails deep inside (or `cuda` trains on the CPU).
+    The stage quotes it after the device and where that was set: "..., but <this>"."""
+    if device in {"auto", "cpu", "mps"}:
         return None
-    indices = [int(i) for i in device.split(",")]
-    if not torch.cuda.is_available():
-        return f"device '{device}' asks for CUDA, but torch {torch.__version__} sees no CUDA GPU on this machine"
+    if not torch.cuda.is_available():  # `cuda` or GPU indices
+        return f"this machine has no CUDA GPU (torch {torch.__version__} sees none)"
+    if device == "cuda":
+        return None
     count = torch.cuda.device_count()
-    missing = [i for i in indices if i >= count]
+    missing = [index for index in map(int, device.split(",")) if index >= count]
     if missing:
-        return f"device '{device}' names GPU {missing[0]}, but this machine has {count} GPU(s) (0..{count - 1})"
+        return f"this machine has no GPU {missing[0]} (torch {torch.__version__} sees {count} CUDA GPU(s): 0..{count - 1})"
     return None
 
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { knownProfiles, loadSection, mergeProfile, parseProfile, resolveSection } from './load.ts';
+import { keyLocation, knownProfiles, loadSection, mergeProfile, parseProfile, resolveSection } from './load.ts';
 import { sectionSchemas, type SectionName } from './schema.ts';
 
 const train = { model: 'yolov10m.yaml', imgsz: 640, epochs: 500, batch: 32, savePeriod: 5, seed: 0, optimizer: 'SGD', amp: true, closeMosaic: 10 };
@@ -73,4 +73,32 @@ test('the W8A8 calibration settings: 256 images by default, a small set for demo
   const ptq = { calibrationImages: 256, calibrationMethod: 'minmax' };
   assert.throws(() => resolveSection('ptq', { ...ptq, calibrationMethod: 'max' }, 'demo', 'conf/ptq.yaml'), /conf\/ptq\.yaml: calibrationMethod: .*minmax.*entropy.*percentile/);
   assert.throws(() => resolveSection('ptq', { ...ptq, profiles: { ci: { calibrationImages: 0 } } }, 'ci', 'conf/ptq.yaml'), /conf\/ptq\.yaml: profiles\.ci\.calibrationImages: .*0/);
+});
+
+test('the gpu and coco profiles train on `cuda` (no CUDA GPU: fail, never the CPU); demo and ci pick what the machine has', () => {
+  for (const profile of ['gpu', 'coco'] as const) {
+    assert.equal(loadSection('resources', profile).device, 'cuda', profile);
+    assert.deepEqual(keyLocation('resources', profile, 'device'), { file: 'conf/resources.yaml', keyPath: `profiles.${profile}.device` });
+  }
+  for (const profile of ['demo', 'ci'] as const) {
+    assert.equal(loadSection('resources', profile).device, 'auto', profile);
+    assert.deepEqual(keyLocation('resources', profile, 'device'), { file: 'conf/resources.yaml', keyPath: 'device' });
+  }
+});
+
+test('`device: cpu` under a profile is honoured and located there; devices outside the pattern name file and key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conf-'));
+  const resources = 'device: auto\nfp16Device: null\nqatDevice: null\nworkers: 8\ncudaGraphs: true\n';
+  writeFileSync(join(dir, 'resources.yaml'), `${resources}profiles:\n  gpu:\n    device: cpu\n`);
+  assert.equal(loadSection('resources', 'gpu', dir).device, 'cpu');
+  assert.equal(keyLocation('resources', 'gpu', 'device', dir).keyPath, 'profiles.gpu.device');
+  const base = { device: 'auto', fp16Device: null, qatDevice: null, workers: 8, cudaGraphs: true };
+  assert.equal(resolveSection('resources', { ...base, device: 'cuda' }, 'demo', 'conf/resources.yaml').device, 'cuda');
+  for (const device of ['cuda:0', 'gpu', 'CUDA', '0;1']) {
+    assert.throws(
+      () => resolveSection('resources', { ...base, profiles: { gpu: { device } } }, 'gpu', 'conf/resources.yaml'),
+      /conf\/resources\.yaml: profiles\.gpu\.device: expected "auto", "cuda", "cpu"/,
+      device,
+    );
+  }
 });

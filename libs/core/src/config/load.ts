@@ -52,9 +52,7 @@ export function resolveSection<S extends SectionName>(section: S, document: unkn
   const issue = parsed.error.issues[0]!;
   const path = issue.path.map(String);
   const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path];
-  const where = keys
-    .map((p) => (hasPath(override, p) ? ['profiles', profile, ...p] : p).join('.'))
-    .join(', ');
+  const where = keys.map((p) => keyAsWritten(override, profile, p)).join(', ');
   const found = issue.code === 'unrecognized_keys' ? '' : `, got ${describe(getPath(merged, path))}`;
   const reason = issue.code === 'unrecognized_keys' ? `unknown key (known keys: ${knownKeys(section, path)})` : `${issue.message}${found}`;
   throw new UserError(reason, `${file}: ${where || '(top level)'}`);
@@ -62,21 +60,40 @@ export function resolveSection<S extends SectionName>(section: S, document: unkn
 
 /** Reads and resolves conf/<section>.yaml for a profile. */
 export function loadSection<S extends SectionName>(section: S, profile: Profile, dir: string = confDir): SectionConfig<S> {
+  const { document, file } = readSectionFile(section, dir);
+  return resolveSection(section, document, profile, file);
+}
+
+/**
+ * Where a profile's value of a top-level key is written: keyPath `profiles.gpu.device` when the profile overrides the
+ * key, else `device` (the base value); file as messages show it (conf/resources.yaml).
+ */
+export function keyLocation(section: SectionName, profile: Profile, key: string, dir: string = confDir): { file: string; keyPath: string } {
+  const { document, file } = readSectionFile(section, dir);
+  const profiles = isPlain(document) && isPlain(document.profiles) ? document.profiles : {};
+  return { file, keyPath: keyAsWritten(profiles[profile], profile, [key]) };
+}
+
+/** conf/<section>.yaml parsed; `file` is its path as messages show it. */
+function readSectionFile(section: SectionName, dir: string): { document: unknown; file: string } {
   const path = join(dir, `${section}.yaml`);
-  const shown = relative(process.cwd(), path) || path;
+  const file = relative(process.cwd(), path) || path;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UserError(`config file not found: expected conf/${section}.yaml`, shown);
+    throw new UserError(`config file not found: expected conf/${section}.yaml`, file);
   }
-  let document: unknown;
   try {
-    document = parse(text);
+    return { document: parse(text), file };
   } catch (error) {
-    throw new UserError(`not valid YAML: ${(error as Error).message.split('\n')[0]}`, shown);
+    throw new UserError(`not valid YAML: ${(error as Error).message.split('\n')[0]}`, file);
   }
-  return resolveSection(section, document, profile, shown);
+}
+
+/** A key path as the user wrote it: under `profiles.<profile>` when that profile's override holds it. */
+function keyAsWritten(override: unknown, profile: Profile, path: string[]): string {
+  return (hasPath(override, path) ? ['profiles', profile, ...path] : path).join('.');
 }
 
 function hasPath(value: unknown, path: string[]): boolean {

@@ -15,9 +15,12 @@ export type Profile = (typeof knownProfiles)[number];
 export const defaultProfile: Profile = 'demo';
 
 const positiveInt = z.number().int().min(1);
-/** A training device: where a run trains, never what it trains (not part of any hash). */
-export const devicePattern = /^(auto|cpu|mps|\d+(,\d+)*)$/;
-export const deviceExpectation = 'expected "auto", "cpu", "mps", a GPU index like "0" or a list like "0,1"';
+/**
+ * A training device: where a run trains, never what it trains (not part of any hash). yolo_py.train resolves
+ * `auto` (GPU 0 when CUDA is present, else the CPU) and `cuda` (GPU 0; no CUDA GPU fails before any training).
+ */
+export const devicePattern = /^(auto|cuda|cpu|mps|\d+(,\d+)*)$/;
+export const deviceExpectation = 'expected "auto", "cuda", "cpu", "mps", a GPU index like "0" or a list like "0,1"';
 const deviceString = z.string().regex(devicePattern, deviceExpectation);
 
 export const datasetSchema = z.strictObject({
