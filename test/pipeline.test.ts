@@ -24,7 +24,7 @@ test('the first run executes every stage in order and ends with summary.md and l
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
   const made = [
-    'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'fp16/weights/last.pt', 'qat/run.json', 'onnx/export.json',
+    'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'summary/oscillation.png', 'fp16/weights/last.pt', 'qat/run.json', 'onnx/export.json',
     'ptq-w4a16/yolov10-w4a16-ptq-qcdq.onnx', 'ptq-w4a16/yolov10-w4a16-qat-int4.onnx', 'ptq-w4a16/quantization-report.json', 'ptq-w8a8/yolov10-w8a8-ptq-qdq.onnx', 'ptq-w8a8/calibration.json',
     'eval/ptq-w4a16.metrics.json', 'eval/ptq-w8a8.metrics.json', 'eval/qat-int4.metrics.json',
   ];
@@ -44,6 +44,10 @@ test('the first run executes every stage in order and ends with summary.md and l
   assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 PTQ \| W8A8 PTQ \|/);
   assert.match(md, /Training with quantization gained/);
   assert.match(md, /## Quantization report/);
+  assert.match(md, /## Training events/);
+  // Every QAT epoch records its weight code changes, and the QAT run carries the collapse watch's settings.
+  assert.match(readFileSync(`${runRoot()}/qat/results.csv`, 'utf8').split('\n')[0]!, /qat\/code_change/);
+  assert.deepEqual(JSON.parse(readFileSync(`${runRoot()}/qat/request.json`, 'utf8')).collapse_watch, { drop_fraction: 0.3, epochs: 3, min_best: 0.05 });
 });
 
 test('a second run is all cache hits', async () => {
@@ -127,6 +131,7 @@ test('nx affected after a conf/ change lists exactly the projects that depend on
   assert.deepEqual(await affected('conf/hyp.scratch.yaml', comment), sorted(all.filter((p) => p !== 'dataset')));
   assert.deepEqual(await affected('conf/dataset.yaml', comment), sorted(all.filter((p) => p !== 'hyps')));
   assert.deepEqual(await affected('conf/resources.yaml', comment), [], 'devices and workers invalidate nothing');
+  assert.deepEqual(await affected('conf/watch.yaml', comment), [], 'what the trainer warns about invalidates nothing');
 });
 
 test('deleting the run root restores every stage from the cache without recomputing', async () => {

@@ -114,8 +114,11 @@ export const stages: Record<StageName, StageDeclaration> = {
       dataset: [f.provenance],
     },
     output: (l) => l.summary,
-    // Not oscillation.png/html: drawn only when the QAT run's results.csv records the weight code changes.
-    writes: [f.summaryMd, f.lossPng, f.lossHtml, f.mapPng, f.mapHtml, f.sqnrPng, f.sqnrHtml, ...Object.values(variantLossChart).flatMap((c) => [c.png, c.html])],
+    // oscillation.png/html: every QAT run records the weight code changes (a run begun before that has no chart).
+    writes: [
+      f.summaryMd, f.lossPng, f.lossHtml, f.mapPng, f.mapHtml, f.sqnrPng, f.sqnrHtml, f.oscillationPng, f.oscillationHtml,
+      ...Object.values(variantLossChart).flatMap((c) => [c.png, c.html]),
+    ],
   },
 };
 

@@ -10,7 +10,8 @@ import shutil
 import pytest
 import torch
 
-from long_run_support import results_epochs, resume, run_json, train_here, write_request
+from train_support import TINY_HYPS, results_epochs, resume, run_json, train_here
+from train_support import write_request as tiny_request
 from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_DIVERGED
 from yolo_py.resume_point import UnusableCheckpoint, inspect_checkpoint
 from yolo_py.trainer import ExperimentTrainer
@@ -32,6 +33,21 @@ def die_after_checkpoint(monkeypatch, epoch: int) -> None:
     monkeypatch.setattr(ExperimentTrainer, "save_model", save)
 
 
+def write_request(tmp_path, data_yaml, variant: str, epochs: int, **extra):
+    # One optimizer step per batch from the first (no accumulation, no warm-up), so a fault injected into an
+    # epoch's first step lands in that epoch.
+    hyps = {**TINY_HYPS, "nbs": 4, "warmup_epochs": 0}
+    return tiny_request(tmp_path, data_yaml, variant, epochs, hyps=hyps, close_mosaic=0, **extra)
+
+
+def killed_after_checkpoint(monkeypatch, request, config_dir, epoch: int) -> None:
+    """Trains until the checkpoint of 1-based `epoch` is written, then the process 'dies'."""
+    with monkeypatch.context() as patch:
+        die_after_checkpoint(patch, epoch)
+        with pytest.raises(SimulatedKill):
+            train_here(patch, request, config_dir)
+
+
 def poison_weights_at(monkeypatch, epoch: int, times: int = 1) -> list[int]:
     """After the first optimizer step of 0-based `epoch`, a weight of the trained model becomes NaN (`times` times)."""
     injected: list[int] = []
@@ -42,7 +58,8 @@ def poison_weights_at(monkeypatch, epoch: int, times: int = 1) -> list[int]:
         if self.epoch == epoch and len(injected) < times:
             injected.append(self.epoch)
             with torch.no_grad():
-                next(p for p in self.model.parameters() if p.dim() == 4).view(-1)[0] = float("nan")
+                weight = next(p for p in self.model.parameters() if p.dim() == 4)
+                weight[(0,) * weight.dim()] = float("nan")
 
     monkeypatch.setattr(ExperimentTrainer, "optimizer_step", step)
     return injected
@@ -82,10 +99,7 @@ def test_a_nan_in_the_first_epoch_of_a_resumed_session_recovers_and_never_reache
 ):
     """Ultralytics declines recovery in a session's first epoch; the QAT save then wrote the NaN EMA to last.pt."""
     request = write_request(tmp_path, tiny_dataset, variant, epochs=2)
-    with monkeypatch.context() as patch:
-        die_after_checkpoint(patch, epoch=1)
-        with pytest.raises(SimulatedKill):
-            train_here(patch, request, yolo_config_dir)
+    killed_after_checkpoint(monkeypatch, request, yolo_config_dir, epoch=1)
     save_dir = tmp_path / variant
     poison_weights_at(monkeypatch, epoch=1)
     assert train_here(monkeypatch, resume(request), yolo_config_dir) == 0
@@ -244,3 +258,21 @@ def test_stale_temporary_files_of_a_killed_write_are_removed_when_the_run_resume
     stale.write_bytes(b"half a checkpoint")
     assert train_here(monkeypatch, resume(request, epochs=2), yolo_config_dir) == 0
     assert not stale.exists()
+
+
+@pytest.mark.parametrize("variant", ["fp16", "qat"])
+def test_a_run_stopped_before_its_final_validation_finishes_it_instead_of_skipping_it(tmp_path, tiny_dataset, yolo_config_dir, monkeypatch, variant):
+    """Killed between the last epoch's checkpoint and the final validation of best.pt (minutes on COCO)."""
+    request = write_request(tmp_path, tiny_dataset, variant, epochs=2)
+    killed_after_checkpoint(monkeypatch, request, yolo_config_dir, epoch=2)
+    save_dir = tmp_path / variant
+    assert not (save_dir / "run.json").exists()
+    assert train_here(monkeypatch, resume(request), yolo_config_dir) == 0
+    run = run_json(save_dir)
+    assert "metrics/mAP50-95(B)" in run["finalMetrics"] and run["sessions"] == 2 and run["epochsCompleted"] == 2
+    assert results_epochs(save_dir) == [1, 2]
+    payload = torch.load(save_dir / "weights" / "last.pt", map_location="cpu", weights_only=False)
+    if variant == "qat":
+        assert payload["extra"]["optimizer"] is None  # the finished run's checkpoints keep no optimizer state
+    else:
+        assert payload["epoch"] == -1 and payload["optimizer"] is None  # Ultralytics' final strip

@@ -25,6 +25,7 @@ def fake_trainer(save_dir, start_epoch: int) -> SimpleNamespace:
         world_size=0,
         quant_report=None,
         train_loader=SimpleNamespace(dataset=[0] * 12),
+        events=SimpleNamespace(items=[]),
     )
 
 

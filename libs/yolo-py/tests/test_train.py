@@ -11,34 +11,13 @@ from pathlib import Path
 import pytest
 import torch
 
+from train_support import write_request
+
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int = 2, **extra) -> Path:
-    request = {
-        "variant": variant,
-        "model": "yolov10n.yaml",
-        "data": str(data_yaml),
-        "save_dir": str(tmp_path / variant),
-        "epochs": epochs,
-        "batch": 4,
-        "imgsz": 64,
-        "seed": 0,
-        "optimizer": "SGD",
-        "amp": True,
-        "close_mosaic": 1,
-        "save_period": 1,
-        "device": "cpu",
-        "workers": 0,
-        "hyps": {"lr0": 0.01, "box": 7.5},
-        "qat": {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
-        if variant == "qat"
-        else None,
-        **extra,
-    }
-    path = tmp_path / f"{variant}.request.json"
-    path.write_text(json.dumps(request))
-    return path
+    return write_request(tmp_path, data_yaml, variant, epochs, **extra)
 
 
 def run_train(request: Path, config_dir: Path) -> subprocess.CompletedProcess:

@@ -77,6 +77,7 @@ class ProgressReporter:
             "wallSeconds": previous.get("wallSeconds", 0.0),
             "sessions": previous.get("sessions", 0) + 1,
             "epochSeconds": previous.get("epochSeconds", []),
+            "peakGpuMemoryGiB": previous.get("peakGpuMemoryGiB"),  # the run's peak over all its sessions
         }
         self.session_started = time.time()
         model = trainer.model.module if hasattr(trainer.model, "module") else trainer.model
@@ -101,6 +102,15 @@ class ProgressReporter:
             f"(AMP {'on' if trainer.amp else 'off'}, batch {trainer.batch_size}, {self.totals['parameters']:,} parameters)",
             flush=True,
         )
+
+    def continue_without_training(self, trainer) -> None:
+        """For a session that trains no epoch (the final validation of a run killed after its last checkpoint):
+        the totals as the last session left them, plus this session."""
+        previous = read_progress(trainer.save_dir)
+        self.earlier_events = previous.get("events", [])
+        self.totals = {k: v for k, v in previous.items() if k not in ("events", "epochsCompleted", "finalMetrics")}
+        self.totals["sessions"] = previous.get("sessions", 0) + 1
+        self.session_started = time.time()
 
     def on_train_epoch_start(self, trainer) -> None:
         self.epoch_started = time.time()
@@ -133,6 +143,7 @@ class ProgressReporter:
         self.totals["trainSeconds"] += seconds
         self.totals["imagesSeen"] += self.epoch_images
         self.totals["epochSeconds"].append(round(seconds, 3))
+        self.totals["batch"] = trainer.batch_size  # the batch trained: Ultralytics halves it after an OOM in the first epoch
 
     def on_fit_epoch_end(self, trainer) -> None:
         if RANK not in {-1, 0}:
@@ -152,15 +163,13 @@ class ProgressReporter:
         self._save(trainer, epochs_completed=trainer.epoch + 1, final_metrics=trainer.metrics or {})
 
     def _save(self, trainer, epochs_completed: int, final_metrics: dict | None = None) -> None:
+        peak = round(torch.cuda.max_memory_allocated(trainer.device) / 2**30, 3) if trainer.device.type == "cuda" else None
         progress = {
             **self.totals,
-            "batch": trainer.batch_size,  # the batch trained: Ultralytics halves it after an OOM in the first epoch
             "events": self.earlier_events + trainer.events.items,
             "epochsCompleted": min(epochs_completed, trainer.epochs),
             "wallSeconds": self.totals.get("wallSeconds", 0.0) + (time.time() - self.session_started),
-            "peakGpuMemoryGiB": round(torch.cuda.max_memory_allocated(trainer.device) / 2**30, 3)
-            if trainer.device.type == "cuda"
-            else None,
+            "peakGpuMemoryGiB": max((p for p in (peak, self.totals.get("peakGpuMemoryGiB")) if p is not None), default=None),
         }
         if final_metrics is not None:
             progress["finalMetrics"] = {k: float(v) for k, v in final_metrics.items()}

@@ -67,11 +67,14 @@ def main(argv: list[str]) -> int:
             fallback = (choice.checkpoint.epoch + 1, fallback_message(choice, read_progress(save_dir).get("epochsCompleted")))
             request = replace(request, resume_from=str(choice.checkpoint.path))
             write_json(request_path, asdict(request))  # what the trainer (and every DDP rank) reads
-        if is_final(choice.checkpoint.epoch, request.epochs):
+        finished = is_final(choice.checkpoint.epoch, request.epochs)
+        if finished and "finalMetrics" in read_progress(save_dir):
             # Training and its final validation completed, but the process ended before run.json: nothing to resume.
             print(f"[{request.variant}] {request.resume_from} is the finished run's checkpoint: writing run.json only", flush=True)
             _write_run_json(request)
             return 0
+    else:
+        finished = False
     from yolo_py.progress import ProgressReporter
     from yolo_py.trainer import ExperimentTrainer, TrainingDiverged
 
@@ -80,6 +83,12 @@ def main(argv: list[str]) -> int:
         trainer.events.record("checkpointFallback", *fallback)
     reporter = ProgressReporter(request.variant)
     reporter.attach(trainer)
+    if finished:  # stopped between the last epoch's checkpoint and the end of its final validation
+        print(f"[{request.variant}] every epoch is trained; running the final validation of best.pt that was cut short", flush=True)
+        reporter.continue_without_training(trainer)
+        trainer.finish_without_training()
+        _write_run_json(request)
+        return 0
     try:
         trainer.train()
     except torch.OutOfMemoryError as error:

@@ -358,6 +358,16 @@ class ExperimentTrainer(DetectionTrainer):
         if self.best_fitness == self.fitness:
             copy_atomically(self.last, self.best)
 
+    def finish_without_training(self) -> None:
+        """The run was stopped after its last epoch's checkpoint but before the final validation of best.pt (minutes
+        on COCO): that validation and the final checkpoint rewrite alone, as the end of train() would do them."""
+        self.epoch = self.epochs - 1
+        self.setup_model()  # the val loader takes the model's stride
+        self.test_loader = self.get_dataloader(self.data["val"], batch_size=self.batch_size * 2, rank=-1, mode="val")
+        self.validator = self.get_validator()
+        self.final_eval()
+        self.run_callbacks("on_train_end")
+
     def final_eval(self):
         if self.qat_settings is None:
             return super().final_eval()

@@ -76,6 +76,19 @@ def kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def results_rows(save_dir: Path) -> int:
+    csv = save_dir / "results.csv"
+    return len(csv.read_text().strip().splitlines()) - 1 if csv.exists() else 0
+
+
+def checkpoint_since(save_dir: Path, moment: float) -> bool:
+    last = save_dir / "weights" / "last.pt"
+    try:
+        return last.stat().st_mtime > moment
+    except FileNotFoundError:
+        return False
+
+
 def temp_files(save_dir: Path) -> list[str]:
     weights = save_dir / "weights"
     return [p.name for p in weights.iterdir() if p.name.startswith(".")] if weights.is_dir() else []
@@ -93,18 +106,32 @@ def killed_run(args, work: Path, variant: str, rng: random.Random) -> dict:
         proc = start(["-m", "yolo_py.train"], req, log, work)
         if len(kills) < args.kills:
             mid_write = len(kills) % 2 == 1
-            began, deadline = time.time(), min(args.deadline, time.time() + (600 if mid_write else rng.uniform(8, 40)))
-            seen = None
+            began, seen = time.time(), None
+            if args.final_kill and len(kills) == args.kills - 1:
+                # The window between the last epoch's checkpoint and the end of the final validation of best.pt.
+                while proc.poll() is None and time.time() < args.deadline and not (
+                    checkpoint_since(save_dir, began) and results_rows(save_dir) >= args.epochs
+                ):
+                    time.sleep(0.02)
+                if proc.poll() is None:
+                    kill_group(proc)
+                    kills.append({"after_s": round(time.time() - began, 2), "mode": "after-last-checkpoint",
+                                  "temp_files_at_kill": temp_files(save_dir), "results_rows": results_rows(save_dir)})
+                    continue
+            # Each kill waits for this session's first checkpoint, so every kill costs work the resume must restore
+            # (a kill during start-up would only restart an empty run); then a random moment of the next epoch, or
+            # the instant the next checkpoint's temporary file appears.
+            while proc.poll() is None and time.time() < args.deadline and not checkpoint_since(save_dir, began):
+                time.sleep(0.05)
+            deadline = min(args.deadline, time.time() + (120 if mid_write else rng.uniform(0, 10)))
             while proc.poll() is None and time.time() < deadline:
                 if mid_write and (seen := temp_files(save_dir)):
                     break
-                time.sleep(0.002 if mid_write else 0.2)
+                time.sleep(0.002 if mid_write else 0.05)
             if proc.poll() is None:
                 kill_group(proc)
-                csv = save_dir / "results.csv"
-                rows = len(csv.read_text().strip().splitlines()) - 1 if csv.exists() else 0
                 kills.append({"after_s": round(time.time() - began, 2), "mode": "mid-write" if mid_write else "random",
-                              "temp_files_at_kill": seen or temp_files(save_dir), "results_rows": rows})
+                              "temp_files_at_kill": seen or temp_files(save_dir), "results_rows": results_rows(save_dir)})
                 continue
         code = wait_within(proc, args.deadline)
         if code != 0 or (save_dir / "run.json").exists():
@@ -139,7 +166,9 @@ def verify(args, work: Path, run: dict) -> dict:
         except UnusableCheckpoint as error:
             bad.append(f"{path.name}: {error}")
     run_json = json.loads((save_dir / "run.json").read_text()) if (save_dir / "run.json").exists() else {}
-    final = (run_json.get("finalMetrics") or {}).get(MAP)
+    # The last epoch's validation mAP50-95 (results.csv): the same measurement for every run, whichever best.pt is.
+    header, *rows = csv.read_text().strip().splitlines() if csv.exists() else [""]
+    final = float(rows[-1].split(",")[header.split(",").index(MAP)]) if rows and MAP in header else None
     return {
         **run,
         "epochs_once": epochs == list(range(1, args.epochs + 1)),
@@ -147,6 +176,7 @@ def verify(args, work: Path, run: dict) -> dict:
         "bad_checkpoints": bad,
         "temp_files_left": temp_files(save_dir),
         "final_map50_95": final,
+        "final_validation_in_run_json": bool((run_json.get("finalMetrics") or {}).get(MAP) is not None),
         "batch": run_json.get("batch"),
         "events": [f"{e['kind']}@{e['epoch']}: {e['message']}" for e in run_json.get("events", [])],
     }
@@ -164,6 +194,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261205)
     parser.add_argument("--device", default="0", help="cpu: a smoke run of the campaign's own logic (no graphs there)")
+    parser.add_argument("--seeds", default="0,1", help="uninterrupted runs per variant ('' for none)")
+    parser.add_argument("--final-kill", action="store_true", help="the last kill of each run lands after its last epoch's checkpoint")
+    parser.add_argument("--faults", default="nan,oom", help="injected-fault runs beside the kill campaign")
     parser.add_argument("--time-box-s", type=float, default=480, help="runs still going then are killed and reported as timeout")
     args = parser.parse_args()
     args.deadline = time.time() + args.time_box_s
@@ -184,9 +217,11 @@ def main() -> int:
     with ThreadPoolExecutor(max_workers=8) as pool:
         for variant in ("fp16", "qat"):
             jobs.append(pool.submit(killed_run, args, work, variant, random.Random(rng.random())))
-            jobs += [pool.submit(clean_run, args, work, variant, seed) for seed in (0, 1)]
-        jobs.append(pool.submit(clean_run, args, work, "qat", 0, "nan"))
-        jobs.append(pool.submit(clean_run, args, work, "fp16", 0, "oom"))
+            jobs += [pool.submit(clean_run, args, work, variant, int(seed)) for seed in args.seeds.split(",") if seed]
+        if "nan" in args.faults:
+            jobs.append(pool.submit(clean_run, args, work, "qat", 0, "nan"))
+        if "oom" in args.faults:
+            jobs.append(pool.submit(clean_run, args, work, "fp16", 0, "oom"))
         results = [verify(args, work, job.result()) for job in jobs]
     report = {"header": header, "runs": results}
     (args.out / "fault-campaign.json").write_text(json.dumps(report, indent=2))
@@ -198,12 +233,12 @@ def main() -> int:
 
 def summary(results: list[dict], args) -> str:
     by_tag = {r["tag"]: r for r in results}
-    lines = ["", "| run | exit | sessions | kills (mid-write) | every epoch once | bad checkpoints | temp files left | batch | final mAP50-95 | events |",
-             "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["", "| run | exit | sessions | kills (mid-write) | every epoch once | bad checkpoints | temp files left | batch | last-epoch mAP50-95 | final val in run.json | events |",
+             "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |"]
     for r in results:
         mid = sum(k["mode"] == "mid-write" for k in r["kills"])
         lines.append(f"| {r['tag']} | {r['exit']} | {r['sessions']} | {len(r['kills'])} ({mid}) | {r['epochs_once']} | {len(r['bad_checkpoints'])} | "
-                     f"{len(r['temp_files_left'])} | {r['batch']} | {_f(r['final_map50_95'])} | {'; '.join(e.split(':')[0] for e in r['events']) or '-'} |")
+                     f"{len(r['temp_files_left'])} | {r['batch']} | {_f(r['final_map50_95'])} | {r['final_validation_in_run_json']} | {'; '.join(e.split(':')[0] for e in r['events']) or '-'} |")
     for variant in ("fp16", "qat"):
         killed, a, b = (by_tag.get(f"{variant}-{t}", {}).get("final_map50_95") for t in ("killed", "seed0", "seed1"))
         if None not in (killed, a, b):

@@ -29,7 +29,8 @@ def inject_nan(epoch: int) -> None:
         if self.epoch + 1 == epoch and not done:
             done.append(True)
             with torch.no_grad():
-                next(p for p in self.model.parameters() if p.dim() == 4).view(-1)[0] = float("nan")
+                weight = next(p for p in self.model.parameters() if p.dim() == 4)
+                weight[(0,) * weight.dim()] = float("nan")  # indexing, not a view: the weights are channels_last
             print(f"fault: NaN written into a weight after the first step of epoch {epoch}", flush=True)
 
     ExperimentTrainer.optimizer_step = step

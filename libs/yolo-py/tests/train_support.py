@@ -1,4 +1,5 @@
-"""Runs yolo_py.train in this process, so a test can inject faults by patching from outside (monkeypatch)."""
+"""Training requests on the tiny dataset, and yolo_py.train run in this process, so a test can inject faults by
+patching from outside (monkeypatch)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ import pytest
 from yolo_py.request import TRAIN_REQUEST_ENV
 
 
-def write_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int, **extra) -> Path:
+TINY_HYPS = {"lr0": 0.01, "box": 7.5}
+
+
+def write_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int = 2, **extra) -> Path:
+    """A request for yolov10n at 64 px on the tiny dataset, batch 4, on the CPU; `extra` overrides any key."""
     request = {
         "variant": variant,
         "model": "yolov10n.yaml",
@@ -22,13 +27,11 @@ def write_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int, **
         "seed": 0,
         "optimizer": "SGD",
         "amp": True,
-        "close_mosaic": 0,
+        "close_mosaic": 1,
         "save_period": 1,
         "device": "cpu",
         "workers": 0,
-        # One optimizer step per batch from the first (no accumulation, no warm-up), so a fault injected into an
-        # epoch's first step lands in that epoch.
-        "hyps": {"lr0": 0.01, "box": 7.5, "nbs": 4, "warmup_epochs": 0},
+        "hyps": TINY_HYPS,
         "qat": {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
         if variant == "qat"
         else None,
