@@ -4,9 +4,16 @@
  * names of pycocotools' 12 COCO stats that metrics.json, the summary and the parity tools use, and how the summary
  * names each kind of training event (the kinds themselves are in training-events.ts).
  */
+import type { ValHead } from './config/schema.ts';
 import type { EvalVariant } from './layout.ts';
 import type { TrainingEventKind } from './training-events.ts';
 import type { Variant } from './variants.ts';
+
+/** How the summary names the head a training validated (conf/train.yaml valHead). */
+export const valHeadLabel: Record<ValHead, string> = {
+  one2one: 'one-to-one, NMS-free (the exported head)',
+  'one2many-nms': 'one-to-many + NMS (not the exported head)',
+};
 
 /** How the summary and the charts title each variant. */
 export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };

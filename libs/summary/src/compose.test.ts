@@ -157,6 +157,12 @@ test('the training table shows the batch trained, and the requested one with the
   assert.match(composeSummary(inputs, new Date()), /\| batch \| 32 \| 32 \|/, 'a run.json without batchRequested (older runs)');
 });
 
+test('the training table names the head each training validated; a run.json without one validated the one-to-many head', () => {
+  const md = composeSummary(withRuns({ valHead: 'one2many-nms' }, { valHead: 'one2one' }), new Date());
+  assert.match(md, /\| validation head \(best\.pt, results\.csv\) \| one-to-one, NMS-free \(the exported head\) \| one-to-many \+ NMS \(not the exported head\) \|/);
+  assert.match(composeSummary(inputs, new Date()), /\| validation head \(best\.pt, results\.csv\) \| one-to-many \+ NMS \(not the exported head\) \| one-to-many/);
+});
+
 test('no events: one line saying so, and no warning', () => {
   const md = composeSummary(withRuns({ events: [] }), new Date());
   assert.match(md, /## Training events\n\nNo collapse warning, NaN recovery, batch reduction or checkpoint fallback in either training\.\n/);

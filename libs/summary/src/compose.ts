@@ -1,7 +1,7 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
 import { artifactFiles, ptqFiles, type EvalVariant } from '../../core/src/layout.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
-import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel } from '../../core/src/vocabulary.ts';
+import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel, valHeadLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
 import { table, type Row } from './markdown.ts';
 import { oscillationSection } from './oscillation.ts';
@@ -105,6 +105,8 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ['train throughput (images/s)', ...both((v) => f1(runs[v].imagesPerSecond))],
     ['device', ...both((v) => `${runs[v].deviceName}${runs[v].worldSize > 1 ? ` ×${runs[v].worldSize} (DDP)` : ''}`)],
     ['AMP', ...both((v) => (runs[v].amp ? 'on' : 'off'))],
+    // Runs trained before the setting had none and validated the one-to-many head with NMS.
+    ['validation head (best.pt, results.csv)', ...both((v) => valHeadLabel[runs[v].valHead ?? 'one2many-nms'])],
     ['batch', ...both((v) => batchText(runs[v]))],
     ['peak GPU memory', ...both((v) => (runs[v].peakGpuMemoryGiB === null ? '—' : `${f2(runs[v].peakGpuMemoryGiB)} GiB`))],
     ['final train loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'train'))],

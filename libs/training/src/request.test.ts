@@ -22,6 +22,7 @@ test('the coco request trains yolov10m at 640 with SGD named explicitly and W4 p
   assert.equal(request.optimizer, 'SGD');
   assert.deepEqual(request.qat, { weight_bit_width: 4, per_channel: true, narrow_range: true, keep_float: ['*.dfl.conv'] });
   assert.equal(buildTrainRequest({ ...inputs, variant: 'fp16' }).qat, null);
+  assert.equal(request.val_head, 'one2one'); // validation measures the head the export ships
 });
 
 test('device: per-variant env, then TRAIN_DEVICE, then conf', () => {
@@ -49,6 +50,7 @@ test('the recipe digest ignores where a run trains, and sees what it trains', ()
   assert.equal(recipeDigest(base), recipeDigest({ ...base, cuda_graphs: !base.cuda_graphs })); // how it runs, same numbers
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, hyps: { ...base.hyps, lr0: 0.02 } }));
   assert.notEqual(recipeDigest(base), recipeDigest({ ...base, epochs: 300 }));
+  assert.notEqual(recipeDigest(base), recipeDigest({ ...base, val_head: 'one2many-nms' }), 'the validation head picks best.pt');
 });
 
 test('the collapse watch reaches the QAT request only, and a threshold edit resumes instead of restarting', () => {

@@ -71,6 +71,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     optimizer: train.optimizer,
     amp: train.amp,
     close_mosaic: train.closeMosaic,
+    val_head: train.valHead,
     save_period: train.savePeriod,
     device: resolveDevice(variant, resources, env),
     workers,

@@ -46,6 +46,9 @@ class TrainRequest:
     # Ultralytics' `time`: train for this many hours, fitting the epoch count (and LR schedule) to it after the
     # first epoch. For time-boxed benchmarks; the experiment's stages always give epochs.
     time_hours: float | None = None
+    # The head validation measures (results.csv, best.pt's fitness, final metrics): "one2one", YOLOv10's NMS-free
+    # head that the export ships, or "one2many-nms". Part of the recipe: it picks best.pt.
+    val_head: str = "one2one"
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -87,6 +90,9 @@ class TrainRequest:
             "exist_ok": True,
             "plots": True,
             "val": True,
+            # Ultralytics' validator runs a YOLOv10 one-to-one (end2end) only when nms is False; unset, it runs the
+            # one-to-many head with NMS, a head the product never exports.
+            "nms": self.val_head != "one2one",
             "verbose": True,
             "patience": 0,  # the experiment trains its whole schedule: no early stopping
             **({"time": self.time_hours} if self.time_hours else {}),

@@ -149,6 +149,7 @@ def _write_run_json(request: TrainRequest) -> None:
         "worldSize": progress.get("worldSize"),
         "amp": progress.get("amp"),
         "parameters": progress.get("parameters"),
+        "valHead": request.val_head,
         "quantization": progress.get("quantization"),
         "events": progress.get("events", []),
         "qatSettings": request.qat,

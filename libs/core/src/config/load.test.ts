@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { keyLocation, knownProfiles, loadSection, mergeProfile, parseProfile, resolveSection } from './load.ts';
 import { sectionSchemas, type SectionName } from './schema.ts';
 
-const train = { model: 'yolov10m.yaml', imgsz: 640, epochs: 500, batch: 32, savePeriod: 5, seed: 0, optimizer: 'SGD', amp: true, closeMosaic: 10 };
+const train = { model: 'yolov10m.yaml', imgsz: 640, epochs: 500, batch: 32, savePeriod: 5, seed: 0, optimizer: 'SGD', amp: true, closeMosaic: 10, valHead: 'one2one' };
 
 test('every conf/ file validates for every profile', () => {
   for (const section of Object.keys(sectionSchemas) as SectionName[]) {

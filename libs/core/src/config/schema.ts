@@ -38,6 +38,14 @@ export const datasetSchema = z.strictObject({
     .refine((s) => s.minSide <= s.maxSide, { path: ['minSide'], message: 'expected at most synthetic.maxSide' }),
 });
 
+/**
+ * The detection head a training validates (results.csv, TensorBoard, best.pt's fitness, final metrics):
+ * one2one: YOLOv10's NMS-free one-to-one head, the one the export stage ships and eval scores;
+ * one2many-nms: the one-to-many head with NMS (what Ultralytics' training validation runs when `nms` is unset).
+ */
+export const valHeads = ['one2one', 'one2many-nms'] as const;
+export type ValHead = (typeof valHeads)[number];
+
 export const trainSchema = z.strictObject({
   model: z.string().regex(/^yolov10[nsmblx]\.yaml$/, 'expected an Ultralytics YOLOv10 model YAML such as yolov10m.yaml'),
   imgsz: z.number().int().min(32).multipleOf(32),
@@ -48,6 +56,7 @@ export const trainSchema = z.strictObject({
   optimizer: z.literal('SGD'),
   amp: z.boolean(),
   closeMosaic: z.number().int().min(0),
+  valHead: z.enum(valHeads),
 });
 
 export const qatSchema = z.strictObject({

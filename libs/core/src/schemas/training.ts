@@ -9,6 +9,7 @@ import { trainingEventKinds } from '../training-events.ts';
 import { variants } from '../variants.ts';
 import { count } from './count.ts';
 import { qatSettingsRequestSchema } from './qat-settings.ts';
+import { valHeads } from '../config/schema.ts';
 
 /**
  * <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key.
@@ -35,6 +36,7 @@ export const trainRequestSchema = z.strictObject({
   qat: qatSettingsRequestSchema.nullable().optional(),
   resume_from: z.string().nullable().optional(),
   time_hours: z.number().positive().nullable().optional(),
+  val_head: z.enum(valHeads).optional(),
   collapse_watch: z
     .strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) })
     .nullable()
@@ -90,6 +92,7 @@ export const runJsonSchema = z.looseObject({
   imagesPerSecond: z.number().nullable(),
   peakGpuMemoryGiB: z.number().nullable(),
   sessions: count,
+  valHead: z.enum(valHeads).optional(), // runs trained before the setting validated the one-to-many head
   versions: z.record(z.string(), z.string().nullable()),
   events: trainingEvents,
 });
