@@ -127,6 +127,7 @@ function report(output: EvaluationOutput): void {
   process.stdout.write(
     `mAP50-95 ${pct(m.mAP50_95)}  mAP50 ${pct(m.mAP50)}  mAP75 ${pct(m.mAP75)}  ` +
       `(${m.images} images, ${m.detections} detections)\n` +
+      `Ultralytics' metric: mAP50-95 ${pct(m.ultralytics.mAP50_95)}  mAP50 ${pct(m.ultralytics.mAP50)}  P ${pct(m.ultralytics.precision)}  R ${pct(m.ultralytics.recall)}\n` +
       (m.latencyMs ? `latency ms${m.latencyQdqFoldedMs ? ', weight Q/DQ re-run at every inference' : ''}: mean ${m.latencyMs.mean.toFixed(2)} p50 ${m.latencyMs.p50.toFixed(2)} p90 ${m.latencyMs.p90.toFixed(2)} p99 ${m.latencyMs.p99.toFixed(2)}\n` : '') +
       (m.latencyQdqFoldedMs ? `latency ms, weight Q/DQ folded at load time: mean ${m.latencyQdqFoldedMs.mean.toFixed(2)} p50 ${m.latencyQdqFoldedMs.p50.toFixed(2)}\n` : '') +
       (m.throughput ? `throughput: ${m.throughput.imagesPerSecond.toFixed(2)} images/s\n` : '') +

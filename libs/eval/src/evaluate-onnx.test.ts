@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { UserError } from '../../core/src/errors.ts';
+import { metricsJsonSchema } from '../../core/src/schemas/eval.ts';
 import { runCli } from './cli.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
@@ -98,6 +99,9 @@ const quiet = (): void => undefined;
 function assertPerfect(metrics: MetricsJson): void {
   assert.equal(metrics.mAP50_95, 1);
   assert.equal(metrics.mAP50, 1);
+  // Ultralytics' interpolation drops to precision 0 at the last recall reached, so a perfect model scores 0.995.
+  const { mAP50_95, mAP50, precision, recall } = metrics.ultralytics;
+  assert.deepEqual([mAP50_95, mAP50, precision, recall].map((v) => Number(v.toFixed(12))), [0.995, 0.995, 1, 1]);
   assert.equal(metrics.AR100, 1);
   assert.equal(metrics.stats.length, 12);
   assert.equal(metrics.detections, IMAGES.length * BOXES.length);
@@ -109,6 +113,7 @@ test('end-to-end model: CLI run scores AP 1 and writes metrics + detections; --d
   assert.ok(run);
   const written = JSON.parse(await readFile(out, 'utf8')) as MetricsJson;
   assertPerfect(written);
+  assert.deepEqual(metricsJsonSchema.parse(written).ultralytics, written.ultralytics, "the summary's schema reads the Ultralytics metric back");
   assert.equal(written.headForm, 'end2end');
   assert.deepEqual(written.providers, ['cpu']);
   assert.equal(written.latencyMs?.runs, 5);
@@ -125,6 +130,7 @@ test('end-to-end model: CLI run scores AP 1 and writes metrics + detections; --d
   const rescored = await runCli(['--detections', join(dir, 'out', 'e2e.detections.json'), '--data-root', dataRoot, '--out', join(dir, 'rescored.json')]);
   assert.deepEqual(rescored!.metrics.stats, written.stats);
   assert.deepEqual(rescored!.metrics.perCategory, written.perCategory);
+  assert.deepEqual(rescored!.metrics.ultralytics, written.ultralytics);
   assert.equal(rescored!.metrics.onnx, null);
 });
 

@@ -19,6 +19,7 @@ import { ParallelSessions } from './parallel-sessions.ts';
 import { progressReporter } from './progress.ts';
 import { DEFAULT_SESSION_OPTIONS, openSession, sessionCount, threadsPerSession, type SessionCount, type SessionOptions } from './session.ts';
 import type { StageSeconds } from './stages.ts';
+import { evaluateUltralyticsDetection } from './ultralytics-metric/index.ts';
 
 export interface EvaluateOnnxOptions {
   readonly onnxPath: string;
@@ -193,15 +194,15 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
     const t4 = performance.now();
     const gtCategories = new Set(instances.categories.map((c) => c.id));
     const scored = results.filter((r) => gtCategories.has(r.category_id));
-    const evaluation = evaluateCocoBbox(subsetInstances(instances, new Set(images.map((i) => i.id))), scored, {
-      instancesSource: annotationsPath,
-      resultsSource: `detections of ${options.onnxPath}`,
-    });
+    const evaluated = subsetInstances(instances, new Set(images.map((i) => i.id)));
+    const sources = { instancesSource: annotationsPath, resultsSource: `detections of ${options.onnxPath}` };
+    const evaluation = evaluateCocoBbox(evaluated, scored, sources);
+    const ultralytics = evaluateUltralyticsDetection(evaluated, scored, { ...sources, classCategoryIds: classMap });
     stages.metric = (performance.now() - t4) / 1000;
     log(`seconds per stage: ${describeStages(stages, images.length)}`);
     const onnxStat = await stat(options.onnxPath);
     const detectionsPath = options.out ? detectionsPathFor(options.out) : null;
-    const metrics = buildMetrics(evaluation, {
+    const metrics = buildMetrics(evaluation, ultralytics, {
       latencyMs,
       latencyQdqFoldedMs,
       throughput: { images: images.length, seconds, imagesPerSecond: images.length / seconds, batch, workers, sessions, intraOpThreadsPerSession: intraOpThreads, stageSeconds: stages },
@@ -248,11 +249,8 @@ export async function scoreDetectionsFile(options: ScoreDetectionsOptions): Prom
   }
   const instances = await loadCocoInstancesFile(options.annotationsPath);
   const results = await loadCocoResultsFile(options.detectionsPath, instances);
-  const evaluation = evaluateCocoBbox(instances, results, {
-    instancesSource: options.annotationsPath,
-    resultsSource: options.detectionsPath,
-  });
-  const metrics = buildMetrics(evaluation, {
+  const sources = { instancesSource: options.annotationsPath, resultsSource: options.detectionsPath };
+  const metrics = buildMetrics(evaluateCocoBbox(instances, results, sources), evaluateUltralyticsDetection(instances, results, sources), {
     latencyMs: null,
     latencyQdqFoldedMs: null,
     throughput: null,

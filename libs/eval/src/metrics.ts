@@ -8,6 +8,7 @@ import type { LatencyStats } from './latency.ts';
 import type { LetterboxStyle } from './letterbox.ts';
 import type { SessionOptions } from './session.ts';
 import type { StageSeconds } from './stages.ts';
+import type { UltralyticsDetectionMetrics } from './ultralytics-metric/index.ts';
 
 export interface Throughput {
   readonly images: number;
@@ -30,6 +31,8 @@ export interface MetricsJson extends CocoBboxStats {
   /** pycocotools' COCOeval.stats order, vocabulary.ts's cocoStatKeys. */
   readonly stats: readonly number[];
   readonly perCategory: readonly CategoryAp[];
+  /** Ultralytics' metric on the same detections and non-crowd ground truth: what a training's results.csv reports. */
+  readonly ultralytics: UltralyticsDetectionMetrics;
   /**
    * session.run wall time, batch 1, after warm-up, of the file as stored: for a QCDQ file onnxruntime's CPU provider
    * then re-runs every weight's Q -> Clip -> DQ at every inference. Null with --skip-latency or when scoring a results file.
@@ -61,14 +64,15 @@ export interface MetricsJson extends CocoBboxStats {
   readonly versions: { readonly 'onnxruntime-node': string; readonly sharp: string; readonly node: string };
 }
 
-export type RunFacts = Omit<MetricsJson, 'stats' | 'perCategory' | 'versions' | CocoStatKey>;
+export type RunFacts = Omit<MetricsJson, 'stats' | 'perCategory' | 'ultralytics' | 'versions' | CocoStatKey>;
 
-export function buildMetrics(evaluation: CocoBboxEvaluation, facts: RunFacts): MetricsJson {
+export function buildMetrics(evaluation: CocoBboxEvaluation, ultralytics: UltralyticsDetectionMetrics, facts: RunFacts): MetricsJson {
   const e = evaluation;
   return {
     stats: [...e.stats],
     ...Object.fromEntries(cocoStatKeys.map((key) => [key, e[key]])) as CocoBboxStats,
     perCategory: e.perCategory,
+    ultralytics,
     ...facts,
     versions: runtimeVersions(),
   };

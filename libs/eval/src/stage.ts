@@ -50,6 +50,24 @@ async function previousMemo(path: string): Promise<z.output<typeof evalJsonSchem
   }
 }
 
+/**
+ * The last evaluation's metrics file when it can stand for this one: present, valid, and holding every score this
+ * evaluator writes. A file from before Ultralytics' metric was added lacks `ultralytics` and is scored again, whatever
+ * the memo says.
+ */
+export async function reusableMetrics(path: string, variant: EvalVariant): Promise<z.output<typeof metricsJsonSchema> | null> {
+  if (!(await exists(path))) return null;
+  try {
+    const metrics = await readArtifact(path, metricsJsonSchema, 'eval:eval');
+    if (metrics.ultralytics) return metrics;
+    process.stdout.write(`[eval] ${variant}: ${fromWorkspace(path)} has no Ultralytics metric, scoring again\n`);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    process.stdout.write(`[eval] ${variant}: not reusing the last evaluation, scoring again: ${error.message}\n`);
+  }
+  return null;
+}
+
 async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotationsPath: string }> {
   const provenancePath = join(layout.dataset, artifactFiles.provenance);
   const provenance = await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset:dataset');
@@ -76,12 +94,13 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
       const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, letterbox, imgsz, codeDigest }));
       const out = join(staging, metricsFileName[variant]);
       const before = join(layout.eval, metricsFileName[variant]);
-      if (previous?.[variant]?.key === key && (await exists(before))) {
+      const reusable = previous?.[variant]?.key === key ? await reusableMetrics(before, variant) : null;
+      if (reusable) {
         process.stdout.write(`[eval] ${variant}: unchanged since the last evaluation, reusing ${fromWorkspace(before)}\n`);
         await copyFile(before, out);
         if (await exists(detectionsPathFor(before))) await copyFile(detectionsPathFor(before), detectionsPathFor(out));
         memo[variant] = { key, onnxSha256, reused: true };
-        stats[variant] = (await readArtifact(out, metricsJsonSchema, 'eval:eval')).stats;
+        stats[variant] = reusable.stats;
         continue;
       }
       process.stdout.write(`[eval] ${evalVariantLabel[variant]}: ${fromWorkspace(onnxPath)} on ${fromWorkspace(imagesDir)}\n`);
@@ -105,7 +124,11 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         out,
         log: (line) => process.stdout.write(`[eval] ${variant}: ${line}\n`),
       });
-      process.stdout.write(`[eval] ${variant}: mAP50-95 ${metrics.mAP50_95.toFixed(4)} mAP50 ${metrics.mAP50.toFixed(4)}\n`);
+      const u = metrics.ultralytics;
+      process.stdout.write(
+        `[eval] ${variant}: mAP50-95 ${metrics.mAP50_95.toFixed(4)} mAP50 ${metrics.mAP50.toFixed(4)}; ` +
+          `Ultralytics' metric: mAP50-95 ${u.mAP50_95.toFixed(4)} mAP50 ${u.mAP50.toFixed(4)} P ${u.precision.toFixed(4)} R ${u.recall.toFixed(4)}\n`,
+      );
       memo[variant] = { key, onnxSha256, reused: false };
       stats[variant] = metrics.stats;
     }

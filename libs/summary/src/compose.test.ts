@@ -26,12 +26,14 @@ const run = (quantized: number | null) => ({
   versions: { torch: '2.14.1', ultralytics: '8.4.190' },
 });
 
-const metrics = (map: number, mean: number) => ({
+/** A metrics.json; Ultralytics' mAP50-95 is COCO's less 0.005 and its mAP50 0.69 (older files have none: `ultralytics: false`). */
+const metrics = (map: number, mean: number, ultralytics = true) => ({
   ...namedStats([map, 0.7, 0.55, 0.3, 0.55, 0.65, 0.35, 0.6, 0.65, -1, 0.6, 0.7]),
   images: 5000,
   latencyMs: { mean, p50: mean - 1, p90: mean + 2, p99: mean + 5, runs: 50 },
   throughput: { imagesPerSecond: 21.3 },
   providers: ['cpu'],
+  ...(ultralytics ? { ultralytics: { mAP50_95: map - 0.005, mAP50: 0.69, precision: 0.71, recall: 0.62 } } : {}),
 });
 
 const exported = (bytes: number, dq: number, ints: boolean) => ({
@@ -112,6 +114,25 @@ test('puts the four models side by side with deltas to FP16, sizes, training and
   assert.match(md, /\| train2017 \| 118,287 \| 117,266 \| 1,021 \| 860,001 \|/);
   assert.match(md, /git commit: abc123/);
   assert.doesNotMatch(md, /Demo profile/);
+});
+
+test("Ultralytics' mAP50-95 and mAP50 under the COCO stats, with deltas and why the two metrics differ", () => {
+  const md = composeSummary(inputs, new Date());
+  const accuracy = md.slice(md.indexOf('## Accuracy'), md.indexOf('## Latency'));
+  const ultralytics = accuracy.slice(accuracy.indexOf("Ultralytics' metric on the same detections"));
+  assert.ok(accuracy.indexOf('| ARl |') < accuracy.indexOf("Ultralytics' metric on the same detections"), 'below the 12 COCO stats');
+  assert.match(ultralytics, /results\.csv reports/);
+  assert.match(ultralytics, /\| mAP50-95 \| 0\.507 \| 0\.483 \| 0\.296 \| 0\.500 \| -0\.024 \| -0\.211 \| -0\.007 \|/);
+  assert.match(ultralytics, /\| mAP50 \| 0\.690 \| 0\.690 \| 0\.690 \| 0\.690 \| \+0\.000 \| \+0\.000 \| \+0\.000 \|/);
+  assert.match(ultralytics, /crowd regions.*100 detections per image and category.*300 per image.*0\.995/);
+});
+
+test("a metrics.json from before Ultralytics' metric shows '—' in its column", () => {
+  const older = { ...inputs, metrics: { ...inputs.metrics, qat: metrics(0.488, 44, false) } };
+  const md = composeSummary(older, new Date());
+  const ultralytics = md.slice(md.indexOf("Ultralytics' metric on the same detections"));
+  assert.match(ultralytics, /\| mAP50-95 \| 0\.507 \| — \| 0\.296 \| 0\.500 \| — \| -0\.211 \| -0\.007 \|/);
+  assert.match(md, /\| mAP50-95 \| 0\.512 \| 0\.488 \|/, 'the COCO stats are still there');
 });
 
 test('the demo profile says what its figures mean', () => {

@@ -30,6 +30,13 @@ export function formatDuration(seconds: number): string {
   return `${s} s`;
 }
 
+/** Why Ultralytics' mAP differs from pycocotools' on the same detections (libs/eval/src/ultralytics-metric and its parity test). */
+const ULTRALYTICS_VS_COCO =
+  'The two differ in what they count and how they integrate: pycocotools ignores detections on crowd regions, counts at most 100 detections per image and ' +
+  "category and reads each category's precision envelope in steps at 101 recall points, while Ultralytics, whose labels leave crowd regions out, counts " +
+  'every detection NMS keeps (up to 300 per image), matches boxes by float32 IoU, and integrates the envelope interpolated linearly between its points ' +
+  'down to precision 0 at the last recall reached, so a perfect model scores 0.995 there; both match greedily in confidence order.';
+
 /** COCO reports -1 where a metric is undefined (no GT in that area range). */
 const stat = (x: number | undefined) => (x === undefined || x < 0 ? null : x);
 const signed = (x: number | null, digits: number) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);
@@ -49,11 +56,16 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const head: Row = ['', ...all((v) => evalVariantLabel[v]), ...quantized.map((v) => `${evalVariantLabel[v]} − FP16`)];
   const fp = runs.fp16;
 
-  const accuracy: Row[] = cocoStatKeys.map((key) => {
-    const values = all((v) => stat(metrics[v][key]));
-    const base = values[0]!;
-    return [cocoStatLabel(key), ...values.map(f3), ...values.slice(1).map((x) => (x !== null && base !== null ? signed(x - base, 3) : '—'))];
-  });
+  /** A score per column, then each quantized column's difference to FP16; '—' where a score is missing. */
+  const scoreRow = (label: string, values: (number | null)[]): Row => {
+    const base = values[0] ?? null;
+    return [label, ...values.map(f3), ...values.slice(1).map((x) => (x !== null && base !== null ? signed(x - base, 3) : '—'))];
+  };
+  const accuracy: Row[] = cocoStatKeys.map((key) => scoreRow(cocoStatLabel(key), all((v) => stat(metrics[v][key]))));
+  // A metrics.json from before the eval stage computed Ultralytics' metric has no `ultralytics`.
+  const ultralyticsAccuracy: Row[] = (['mAP50_95', 'mAP50'] as const).map((key) =>
+    scoreRow(cocoStatLabel(key), all((v) => metrics[v].ultralytics?.[key] ?? null)),
+  );
 
   const latencyHead: Row = ['', ...all((v) => evalVariantLabel[v])];
   const latency = (key: 'mean' | 'p50' | 'p90' | 'p99'): Row => {
@@ -142,6 +154,12 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ...table(head, accuracy),
     '',
     `The packed INT4 copy of the QAT file (\`${ptq.w4a16.files.qatInt4.file}\`) was scored too: mAP50-95 ${f3(stat(packedMap))}, all 12 stats equal to its QCDQ file's (the eval stage fails otherwise).`,
+    '',
+    "Ultralytics' metric on the same detections, the one each training's results.csv reports (there for the PyTorch model) as metrics/mAP50-95(B) and metrics/mAP50(B):",
+    '',
+    ...table(head, ultralyticsAccuracy),
+    '',
+    ULTRALYTICS_VS_COCO,
     '',
     `Preprocessing: \`${letterboxUsed}\` letterbox. ${letterboxText}`,
     '',

@@ -10,7 +10,15 @@ import { evalVariants, type EvalVariant } from '../layout.ts';
 
 const latency = z.looseObject({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), runs: count });
 
-/** eval/<variant>.metrics.json, written by the eval stage: the 12 COCO stats in pycocotools' order. */
+/**
+ * Ultralytics' detection metric on the same detections (libs/eval/src/ultralytics-metric): the four numbers of a
+ * training's results.csv, metrics/mAP50-95(B), mAP50(B), precision(B) and recall(B).
+ */
+export const ultralyticsMetricKeys = ['mAP50_95', 'mAP50', 'precision', 'recall'] as const;
+export type UltralyticsMetricKey = (typeof ultralyticsMetricKeys)[number];
+const ultralyticsMetrics = z.looseObject(Object.fromEntries(ultralyticsMetricKeys.map((key) => [key, z.number()])) as Record<UltralyticsMetricKey, z.ZodNumber>);
+
+/** eval/<variant>.metrics.json, written by the eval stage: the 12 COCO stats in pycocotools' order, and Ultralytics' metric. */
 export const metricsJsonSchema = z.looseObject({
   stats: z.array(z.number()).length(cocoStatKeys.length),
   ...(Object.fromEntries(cocoStatKeys.map((key) => [key, z.number()])) as Record<CocoStatKey, z.ZodNumber>),
@@ -22,6 +30,8 @@ export const metricsJsonSchema = z.looseObject({
   providers: z.array(z.string()).optional(),
   /** Which Ultralytics preprocessing the evaluator reproduced. */
   letterbox: z.enum(['val', 'predict']).nullable().optional(),
+  /** Absent in metrics files written before the eval stage computed it; the eval stage scores such a file again. */
+  ultralytics: ultralyticsMetrics.optional(),
 });
 
 /** eval/eval.json, the eval stage's memo of what each metrics file was computed from. */

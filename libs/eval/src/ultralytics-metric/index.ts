@@ -1,0 +1,1 @@
+export { evaluateUltralyticsDetection, type UltralyticsDetectionMetrics, type UltralyticsMetricOptions } from './evaluate.ts';
