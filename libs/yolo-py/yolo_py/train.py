@@ -2,7 +2,8 @@
 
 Prints progress lines the TypeScript stage forwards to Nx, and on success writes run.json into the request's
 save_dir. Exit codes (exit_codes.json): 0 done, badInput (a bad request or input, no usable checkpoint to resume
-from), outOfMemory, diverged (non-finite numbers it could not recover from); others: a crash. The message is on stderr.
+from), deviceUnavailable (the machine lacks the device asked for), outOfMemory, diverged (non-finite numbers it
+could not recover from); others: a crash. The message is on stderr.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from yolo_py import lifeline, offline
-from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OUT_OF_MEMORY
+from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_DEVICE_UNAVAILABLE, EXIT_DIVERGED, EXIT_OUT_OF_MEMORY
 from yolo_py.files import remove_stale_temps, write_json
 from yolo_py.json_schema import check
 from yolo_py.layout import RUN_JSON
@@ -40,8 +41,6 @@ def main(argv: list[str]) -> int:
 
     problem = _device_problem(request.device, torch)
     if problem:  # before any training work: a run meant for a GPU never falls back to hours on the CPU
-        from yolo_py.exit_codes import EXIT_DEVICE_UNAVAILABLE
-
         print(problem, file=sys.stderr)
         return EXIT_DEVICE_UNAVAILABLE
     if request.device in {"auto", "cuda"}:  # resolved here, where torch knows what this machine has
@@ -53,28 +52,15 @@ def main(argv: list[str]) -> int:
     for folder in (save_dir, save_dir / "weights"):  # this process owns them (the stage holds the run's lock)
         for stale in remove_stale_temps(folder):
             print(f"[{request.variant}] removed {stale.name}, left by a write that was killed", flush=True)
-    fallback = None
-    if request.resume_from:
-        from yolo_py.progress import read_progress
-        from yolo_py.resume_point import UnusableCheckpoint, choose_resume_checkpoint, fallback_message
-
-        try:
-            choice = choose_resume_checkpoint(Path(request.resume_from))
-        except UnusableCheckpoint as error:
-            print(f"cannot resume: {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        if choice.rejected:
-            fallback = (choice.checkpoint.epoch + 1, fallback_message(choice, read_progress(save_dir).get("epochsCompleted")))
-            request = replace(request, resume_from=str(choice.checkpoint.path))
-            write_json(request_path, asdict(request))  # what the trainer (and every DDP rank) reads
-        finished = is_final(choice.checkpoint.epoch, request.epochs)
-        if finished and "finalMetrics" in read_progress(save_dir):
-            # Training and its final validation completed, but the process ended before run.json: nothing to resume.
-            print(f"[{request.variant}] {request.resume_from} is the finished run's checkpoint: writing run.json only", flush=True)
-            _write_run_json(request)
-            return 0
-    else:
-        finished = False
+    resume = _resume_point(request, request_path) if request.resume_from else _ResumePoint(request)
+    if isinstance(resume, int):
+        return resume
+    request, fallback, finished = resume.request, resume.fallback, resume.finished
+    if finished and resume.validated:
+        # Training and its final validation completed, but the process ended before run.json: nothing to resume.
+        print(f"[{request.variant}] {request.resume_from} is the finished run's checkpoint: writing run.json only", flush=True)
+        _write_run_json(request)
+        return 0
     from yolo_py.progress import ProgressReporter
     from yolo_py.trainer import ExperimentTrainer, TrainingDiverged
 
@@ -99,6 +85,34 @@ def main(argv: list[str]) -> int:
         return EXIT_DIVERGED
     _write_run_json(request)
     return 0
+
+
+@dataclass(frozen=True)
+class _ResumePoint:
+    request: TrainRequest  # with resume_from set to the checkpoint actually used
+    fallback: tuple[int, str] | None = None  # (epoch, message) when last.pt could not be used
+    finished: bool = False  # the checkpoint follows the last epoch
+    validated: bool = False  # ... and the final validation completed (progress.json has its metrics)
+
+
+def _resume_point(request: TrainRequest, request_path: Path) -> _ResumePoint | int:
+    """Where a resumed run starts: the requested checkpoint or the newest usable one (an exit code when none is)."""
+    from yolo_py.progress import read_progress
+    from yolo_py.resume_point import UnusableCheckpoint, choose_resume_checkpoint, fallback_message
+
+    try:
+        choice = choose_resume_checkpoint(Path(request.resume_from))
+    except UnusableCheckpoint as error:
+        print(f"cannot resume: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    progress = read_progress(request.save_dir)
+    fallback = None
+    if choice.rejected:
+        fallback = (choice.checkpoint.epoch + 1, fallback_message(choice, progress.get("epochsCompleted")))
+        request = replace(request, resume_from=str(choice.checkpoint.path))
+        write_json(request_path, asdict(request))  # what the trainer (and every DDP rank) reads
+    finished = is_final(choice.checkpoint.epoch, request.epochs)
+    return _ResumePoint(request, fallback, finished, finished and "finalMetrics" in progress)
 
 
 def is_final(epoch: int, epochs: int) -> bool:
