@@ -276,3 +276,59 @@ def test_a_run_stopped_before_its_final_validation_finishes_it_instead_of_skippi
         assert payload["extra"]["optimizer"] is None  # the finished run's checkpoints keep no optimizer state
     else:
         assert payload["epoch"] == -1 and payload["optimizer"] is None  # Ultralytics' final strip
+
+
+class StopAtTrainingStart(BaseException):
+    """Ends a resumed session right after its state is restored, before its first batch."""
+
+
+def training_state(trainer) -> dict:
+    """What a resumed session must continue from: the EMA (the weights it resumes with and validates), the optimizer's
+    momentum and hyperparameters, the EMA's update count and the scheduler's epoch."""
+    return {
+        "ema": {k: v.detach().float().clone() for k, v in trainer.ema.ema.state_dict().items() if v.is_floating_point()},
+        "momentum": {k: s["momentum_buffer"].detach().float().clone() for k, s in trainer.optimizer.state_dict()["state"].items()
+                     if s.get("momentum_buffer") is not None},
+        "groups": [{k: v for k, v in g.items() if k not in ("params", "fused", "foreach")} for g in trainer.optimizer.param_groups],
+        "updates": trainer.ema.updates,
+        "scheduler_epoch": trainer.scheduler.last_epoch,
+    }
+
+
+@pytest.mark.parametrize("variant", ["qat", "fp16"])
+def test_a_resumed_session_continues_from_the_state_the_checkpoint_was_written_in(tmp_path, tiny_dataset, yolo_config_dir, monkeypatch, variant):
+    """EMA, momentum, learning rates, EMA update count and schedule position equal those at the checkpoint's write: QAT
+    exactly (its format keeps float32), FP16 as rounded to float16 and nothing more (Ultralytics' format stores the EMA
+    and the optimizer state in half precision)."""
+    request = write_request(tmp_path, tiny_dataset, variant, epochs=3)
+    states, real_save, real_setup = {}, ExperimentTrainer.save_model, ExperimentTrainer._setup_train
+
+    def save(self):
+        real_save(self)
+        if self.epoch + 1 == 2:
+            states["written"] = training_state(self)
+            shutil.copy(pathlib.Path(self.save_dir) / "weights" / "last.pt", tmp_path / "epoch2-last.pt")
+
+    monkeypatch.setattr(ExperimentTrainer, "save_model", save)
+    assert train_here(monkeypatch, request, yolo_config_dir) == 0
+
+    def setup_then_stop(self):
+        real_setup(self)
+        states["resumed"] = training_state(self)
+        raise StopAtTrainingStart()
+
+    body = json.loads(request.read_text())
+    request.write_text(json.dumps({**body, "save_dir": str(tmp_path / "resumed"), "resume_from": str(tmp_path / "epoch2-last.pt")}))
+    monkeypatch.setattr(ExperimentTrainer, "save_model", real_save)
+    monkeypatch.setattr(ExperimentTrainer, "_setup_train", setup_then_stop)
+    with pytest.raises(StopAtTrainingStart):
+        train_here(monkeypatch, request, yolo_config_dir)
+
+    written, resumed = states["written"], states["resumed"]
+    assert resumed["groups"] == written["groups"]
+    assert (resumed["updates"], resumed["scheduler_epoch"]) == (written["updates"], written["scheduler_epoch"])
+    stored = (lambda t: t) if variant == "qat" else (lambda t: t.half().float())
+    for part in ("ema", "momentum"):
+        assert resumed[part].keys() == written[part].keys()
+        different = [k for k, v in written[part].items() if not torch.equal(resumed[part][k], stored(v))]
+        assert not different, f"{part}: {different[:5]}"

@@ -22,7 +22,11 @@ ort=node_modules/onnxruntime-node/bin/napi-v6
 for platform in darwin win32 linux/arm64; do args+=(--exclude="$ort/$platform"); done
 tar -cf - "${args[@]}" node_modules | xz -T0 -9 > "$payload/nm.tar.xz"
 
-wheels=(ultralytics==8.4.190 ultralytics-thop brevitas==0.13.4 dependencies unfoldNd ultralytics-platform nvidia-ml-py)
+# Pinned as requirements.lock pins them (an unpinned `dependencies` is a different package that breaks brevitas).
+wheels=()
+for name in ultralytics ultralytics-thop brevitas dependencies unfoldNd ultralytics-platform nvidia-ml-py; do
+  wheels+=("$(grep -i -m1 "^$name==" requirements.lock)")
+done
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
-  --platform manylinux_2_28_x86_64 -d "$payload/whl" "${wheels[@]}" 2>/dev/null || cp .whl/*.whl "$payload/whl/"
+  --platform manylinux_2_28_x86_64 -d "$payload/whl" "${wheels[@]}"
 du -sh "$payload"/*

@@ -1,22 +1,35 @@
-"""Runs one command and appends a line to a TSV: name, exit code, wall seconds, peak RSS (GiB) of its largest process.
+"""Runs one command and appends a line to a TSV: name, exit, wall seconds, peak RSS (GiB) of its process tree.
 
     python3 tools/bench/gpu/stages/measure.py <tsv> <name> <log> [--time-box S] -- <command...>
 
-With --time-box, the command's whole process group is killed after S seconds (a rehearsal's training is cut this way,
-from outside the product) and its exit is recorded as "timebox".
-
-The peak is getrusage(RUSAGE_CHILDREN).ru_maxrss after the wait: the largest resident set of any process of the tree
-that was waited for (a stage's node process or its Python child), not their sum.
+The command runs in a session of its own; every 0.5 s the resident sets of all the session's processes (the stage's
+node, its Python child, the dataloader workers) are summed from /proc, and the largest sum is the peak. With
+--time-box, the whole session is killed after S seconds (a rehearsal's training is cut this way, from outside the
+product) and the exit is recorded as "timebox".
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def session_rss(sid: int) -> int:
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # fields after the command name: state, ppid, pgrp, session, ..., rss is 22nd
+            total += int(fields[21]) * PAGE
+    return total
 
 
 def main(argv: list[str]) -> int:
@@ -25,21 +38,28 @@ def main(argv: list[str]) -> int:
     if rest[:1] == ["--time-box"]:
         time_box, rest = float(rest[1]), rest[2:]
     assert rest[:1] == ["--"], "usage: measure.py <tsv> <name> <log> [--time-box S] -- <command...>"
-    command = rest[1:]
     began = time.monotonic()
+    peak = 0
     with open(log, "ab") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(rest[1:], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        code: int | str | None = None
+        while code is None:
+            peak = max(peak, session_rss(proc.pid))
+            try:
+                code = proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if time_box is not None and time.monotonic() - began > time_box:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    code = "timebox"
         try:
-            code: int | str = proc.wait(timeout=time_box)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            code = "timebox"
+            os.killpg(proc.pid, signal.SIGKILL)  # dataloader workers a finished stage may leave behind
+        except ProcessLookupError:
+            pass
     wall = time.monotonic() - began
-    peak_gib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     with open(tsv, "a") as table:
-        table.write(f"{name}\t{code}\t{wall:.1f}\t{peak_gib:.2f}\n")
-    print(f"{name}: exit {code}, {wall:.1f} s, peak RSS {peak_gib:.2f} GiB", flush=True)
+        table.write(f"{name}\t{code}\t{wall:.1f}\t{peak / 2**30:.2f}\n")
+    print(f"{name}: exit {code}, {wall:.1f} s, peak RSS of its processes {peak / 2**30:.2f} GiB", flush=True)
     return 0 if code == "timebox" else int(code)
 
 
