@@ -89,6 +89,13 @@ def checkpoint_since(save_dir: Path, moment: float) -> bool:
         return False
 
 
+def checkpoint_after_results(save_dir: Path) -> bool:
+    try:
+        return (save_dir / "weights" / "last.pt").stat().st_mtime >= (save_dir / "results.csv").stat().st_mtime
+    except FileNotFoundError:
+        return False
+
+
 def temp_files(save_dir: Path) -> list[str]:
     weights = save_dir / "weights"
     return [p.name for p in weights.iterdir() if p.name.startswith(".")] if weights.is_dir() else []
@@ -108,12 +115,13 @@ def killed_run(args, work: Path, variant: str, rng: random.Random) -> dict:
             mid_write = len(kills) % 2 == 1
             began, seen = time.time(), None
             if args.final_kill and len(kills) == args.kills - 1:
-                # The window between the last epoch's checkpoint and the end of the final validation of best.pt.
+                # The window between the last epoch's checkpoint and the end of the final validation of best.pt:
+                # the last epoch's results row is written first, then its last.pt.
                 while proc.poll() is None and time.time() < args.deadline and not (
-                    checkpoint_since(save_dir, began) and results_rows(save_dir) >= args.epochs
+                    results_rows(save_dir) >= args.epochs and checkpoint_after_results(save_dir)
                 ):
                     time.sleep(0.02)
-                if proc.poll() is None:
+                if proc.poll() is None and time.time() < args.deadline:
                     kill_group(proc)
                     kills.append({"after_s": round(time.time() - began, 2), "mode": "after-last-checkpoint",
                                   "temp_files_at_kill": temp_files(save_dir), "results_rows": results_rows(save_dir)})
