@@ -6,11 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import { sha256Text } from './hashing.ts';
 
 /** Where `import ... from 'yolo_py.x'` resolves: libs/yolo-py/yolo_py/x.py or x/__init__.py. */
 export const pythonRoot = 'libs/yolo-py';
 
-/** Relative TypeScript specifiers of one file: static imports, re-exports, and `new URL('./x.ts', import.meta.url)` (worker scripts). */
+/** Relative TypeScript specifiers of one file: static imports, re-exports, and `new URL` of a relative .ts path and `import.meta.url` (worker scripts). */
 export function tsLocalSpecifiers(source: string): string[] {
   const patterns = [/\bfrom\s+'(\.{1,2}\/[^']+)'/g, /^\s*import\s+'(\.{1,2}\/[^']+)'/gm, /new URL\('(\.{1,2}\/[^']+\.ts)'/g];
   return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => m[1]!));
@@ -92,4 +93,20 @@ export function codeClosure(root: string, entries: CodeEntries): string[] {
     }
   }
   return [...seen].sort();
+}
+
+/**
+ * Files no stage's output depends on although stages import them: the wording of error messages. Everything
+ * else a stage loads is its input.
+ */
+const notOutputAffecting: readonly string[] = ['libs/core/src/errors.ts'];
+
+/** The code inputs of a stage that starts at `entries`: their closure less the files above (Nx hashes these, stages.ts). */
+export function codeInputs(root: string, entries: CodeEntries): string[] {
+  return codeClosure(root, entries).filter((file) => !notOutputAffecting.includes(file));
+}
+
+/** Digest of those files, by workspace-relative path and content: equal exactly when Nx's code input is. */
+export function closureDigest(root: string, entries: CodeEntries): string {
+  return sha256Text(codeInputs(root, entries).map((file) => `${file}\0${sha256Text(readFileSync(join(root, file)))}`).join('\n'));
 }

@@ -26,9 +26,9 @@ export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Pro
     imgsz,
     opset,
     qat_settings: { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat },
-    fp16_checkpoint: await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), 'train-fp16:train-fp16'),
-    qat_checkpoint: await requireArtifact(join(layout.train.qat, artifactFiles.bestWeights), 'train-qat:train-qat'),
-    qat_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName.qat), 'export:export'),
+    fp16_checkpoint: await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), layout),
+    qat_checkpoint: await requireArtifact(join(layout.train.qat, artifactFiles.bestWeights), layout),
+    qat_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName.qat), layout),
   };
   await writeDirAtomically(layout.ptq.w4a16, async (staging) => {
     // Kept beside the outputs as the record of what the step was asked (as export keeps its request).

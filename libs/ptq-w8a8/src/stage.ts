@@ -18,13 +18,12 @@ import { fromWorkspace } from '../../core/src/workspace.ts';
 import { selectCalibrationImages } from '../../eval/src/calibration/select.ts';
 import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
 
-const listSplit = async (dir: string): Promise<string[]> => readdir(await requireArtifact(dir, 'dataset:dataset', 'no images folder'));
-
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
   const { letterbox } = loadSection('preprocess', profile);
   const { imgsz } = loadSection('train', profile);
-  const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), 'export:export');
+  const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), layout);
+  const listSplit = async (dir: string): Promise<string[]> => readdir(await requireArtifact(dir, layout, 'no images folder'));
   const trainDir = join(layout.dataset, artifactFiles.trainImages);
   const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, artifactFiles.valImages)), calibrationImages, 'conf/ptq.yaml: calibrationImages');
   process.stdout.write(`[ptq-w8a8] calibration: ${list.images.length} train images (requested ${list.requested}), sha256 ${list.sha256}, ${letterbox} letterbox\n`);
