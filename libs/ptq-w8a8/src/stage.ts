@@ -9,7 +9,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { requireArtifact } from '../../core/src/artifacts.ts';
-import { artifactFiles, calibrationListFileName, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
+import { artifactFiles, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { ptqW8a8RequestSchema } from '../../core/src/schemas/ptq-w8a8.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';

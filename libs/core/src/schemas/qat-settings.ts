@@ -5,7 +5,7 @@ import { weightBitWidth, type QatConfig } from '../config/schema.ts';
  * How a quantizer's scale comes from the float weight: 'absmax', max |w| / qmax, the only one. conf/qat.yaml does not
  * set it and the requests leave it out (yolo_py's default); a checkpoint's settings (QatSettings.to_dict) carry it.
  */
-export const qatScalingStats = ['absmax'] as const;
+const qatScalingStats = ['absmax'] as const;
 
 /**
  * The quantizer settings a request hands yolo_py, the train-qat and ptq-w4a16 requests alike: yolo_py/quant/settings.py's
