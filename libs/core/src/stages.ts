@@ -1,8 +1,9 @@
 /**
  * One declaration per stage: what it reads (conf files, upstream artifacts, the code it runs, the Python
- * packages it imports) and what it writes (where: stage-outputs.ts). The local Nx plugin (tools/nx-stage) derives each stage's Nx
- * target from it (inputs, outputs, dependsOn), so a target's hash holds exactly what can change the stage's
- * output: a training is not rerun for a chart colour, an export tolerance or an unrelated lock line.
+ * packages it imports) and what it writes (where: stage-outputs.ts). The local Nx plugin (tools/nx-stage)
+ * derives each stage's Nx target from it (inputs, outputs, dependsOn), so a target's hash holds exactly what
+ * can change the stage's output: a training is not rerun for a chart colour, an export tolerance or an
+ * unrelated lock line.
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
