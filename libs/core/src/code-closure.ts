@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { sha256Text } from './hashing.ts';
 
-/** Where `import ... from 'yolo_py.x'` resolves: libs/yolo-py/yolo_py/x.py or x/__init__.py. */
+/** Where a yolo_py module (yolo_py.x) resolves: libs/yolo-py/yolo_py/x.py or x/__init__.py. */
 export const pythonRoot = 'libs/yolo-py';
 
 /** Relative TypeScript specifiers of one file: static imports, re-exports, and `new URL` of a relative .ts path and `import.meta.url` (worker scripts). */
@@ -17,7 +17,11 @@ export function tsLocalSpecifiers(source: string): string[] {
   return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => m[1]!));
 }
 
-/** npm packages one TypeScript file imports or resolves (`from 'pkg/sub'` -> pkg, `@scope/pkg/sub` -> @scope/pkg, `require.resolve('pkg')`); node: built-ins are not packages. */
+/**
+ * npm packages one TypeScript file imports or resolves with require.resolve: a subpath names its package (pkg/sub ->
+ * pkg, @scope/pkg/sub -> @scope/pkg); node: built-ins are not packages. (No quoted example here: this file is eval's
+ * code too, and is read with these very patterns.)
+ */
 export function tsPackageImports(source: string): string[] {
   return [...source.matchAll(/(?:\bfrom\s+|^\s*import\s+|\bimport\(|\.resolve\()'([^'.][^']*)'/gm)]
     .map((m) => m[1]!)
