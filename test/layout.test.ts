@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { experimentName, runLayout, trainArgsFileName } from '../libs/core/src/layout.ts';
-import { nxStageTarget, stageNames, stages } from '../libs/core/src/stages.ts';
+import { stageNames, stageOutput } from '../libs/core/src/stage-outputs.ts';
+import { nxStageTarget } from '../libs/core/src/stages.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { nxTestEnv } from './workspace.ts';
 
@@ -19,7 +20,7 @@ test("each stage's declared Nx output is its folder in the run-root layout", () 
   const layout = runLayout('RUNID');
   for (const stage of stageNames) {
     const declared = nxStageTarget(workspaceRoot, stage).outputs[0]!.replace('{workspaceRoot}', workspaceRoot).replace(/\{options\.runId\}/g, 'RUNID');
-    assert.equal(declared, stages[stage].output(layout), stage);
+    assert.equal(declared, stageOutput[stage](layout), stage);
     assert.match(declared, new RegExp(`/tmp/${experimentName}/RUNID/`));
   }
 });

@@ -16,7 +16,8 @@ import { exportJsonSchema, exportRequestSchema } from '../../libs/core/src/schem
 import { ptqW4a16JsonSchema, ptqW4a16RequestSchema, quantizationReportSchema } from '../../libs/core/src/schemas/ptq-w4a16.ts';
 import { calibrationListSchema, ptqW8a8JsonSchema, ptqW8a8RequestSchema } from '../../libs/core/src/schemas/ptq-w8a8.ts';
 import { runJsonSchema, trainRequestSchema } from '../../libs/core/src/schemas/training.ts';
-import { stageNames, stages, type StageName } from '../../libs/core/src/stages.ts';
+import { stageNames, stageOutput, type StageName } from '../../libs/core/src/stage-outputs.ts';
+import { stages } from '../../libs/core/src/stages.ts';
 import { variants } from '../../libs/core/src/variants.ts';
 
 /** Stages whose folder holds exactly what they declare (the others keep more: checkpoints, events, COCO results). */
@@ -48,7 +49,7 @@ export function stageOutputProblems(runRoot: string): string[] {
   const layout = runLayout('fault-inject', runRoot);
   const problems: string[] = [];
   for (const stage of stageNames) {
-    const dir = stages[stage].output(layout);
+    const dir = stageOutput[stage](layout);
     if (!existsSync(dir)) continue;
     const declared = stages[stage].writes;
     for (const file of declared) if (!existsSync(join(dir, file))) problems.push(`${relative(runRoot, join(dir, file))}: declared output of ${stage} missing`);

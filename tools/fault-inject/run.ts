@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { experimentName } from '../../libs/core/src/layout.ts';
-import { stageNames, type StageName } from '../../libs/core/src/stages.ts';
+import { nxTarget, stageNames, type StageName } from '../../libs/core/src/stage-outputs.ts';
 import { seededRandom } from '../../libs/eval/src/coco/seeded-random.ts';
 import { WorkspaceCopy, nxTestEnv } from '../../test/workspace.ts';
 import { validateRunRoot } from './validate-outputs.ts';
@@ -63,7 +63,7 @@ function nx(args: string[], killAfterMs?: number): Promise<Run & { killedWhile: 
   return new Promise((done) => child.on('close', (code) => done({ code, seconds: (performance.now() - started) / 1000, output, killedWhile })));
 }
 
-const stageCommand = (stage: Stage) => ['run', `${stage}:${stage}:ci`, '--skip-nx-cache', '--exclude-task-dependencies'];
+const stageCommand = (stage: Stage) => ['run', `${nxTarget(stage)}:ci`, '--skip-nx-cache', '--exclude-task-dependencies'];
 
 interface Trial {
   trial: number;

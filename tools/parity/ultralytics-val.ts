@@ -49,7 +49,7 @@ const datasetDir = values.dataset ?? layout.dataset;
 // The COCO instances file of the val split: given, or the one the dataset stage recorded.
 const provenancePath = join(datasetDir, artifactFiles.provenance);
 const annotations: string | undefined =
-  values.annotations ?? (await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset:dataset')).splits.val2017?.annotationFile;
+  values.annotations ?? (await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset')).splits.val2017?.annotationFile;
 if (!annotations) throw new UserError('no val2017 split recorded: give --annotations', fromWorkspace(provenancePath));
 const scratch = await mkdtemp(join(tmpdir(), 'ultralytics-val-'));
 try {

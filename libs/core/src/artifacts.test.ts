@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArtifact, readArtifact } from './artifacts.ts';
+import { parseArtifact, readArtifact, requireArtifact } from './artifacts.ts';
+import { runLayout } from './layout.ts';
 import { metricsJsonSchema } from './schemas/eval.ts';
 import { fingerprintJsonSchema } from './schemas/dataset.ts';
 import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
@@ -57,12 +58,16 @@ test('a corrupted metrics.json names the file and the field, down to the array e
   assert.throws(() => parseArtifact(JSON.stringify(withoutAPs), metricsJsonSchema, 'eval/fp16.metrics.json'), /eval\/fp16\.metrics\.json: APs: .*got nothing/);
 });
 
-test('a missing artifact names the target that writes it', async () => {
+test('a missing artifact names the target that writes it: given, or found by the output folder that holds it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'artifacts-'));
   try {
-    await assert.rejects(readArtifact(join(dir, 'run.json'), runJsonSchema, 'train-fp16:train-fp16'), /run\.json: missing: run `npx nx run train-fp16:train-fp16` first/);
+    await assert.rejects(readArtifact(join(dir, 'run.json'), runJsonSchema, 'train-fp16'), /run\.json: missing: run `npx nx run train-fp16:train-fp16` first/);
     writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...runJson, device: 3 }));
-    await assert.rejects(readArtifact(join(dir, 'run.json'), runJsonSchema, 'train-fp16:train-fp16'), /run\.json: device: /);
+    await assert.rejects(readArtifact(join(dir, 'run.json'), runJsonSchema, 'train-fp16'), /run\.json: device: /);
+    const layout = runLayout('r', dir);
+    await assert.rejects(readArtifact(join(layout.train.qat, 'run.json'), runJsonSchema, layout), /qat\/run\.json: missing: run `npx nx run train-qat:train-qat` first/);
+    await assert.rejects(requireArtifact(join(layout.ptq.w8a8, 'x.onnx'), layout, 'no ONNX file'), /ptq-w8a8\/x\.onnx: no ONNX file: run `npx nx run ptq-w8a8:ptq-w8a8` first/);
+    await assert.rejects(requireArtifact(join(layout.dataset, 'images', 'train2017'), layout), /train2017: not found: run `npx nx run dataset:dataset` first/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

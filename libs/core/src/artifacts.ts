@@ -8,6 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import type { RunLayout } from './layout.ts';
+import { nxTarget, producerOf, type StageName } from './stage-outputs.ts';
 import { exists } from './staging.ts';
 import { fromWorkspace } from './workspace.ts';
 
@@ -32,12 +34,20 @@ export function parseArtifact<S extends z.ZodType>(text: string, schema: S, show
   throw new UserError(`${issue.message}, got ${got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80)}`, `${shown}: ${field}`);
 }
 
+/**
+ * Who writes an artifact: the run's layout, in which the stage whose output folder holds it is found, or the stage
+ * itself for a file outside a run (a folder given on a tool's command line).
+ */
+export type Producer = RunLayout | StageName;
+
 /** The error for an upstream artifact that is not there: it names the Nx target that writes it. */
-const missingArtifact = (path: string, producer: string, problem: string): UserError =>
-  new UserError(`${problem}: run \`npx nx run ${producer}\` first`, fromWorkspace(path));
+function missingArtifact(path: string, producer: Producer, problem: string): UserError {
+  const stage = typeof producer === 'string' ? producer : producerOf(producer, path);
+  return new UserError(`${problem}: run \`npx nx run ${nxTarget(stage)}\` first`, fromWorkspace(path));
+}
 
 /** Reads and checks an artifact; a missing file names the Nx target that writes it. */
-export async function readArtifact<S extends z.ZodType>(path: string, schema: S, producer: string): Promise<z.output<S>> {
+export async function readArtifact<S extends z.ZodType>(path: string, schema: S, producer: Producer): Promise<z.output<S>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -48,7 +58,7 @@ export async function readArtifact<S extends z.ZodType>(path: string, schema: S,
 }
 
 /** `path` if the upstream artifact (a file or folder a stage only passes on, never parses) exists; else the same named error. */
-export async function requireArtifact(path: string, producer: string, problem = 'not found'): Promise<string> {
+export async function requireArtifact(path: string, producer: Producer, problem = 'not found'): Promise<string> {
   if (!(await exists(path))) throw missingArtifact(path, producer, problem);
   return path;
 }

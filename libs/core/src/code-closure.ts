@@ -6,17 +6,22 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import { sha256Text } from './hashing.ts';
 
-/** Where `import ... from 'yolo_py.x'` resolves: libs/yolo-py/yolo_py/x.py or x/__init__.py. */
+/** Where a yolo_py module (yolo_py.x) resolves: libs/yolo-py/yolo_py/x.py or x/__init__.py. */
 export const pythonRoot = 'libs/yolo-py';
 
-/** Relative TypeScript specifiers of one file: static imports, re-exports, and `new URL('./x.ts', import.meta.url)` (worker scripts). */
+/** Relative TypeScript specifiers of one file: static imports, re-exports, and `new URL` of a relative .ts path and `import.meta.url` (worker scripts). */
 export function tsLocalSpecifiers(source: string): string[] {
   const patterns = [/\bfrom\s+'(\.{1,2}\/[^']+)'/g, /^\s*import\s+'(\.{1,2}\/[^']+)'/gm, /new URL\('(\.{1,2}\/[^']+\.ts)'/g];
   return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => m[1]!));
 }
 
-/** npm packages one TypeScript file imports or resolves (`from 'pkg/sub'` -> pkg, `@scope/pkg/sub` -> @scope/pkg, `require.resolve('pkg')`); node: built-ins are not packages. */
+/**
+ * npm packages one TypeScript file imports or resolves with require.resolve: a subpath names its package (pkg/sub ->
+ * pkg, @scope/pkg/sub -> @scope/pkg); node: built-ins are not packages. (No quoted example here: this file is eval's
+ * code too, and is read with these very patterns.)
+ */
 export function tsPackageImports(source: string): string[] {
   return [...source.matchAll(/(?:\bfrom\s+|^\s*import\s+|\bimport\(|\.resolve\()'([^'.][^']*)'/gm)]
     .map((m) => m[1]!)
@@ -92,4 +97,20 @@ export function codeClosure(root: string, entries: CodeEntries): string[] {
     }
   }
   return [...seen].sort();
+}
+
+/**
+ * Files no stage's output depends on although stages import them: the wording of error messages. Everything
+ * else a stage loads is its input.
+ */
+const notOutputAffecting: readonly string[] = ['libs/core/src/errors.ts'];
+
+/** The code inputs of a stage that starts at `entries`: their closure less the files above (Nx hashes these, stages.ts). */
+export function codeInputs(root: string, entries: CodeEntries): string[] {
+  return codeClosure(root, entries).filter((file) => !notOutputAffecting.includes(file));
+}
+
+/** Digest of those files, by workspace-relative path and content: equal exactly when Nx's code input is. */
+export function closureDigest(root: string, entries: CodeEntries): string {
+  return sha256Text(codeInputs(root, entries).map((file) => `${file}\0${sha256Text(readFileSync(join(root, file)))}`).join('\n'));
 }

@@ -31,6 +31,8 @@ export const artifactFiles = {
   valImages: join('images', 'val2017'),
   /** dataset/: the split the trainings learn from and the W8A8 calibration images are drawn from. */
   trainImages: join('images', 'train2017'),
+  /** dataset/ of a synthetic profile: the generated COCO-format images and annotations the labels are made from. */
+  syntheticSource: 'source',
   /** hyps/: how every source key was mapped, for people and for tools. */
   mappingMd: 'mapping.md',
   mappingJson: 'mapping.json',

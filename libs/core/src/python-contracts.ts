@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { exportJsonSchema, exportRequestSchema } from './schemas/export.ts';
 import { ptqW4a16JsonSchema, ptqW4a16RequestSchema, quantizationReportSchema } from './schemas/ptq-w4a16.ts';
 import { calibrationListSchema, ptqW8a8JsonSchema, ptqW8a8RequestSchema } from './schemas/ptq-w8a8.ts';
+import { qatSettingsRequestSchema } from './schemas/qat-settings.ts';
 import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
 import { pythonLayout } from './layout.ts';
 import { variants } from './variants.ts';
@@ -16,7 +17,7 @@ import { workspaceRoot } from './workspace.ts';
 
 export const pythonContractsDir = join(workspaceRoot, 'libs', 'yolo-py', 'yolo_py', 'contracts');
 
-/** The artifact schemas the Python side checks, by contract file stem. */
+/** The artifact schemas the Python side checks (and the QAT settings, whose bounds it reads), by contract file stem. */
 export const pythonSchemas: Record<string, z.ZodType> = {
   train_request: trainRequestSchema,
   export_request: exportRequestSchema,
@@ -29,6 +30,7 @@ export const pythonSchemas: Record<string, z.ZodType> = {
   ptq_w8a8_request: ptqW8a8RequestSchema,
   calibration: calibrationListSchema,
   ptq_w8a8: ptqW8a8JsonSchema,
+  qat_settings: qatSettingsRequestSchema,
 };
 
 /** Each contract file's name inside pythonContractsDir and its exact text. Pure. */

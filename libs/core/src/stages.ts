@@ -1,16 +1,17 @@
 /**
  * One declaration per stage: what it reads (conf files, upstream artifacts, the code it runs, the Python
- * packages it imports), what it writes, and where. The local Nx plugin (tools/nx-stage) derives each stage's Nx
- * target from it (inputs, outputs, dependsOn), so a target's hash holds exactly what can change the stage's
- * output: a training is not rerun for a chart colour, an export tolerance or an unrelated lock line.
+ * packages it imports) and what it writes (where: stage-outputs.ts). The local Nx plugin (tools/nx-stage)
+ * derives each stage's Nx target from it (inputs, outputs, dependsOn), so a target's hash holds exactly what
+ * can change the stage's output: a training is not rerun for a chart colour, an export tolerance or an
+ * unrelated lock line.
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { codeClosure, tsPackageImports, type CodeEntries } from './code-closure.ts';
-import { artifactFiles as f, calibrationListFileName, experimentName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart, type RunLayout } from './layout.ts';
+import { codeInputs, tsPackageImports, type CodeEntries } from './code-closure.ts';
+import { artifactFiles as f, calibrationListFileName, experimentName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart } from './layout.ts';
+import { stageNames, stageOutput, type StageName } from './stage-outputs.ts';
 
-export const stageNames = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'] as const;
-export type StageName = (typeof stageNames)[number];
+export { stageNames, type StageName };
 
 export interface StageDeclaration {
   /** Files of conf/ the stage reads (resources.yaml never: it moves a run, it does not change it). */
@@ -21,9 +22,7 @@ export interface StageDeclaration {
   pythonPackages: readonly string[];
   /** Stages that must have run first, and the artifact files of theirs (globs) this stage reads. */
   reads: Partial<Record<StageName, readonly string[]>>;
-  /** Its output folder in the run-root layout. */
-  output: (layout: RunLayout) => string;
-  /** The files it writes there. */
+  /** The files it writes in its output folder (stage-outputs.ts). */
   writes: readonly string[];
   /** Inputs from outside the workspace: environment variables and commands whose output is hashed. */
   env?: readonly string[];
@@ -38,7 +37,6 @@ const training = (variant: 'fp16' | 'qat'): StageDeclaration => ({
   code: { ts: [`libs/train-${variant}/src/stage.ts`], python: ['yolo_py.train'] },
   pythonPackages: trainingPackages,
   reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName] },
-  output: (l) => l.train[variant],
   writes: [f.runJson, f.resultsCsv, f.trainRequest, f.bestWeights, f.lastWeights],
 });
 
@@ -48,7 +46,6 @@ export const stages: Record<StageName, StageDeclaration> = {
     code: { ts: ['libs/dataset/src/stage.ts', 'libs/dataset/src/fingerprint.ts'], python: [] },
     pythonPackages: [],
     reads: {},
-    output: (l) => l.dataset,
     writes: [f.dataYaml, f.provenance, f.fingerprint],
     env: ['COCO_ROOT'],
     runtime: ['node --import tsx libs/dataset/src/fingerprint.ts'],
@@ -58,7 +55,6 @@ export const stages: Record<StageName, StageDeclaration> = {
     code: { ts: ['libs/hyps/src/stage.ts'], python: ['yolo_py.check_args'] },
     pythonPackages: ['ultralytics'],
     reads: {},
-    output: (l) => l.hyps,
     writes: [trainArgsFileName, f.provenance],
   },
   'train-fp16': training('fp16'),
@@ -68,7 +64,6 @@ export const stages: Record<StageName, StageDeclaration> = {
     code: { ts: ['libs/export/src/stage.ts'], python: ['yolo_py.export_cli'] },
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights] },
-    output: (l) => l.onnx,
     writes: [...Object.values(onnxFileName), f.exportJson, f.exportRequest],
   },
   // Two post-training stages, so that a calibration change (ptq.yaml) reruns the W8A8 branch only.
@@ -78,7 +73,6 @@ export const stages: Record<StageName, StageDeclaration> = {
     code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_w4a16_cli'] },
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat] },
-    output: (l) => l.ptq.w4a16,
     writes: [...Object.values(ptqFiles.w4a16), f.ptqRequest],
   },
   'ptq-w8a8': {
@@ -88,7 +82,6 @@ export const stages: Record<StageName, StageDeclaration> = {
     code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_w8a8_cli'] },
     pythonPackages: ['onnx', 'onnxruntime', 'numpy'],
     reads: { export: [onnxFileName.fp16], dataset: [f.fingerprint] },
-    output: (l) => l.ptq.w8a8,
     writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName, f.ptqRequest],
   },
   eval: {
@@ -96,7 +89,6 @@ export const stages: Record<StageName, StageDeclaration> = {
     code: { ts: ['libs/eval/src/stage.ts'], python: [] },
     pythonPackages: [],
     reads: { export: ['*.onnx'], 'ptq-w4a16': ['*.onnx'], 'ptq-w8a8': ['*.onnx'], dataset: [f.fingerprint] },
-    output: (l) => l.eval,
     writes: [...Object.values(metricsFileName), f.evalJson],
   },
   summary: {
@@ -113,7 +105,6 @@ export const stages: Record<StageName, StageDeclaration> = {
       eval: ['*.metrics.json'],
       dataset: [f.provenance],
     },
-    output: (l) => l.summary,
     // oscillation.png/html: every QAT run records the weight code changes (a run begun before that has no chart).
     writes: [
       f.summaryMd, f.lossPng, f.lossHtml, f.mapPng, f.mapHtml, f.sqnrPng, f.sqnrHtml, f.oscillationPng, f.oscillationHtml,
@@ -122,15 +113,9 @@ export const stages: Record<StageName, StageDeclaration> = {
   },
 };
 
-/**
- * Files no stage's output depends on although stages import them: the wording of error messages. Everything
- * else a stage loads is its input.
- */
-export const notOutputAffecting: readonly string[] = ['libs/core/src/errors.ts'];
-
-/** The stage's code inputs: its import closure less the files above. */
+/** The stage's code inputs: its import closure less the files that only word its messages (code-closure.ts). */
 export function stageCode(root: string, stage: StageName): string[] {
-  return codeClosure(root, stages[stage].code).filter((file) => !notOutputAffecting.includes(file));
+  return codeInputs(root, stages[stage].code);
 }
 
 /** The npm packages the stage's code imports, and tsx, which runs it: Nx hashes their installed versions. */
@@ -141,7 +126,7 @@ export function stageNpmPackages(root: string, stage: StageName): string[] {
 
 /** Nx's path of a stage's output folder: the run-root layout with Nx's tokens for the workspace and the run id. */
 export function nxOutputPath(stage: StageName): string {
-  return stages[stage].output(runLayout('{options.runId}', join('{workspaceRoot}', 'tmp', experimentName, '{options.runId}')));
+  return stageOutput[stage](runLayout('{options.runId}', join('{workspaceRoot}', 'tmp', experimentName, '{options.runId}')));
 }
 
 /** The stages this one depends on directly: those it reads from, less those reached through another of them. */

@@ -30,7 +30,6 @@ export const evalVariantLabel: Record<EvalVariant, string> = {
  * QuantizeLinear/DequantizeLinear (QCDQ). export.json's `graph`.
  */
 export const graphKinds = ['float', 'qcdq'] as const;
-export type GraphKind = (typeof graphKinds)[number];
 
 /** pycocotools' COCOeval.stats for bbox, in its order: metrics.json's keys (and the summary's rows, cocoStatLabel). */
 export const cocoStatKeys = ['mAP50_95', 'mAP50', 'mAP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;

@@ -17,9 +17,6 @@ import { fromWorkspace } from '../../core/src/workspace.ts';
 import { convertCocoToYolo, generateSyntheticCoco, type ConvertCocoResult } from './index.ts';
 import { resolveSource, type DatasetSource } from './source.ts';
 
-/** Generated demo images live inside the stage output, so the Nx cache restores them with their links. */
-export const syntheticSourceDir = 'source';
-
 export async function runDatasetStage(profile: Profile, outDir: string): Promise<ConvertCocoResult> {
   const source = resolveSource(loadSection('dataset', profile));
   const started = performance.now();
@@ -27,7 +24,8 @@ export async function runDatasetStage(profile: Profile, outDir: string): Promise
     let cocoRoot: string;
     let synthetic: unknown = null;
     if (source.kind === 'synthetic') {
-      cocoRoot = join(staging, syntheticSourceDir);
+      // Inside the stage output, so the Nx cache restores the generated images with their links.
+      cocoRoot = join(staging, artifactFiles.syntheticSource);
       const { seed, trainImages, valImages, minSide, maxSide } = source.settings;
       const generated = await generateSyntheticCoco({ root: cocoRoot, seed, trainImages, valImages, minSide, maxSide });
       synthetic = { settings: source.settings, categories: generated.categories, splits: generated.splits };
@@ -64,7 +62,7 @@ async function contentFingerprint(staging: string, result: ConvertCocoResult) {
 function provenance(source: DatasetSource, result: ConvertCocoResult, synthetic: unknown, staging: string, outDir: string, started: number) {
   const inOutput = (path: string) => (path.startsWith(staging) ? join(outDir, relative(staging, path)) : path);
   return {
-    source: source.kind === 'coco' ? { kind: 'coco', root: source.root } : { kind: 'synthetic', root: join(outDir, syntheticSourceDir), ...(synthetic as object) },
+    source: source.kind === 'coco' ? { kind: 'coco', root: source.root } : { kind: 'synthetic', root: join(outDir, artifactFiles.syntheticSource), ...(synthetic as object) },
     splits: Object.fromEntries(
       Object.entries(result.splits).map(([split, info]) => [
         split,

@@ -2,9 +2,10 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../../core/src/errors.ts';
 import { cocoPaths } from './dataset.ts';
-import { LETTERBOX_STYLES } from './letterbox.ts';
-import { DEFAULT_SESSION_OPTIONS, EXECUTION_MODES, GRAPH_OPTIMIZATION_LEVELS, type SessionCount } from './session.ts';
-import { DEFAULTS, evaluateOnnx, scoreDetectionsFile, type EvaluationOutput } from './evaluate-onnx.ts';
+import { executionModes, graphOptimizationLevels, letterboxStyles } from '../../core/src/config/choices.ts';
+import type { SessionCount } from './session.ts';
+import { DEFAULT_SESSION_OPTIONS, DEFAULTS } from './defaults.ts';
+import { evaluateOnnx, scoreDetectionsFile, type EvaluationOutput } from './evaluate-onnx.ts';
 
 const USAGE = `usage:
   tsx libs/eval/src/cli.ts --onnx-path <model.onnx> --data-root <coco> --out <metrics.json>
@@ -12,9 +13,9 @@ const USAGE = `usage:
       [--disable-cpu-fallback] [--warmup-runs ${DEFAULTS.warmupRuns}] [--latency-runs ${DEFAULTS.latencyRuns}] [--skip-latency]
       [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.workers}] [--batch ${DEFAULTS.batch}]
       [--sessions auto|N] (default ${DEFAULTS.sessions}: onnxruntime sessions evaluating at once, each in a worker thread)
-      [--letterbox ${LETTERBOX_STYLES.join('|')}] (default ${DEFAULTS.letterbox}) [--intra-op-threads N] (0: onnxruntime's choice)
-      [--graph-optimization disabled|basic|extended|all] (default ${DEFAULT_SESSION_OPTIONS.graphOptimizationLevel})
-      [--execution-mode sequential|parallel] (default ${DEFAULT_SESSION_OPTIONS.executionMode})
+      [--letterbox ${letterboxStyles.join('|')}] (default ${DEFAULTS.letterbox}) [--intra-op-threads N] (default ${DEFAULT_SESSION_OPTIONS.intraOpThreads}; 0: onnxruntime's choice)
+      [--graph-optimization ${graphOptimizationLevels.join('|')}] (default ${DEFAULT_SESSION_OPTIONS.graphOptimizationLevel})
+      [--execution-mode ${executionModes.join('|')}] (default ${DEFAULT_SESSION_OPTIONS.executionMode})
   tsx libs/eval/src/cli.ts --detections <results.json> (--annotations <instances.json> | --data-root <coco>) [--out <metrics.json>]`;
 
 const OPTIONS = {
@@ -86,11 +87,11 @@ export async function runCli(argv: readonly string[]): Promise<EvaluationOutput 
     workers: optionalInt(values.workers, 'workers'),
     batch: optionalInt(values.batch, 'batch'),
     sessions: optionalSessionCount(values.sessions),
-    letterbox: optionalChoice(values.letterbox, 'letterbox', LETTERBOX_STYLES),
+    letterbox: optionalChoice(values.letterbox, 'letterbox', letterboxStyles),
     session: {
       ...(values['intra-op-threads'] === undefined ? {} : { intraOpThreads: optionalInt(values['intra-op-threads'], 'intra-op-threads') }),
-      ...(values['graph-optimization'] === undefined ? {} : { graphOptimizationLevel: optionalChoice(values['graph-optimization'], 'graph-optimization', GRAPH_OPTIMIZATION_LEVELS) }),
-      ...(values['execution-mode'] === undefined ? {} : { executionMode: optionalChoice(values['execution-mode'], 'execution-mode', EXECUTION_MODES) }),
+      ...(values['graph-optimization'] === undefined ? {} : { graphOptimizationLevel: optionalChoice(values['graph-optimization'], 'graph-optimization', graphOptimizationLevels) }),
+      ...(values['execution-mode'] === undefined ? {} : { executionMode: optionalChoice(values['execution-mode'], 'execution-mode', executionModes) }),
     },
     out: values.out,
   });

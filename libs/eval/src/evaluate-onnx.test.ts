@@ -13,7 +13,8 @@ import { evaluateOnnx } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
 import { runOracle } from './parity/run-oracle.ts';
 import { syntheticRgb } from './parity/fixture-images.ts';
-import { cudaProviderLibrary, DEFAULT_SESSION_OPTIONS, missingProviders, sessionCount, sessionCreateOptions, threadsPerSession } from './session.ts';
+import { cudaProviderLibrary, missingProviders, sessionCount, sessionCreateOptions, threadsPerSession } from './session.ts';
+import { DEFAULT_SESSION_OPTIONS } from './defaults.ts';
 
 // A tiny COCO root: landscape 640x480 and 500x375 images, letterboxed at 320. The test models output constant
 // boxes in input pixels; the ground truth is those boxes mapped back by hand, so a correct pipeline scores AP 1.

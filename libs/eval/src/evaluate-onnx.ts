@@ -3,21 +3,22 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../../core/src/errors.ts';
+import { letterboxStyles } from '../../core/src/config/choices.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { runBatches, splitIntoBatches, type PassSettings } from './batch-pass.ts';
 import { evaluateCocoBbox, loadCocoInstancesFile, loadCocoResultsFile, type CocoResult } from './coco/index.ts';
 import { classMapFromCategories, cocoPaths, selectImages, subsetInstances } from './dataset.ts';
-import { VAL_NMS } from './decode-output.ts';
 import { inferenceFor, sessionModelIo } from './inference.ts';
 import { summarizeLatency, type LatencyStats } from './latency.ts';
-import { LETTERBOX_STYLES, type LetterboxStyle } from './letterbox.ts';
+import { DEFAULT_SESSION_OPTIONS, DEFAULTS } from './defaults.ts';
+import type { LetterboxStyle } from './letterbox.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
 import { refuseOutputsOverInputs } from './output-paths.ts';
 import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson } from './metrics.ts';
 import type { ModelIo } from './model-io.ts';
 import { ParallelSessions } from './parallel-sessions.ts';
 import { progressReporter } from './progress.ts';
-import { DEFAULT_SESSION_OPTIONS, openSession, sessionCount, threadsPerSession, type SessionCount, type SessionOptions } from './session.ts';
+import { openSession, sessionCount, threadsPerSession, type SessionCount, type SessionOptions } from './session.ts';
 import type { StageSeconds } from './stages.ts';
 import { evaluateUltralyticsDetection } from './ultralytics-metric/index.ts';
 
@@ -30,7 +31,6 @@ export interface EvaluateOnnxOptions {
   /** Evaluate the first N images by id; all when absent. */
   readonly maxImages?: number;
   readonly imgsz?: number;
-  /** Default ['cpu']. */
   readonly providers?: readonly string[];
   readonly disableCpuFallback?: boolean;
   readonly warmupRuns?: number;
@@ -70,22 +70,6 @@ export interface EvaluationOutput {
   readonly detectionsPath: string | null;
 }
 
-export const DEFAULTS = {
-  imgsz: 640,
-  warmupRuns: 10,
-  latencyRuns: 100,
-  conf: VAL_NMS.conf,
-  prefetch: 4,
-  /** Measured on 2 cores (docs/benchmarks.md): a letterbox worker there only competes with onnxruntime's threads. */
-  workers: 0,
-  batch: 1,
-  /** By the cores and providers (sessionCount). */
-  sessions: 'auto' as SessionCount,
-  /** The preprocessing of Ultralytics' val, with which the trainings' own mAP (results.csv) is measured. */
-  letterbox: 'val' as LetterboxStyle,
-  progressIntervalSeconds: 10,
-} as const;
-
 const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** Runs an ONNX detector over COCO val images and scores it with the COCO bbox metric. */
@@ -113,7 +97,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
     throw new UserError('letterbox workers serve a single session; with --sessions above 1 each session decodes and letterboxes its own images', '--workers');
   }
   checkCount(sessionOptions.intraOpThreads, 'intra-op-threads', 0);
-  if (!LETTERBOX_STYLES.includes(style)) throw new UserError(`expected one of ${LETTERBOX_STYLES.join(', ')}, got '${style}'`, '--letterbox');
+  if (!letterboxStyles.includes(style)) throw new UserError(`expected one of ${letterboxStyles.join(', ')}, got '${style}'`, '--letterbox');
   if (!(conf >= 0 && conf <= 1)) throw new UserError(`expected a confidence threshold in [0, 1], got ${conf}`, '--conf');
 
   const { imagesDir, annotationsPath } = resolveData(options);
@@ -135,8 +119,8 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
   if (images.length === 0) throw new UserError('the instances file lists no images', annotationsPath);
   const classMap = options.classMap ?? classMapFromCategories(instances.categories);
 
-  const providers = options.providers ?? ['cpu'];
-  const disableCpuFallback = options.disableCpuFallback ?? false;
+  const providers = options.providers ?? DEFAULTS.providers;
+  const disableCpuFallback = options.disableCpuFallback ?? DEFAULTS.disableCpuFallback;
   const opened = await openSession({ onnxPath: options.onnxPath, providers, disableCpuFallback, options: sessionOptions, log });
   const { session } = opened;
   // Letterbox workers feed a single session, so 'auto' then means that one; a session without a batch would only load.

@@ -7,18 +7,18 @@ import {
   type LetterboxGeometry,
 } from './geometry.ts';
 import { resizeBilinear, resizeBilinearRows, type RawImage } from './resize-linear.ts';
+import type { LetterboxStyle } from '../../core/src/config/choices.ts';
 
 /** Ultralytics' letterbox fill colour (gray 114 in every channel). */
 export const PAD_VALUE = 114;
 
 /**
- * How an image becomes the square model input:
+ * How an image becomes the square model input (the styles are conf/preprocess.yaml's, config/choices.ts):
  *  - 'predict': Ultralytics' predictor, one resize to fit (sizes rounded to nearest) and padding;
  *  - 'val': Ultralytics' val dataloader, the long side resized to imgsz (sizes rounded up) and then padded.
  * The two differ by a pixel of scale on some images; 'val' is what the trainings' own mAP (results.csv) is measured with.
  */
-export const LETTERBOX_STYLES = ['val', 'predict'] as const;
-export type LetterboxStyle = (typeof LETTERBOX_STYLES)[number];
+export type { LetterboxStyle };
 
 /** v / 255 as float32, like torch's `img.float() / 255`, for every byte value. */
 const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);

@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
+import { executionModes, executionProviders, graphOptimizationLevels, type ExecutionProvider } from '../../core/src/config/choices.ts';
 import { UserError } from '../../core/src/errors.ts';
 
-/** Execution providers this evaluator accepts, by onnxruntime-node's names. */
-export const KNOWN_PROVIDERS = ['cpu', 'cuda', 'tensorrt'] as const;
-export type Provider = (typeof KNOWN_PROVIDERS)[number];
+/** Execution providers this evaluator accepts, by onnxruntime-node's names (conf/eval.yaml's list). */
+export type Provider = ExecutionProvider;
 
 export interface SessionRequest {
   readonly onnxPath: string;
@@ -19,7 +19,7 @@ export interface SessionRequest {
    * requested) when some node would have to run on CPU.
    */
   readonly disableCpuFallback: boolean;
-  readonly options?: SessionOptions;
+  readonly options: SessionOptions;
   readonly log: (line: string) => void;
 }
 
@@ -27,9 +27,9 @@ export interface SessionRequest {
 export interface SessionOptions {
   /** Threads of one operator; 0 lets onnxruntime choose (one per physical core). */
   readonly intraOpThreads: number;
-  readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  readonly graphOptimizationLevel: (typeof graphOptimizationLevels)[number];
   /** 'parallel' runs independent branches of the graph at once (inter-op threads); 'sequential' one node at a time. */
-  readonly executionMode: 'sequential' | 'parallel';
+  readonly executionMode: (typeof executionModes)[number];
   /**
    * Fold the DequantizeLinear of constant (weight) Q/DQ pairs into float weights when the session loads
    * (onnxruntime's session.disable_quant_qdq = 1). onnxruntime keeps weight Q/DQ nodes by default for the providers
@@ -38,12 +38,6 @@ export interface SessionOptions {
    */
   readonly foldQdqWeights: boolean;
 }
-
-/**
- * Chosen by measurement on the 2-core benchmark machine (tools/bench/eval/session-options.ts, docs/benchmarks.md):
- * onnxruntime's own thread count and full graph optimisation were not beaten.
- */
-export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpThreads: 0, graphOptimizationLevel: 'all', executionMode: 'sequential', foldQdqWeights: false };
 
 /** 'auto' or a count of onnxruntime sessions evaluating at once (see sessionCount). */
 export type SessionCount = number | 'auto';
@@ -70,9 +64,6 @@ export function threadsPerSession(requested: number, sessions: number, cores: nu
   return Math.max(1, Math.floor(cores / sessions));
 }
 
-export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
-export const EXECUTION_MODES = ['sequential', 'parallel'] as const;
-
 /** How to get onnxruntime-node's CUDA provider libraries, for the error that finds them missing. */
 export const CUDA_INSTALL_HINT =
   'onnxruntime-node is installed without its CUDA provider libraries (their download is switched off in .npmrc); on a ' +
@@ -98,11 +89,11 @@ export interface OpenedSession {
 }
 
 export function parseProviders(list: readonly string[], where: string): Provider[] {
-  if (list.length === 0) throw new UserError(`expected at least one execution provider (${KNOWN_PROVIDERS.join(', ')})`, where);
+  if (list.length === 0) throw new UserError(`expected at least one execution provider (${executionProviders.join(', ')})`, where);
   return list.map((name) => {
     const p = name.trim().toLowerCase();
-    if (!(KNOWN_PROVIDERS as readonly string[]).includes(p)) {
-      throw new UserError(`unknown execution provider '${name}'; expected one of ${KNOWN_PROVIDERS.join(', ')}`, where);
+    if (!(executionProviders as readonly string[]).includes(p)) {
+      throw new UserError(`unknown execution provider '${name}'; expected one of ${executionProviders.join(', ')}`, where);
     }
     return p as Provider;
   });
@@ -110,7 +101,7 @@ export function parseProviders(list: readonly string[], where: string): Provider
 
 /** Opens an onnxruntime session on the requested providers, with a loud (or, if asked, fatal) CPU fallback. */
 export async function openSession(request: SessionRequest): Promise<OpenedSession> {
-  const { onnxPath, disableCpuFallback, log } = request;
+  const { onnxPath, disableCpuFallback, options, log } = request;
   const providers = parseProviders(request.providers, '--providers');
   try {
     await access(onnxPath);
@@ -118,7 +109,6 @@ export async function openSession(request: SessionRequest): Promise<OpenedSessio
     throw new UserError('ONNX file not found', onnxPath);
   }
   const strict = disableCpuFallback && !providers.includes('cpu');
-  const options = request.options ?? DEFAULT_SESSION_OPTIONS;
   try {
     const missing = missingProviders(providers);
     if (missing.length > 0) throw new Error(`Failed to load shared library ${cudaProviderLibrary()}: not installed`);

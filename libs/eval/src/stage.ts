@@ -7,11 +7,13 @@
  * good output is reused from it instead of re-evaluated (Nx reruns the stage as a whole when either model
  * changes; on COCO val a model costs minutes, so the other one is not scored again).
  */
-import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import type { z } from 'zod';
 import { readArtifact, requireArtifact } from '../../core/src/artifacts.ts';
+import { closureDigest, type CodeEntries } from '../../core/src/code-closure.ts';
 import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
 import { evalJsonSchema, metricsJsonSchema } from '../../core/src/schemas/eval.ts';
 import { UserError } from '../../core/src/errors.ts';
@@ -26,23 +28,17 @@ import { detectionsPathFor } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 import { checkPackedEqualsQcdq } from './packed-check.ts';
 
-/** The stage that writes each scored file, for the message when it is missing. */
-const producerOf: Record<EvalVariant, string> = { fp16: 'export', qat: 'export', 'qat-int4': 'ptq-w4a16', 'ptq-w8a8': 'ptq-w8a8', 'ptq-w4a16': 'ptq-w4a16' };
-
-const evaluatorDir = join(workspaceRoot, 'libs', 'eval', 'src');
-
-/** Digest of the evaluator's own code, so a fixed evaluator never reuses a score from the old one. */
-async function evaluatorDigest(): Promise<string> {
-  const files = (await readdir(evaluatorDir, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
-  const parts = await Promise.all(files.map(async (f) => `${f}\0${sha256Text(await readFile(join(evaluatorDir, f)))}`));
-  return sha256Text(parts.join('\n'));
-}
+/**
+ * The evaluator's code: the import closure of this file, the eval target's code input as Nx hashes it (stages.ts
+ * declares this file eval's code), so a fixed evaluator, or a fixed module it imports, never reuses an old score.
+ */
+export const evaluatorCode: CodeEntries = { ts: [fromWorkspace(fileURLToPath(import.meta.url))], python: [] };
 
 /** The last run's memo; none (everything is scored again) when absent, and a malformed one is named and ignored. */
 async function previousMemo(path: string): Promise<z.output<typeof evalJsonSchema> | null> {
   if (!(await exists(path))) return null;
   try {
-    return await readArtifact(path, evalJsonSchema, 'eval:eval');
+    return await readArtifact(path, evalJsonSchema, 'eval');
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     process.stdout.write(`[eval] ignoring the previous memo, scoring again: ${error.message}\n`);
@@ -58,7 +54,7 @@ async function previousMemo(path: string): Promise<z.output<typeof evalJsonSchem
 export async function reusableMetrics(path: string, variant: EvalVariant): Promise<z.output<typeof metricsJsonSchema> | null> {
   if (!(await exists(path))) return null;
   try {
-    const metrics = await readArtifact(path, metricsJsonSchema, 'eval:eval');
+    const metrics = await readArtifact(path, metricsJsonSchema, 'eval');
     if (metrics.ultralytics) return metrics;
     process.stdout.write(`[eval] ${variant}: ${fromWorkspace(path)} has no Ultralytics metric, scoring again\n`);
   } catch (error) {
@@ -70,7 +66,7 @@ export async function reusableMetrics(path: string, variant: EvalVariant): Promi
 
 async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotationsPath: string }> {
   const provenancePath = join(layout.dataset, artifactFiles.provenance);
-  const provenance = await readArtifact(provenancePath, datasetProvenanceSchema, 'dataset:dataset');
+  const provenance = await readArtifact(provenancePath, datasetProvenanceSchema, layout);
   const annotationsPath = provenance.splits.val2017?.annotationFile;
   if (!annotationsPath) throw new UserError('no val2017 split recorded', fromWorkspace(provenancePath));
   return { imagesDir: join(layout.dataset, artifactFiles.valImages), annotationsPath };
@@ -82,14 +78,14 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
   const { imgsz } = loadSection('train', profile);
   const { imagesDir, annotationsPath } = await valSplit(layout);
   const annotationsSha256 = await sha256File(annotationsPath);
-  const codeDigest = await evaluatorDigest();
+  const codeDigest = closureDigest(workspaceRoot, evaluatorCode);
   const previous = await previousMemo(join(layout.eval, artifactFiles.evalJson));
 
   await writeDirAtomically(layout.eval, async (staging) => {
     const memo = {} as Record<EvalVariant, { key: string; onnxSha256: string; reused: boolean }>;
     const stats = {} as Record<EvalVariant, readonly number[]>;
     for (const variant of evalVariants) {
-      const onnxPath = await requireArtifact(evalOnnxPath(layout, variant), `${producerOf[variant]}:${producerOf[variant]}`, 'no ONNX file');
+      const onnxPath = await requireArtifact(evalOnnxPath(layout, variant), layout, 'no ONNX file');
       const onnxSha256 = await sha256File(onnxPath);
       const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, letterbox, imgsz, codeDigest }));
       const out = join(staging, metricsFileName[variant]);

@@ -22,7 +22,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
   const { imgsz } = loadSection('train', profile);
   const models: ExportRequest['models'] = [];
   for (const variant of variants) {
-    const checkpoint = await requireArtifact(join(layout.train[variant], artifactFiles.bestWeights), `train-${variant}:train-${variant}`, `no trained ${variant} model`);
+    const checkpoint = await requireArtifact(join(layout.train[variant], artifactFiles.bestWeights), layout, `no trained ${variant} model`);
     models.push({ variant, checkpoint, file: onnxFileName[variant] });
   }
   await writeDirAtomically(layout.onnx, async (staging) => {

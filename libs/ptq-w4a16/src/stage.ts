@@ -12,6 +12,7 @@ import { requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { ptqW4a16RequestSchema } from '../../core/src/schemas/ptq-w4a16.ts';
+import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -19,16 +20,15 @@ import { fromWorkspace } from '../../core/src/workspace.ts';
 type W4a16Request = z.output<typeof ptqW4a16RequestSchema>;
 
 export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Promise<void> {
-  const qat = loadSection('qat', profile);
   const { opset } = loadSection('export', profile);
   const { imgsz } = loadSection('train', profile);
   const request: Omit<W4a16Request, 'out_dir'> = {
     imgsz,
     opset,
-    qat_settings: { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat },
-    fp16_checkpoint: await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), 'train-fp16:train-fp16'),
-    qat_checkpoint: await requireArtifact(join(layout.train.qat, artifactFiles.bestWeights), 'train-qat:train-qat'),
-    qat_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName.qat), 'export:export'),
+    qat_settings: qatSettingsRequest(loadSection('qat', profile)),
+    fp16_checkpoint: await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), layout),
+    qat_checkpoint: await requireArtifact(join(layout.train.qat, artifactFiles.bestWeights), layout),
+    qat_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName.qat), layout),
   };
   await writeDirAtomically(layout.ptq.w4a16, async (staging) => {
     // Kept beside the outputs as the record of what the step was asked (as export keeps its request).

@@ -9,7 +9,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { requireArtifact } from '../../core/src/artifacts.ts';
-import { artifactFiles, calibrationListFileName, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
+import { artifactFiles, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { ptqW8a8RequestSchema } from '../../core/src/schemas/ptq-w8a8.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
@@ -18,13 +18,12 @@ import { fromWorkspace } from '../../core/src/workspace.ts';
 import { selectCalibrationImages } from '../../eval/src/calibration/select.ts';
 import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
 
-const listSplit = async (dir: string): Promise<string[]> => readdir(await requireArtifact(dir, 'dataset:dataset', 'no images folder'));
-
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
   const { letterbox } = loadSection('preprocess', profile);
   const { imgsz } = loadSection('train', profile);
-  const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), 'export:export');
+  const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), layout);
+  const listSplit = async (dir: string): Promise<string[]> => readdir(await requireArtifact(dir, layout, 'no images folder'));
   const trainDir = join(layout.dataset, artifactFiles.trainImages);
   const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, artifactFiles.valImages)), calibrationImages, 'conf/ptq.yaml: calibrationImages');
   process.stdout.write(`[ptq-w8a8] calibration: ${list.images.length} train images (requested ${list.requested}), sha256 ${list.sha256}, ${letterbox} letterbox\n`);

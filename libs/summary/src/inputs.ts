@@ -60,20 +60,20 @@ export async function readSummaryInputs(layout: RunLayout, profile: string, conf
   const losses = {} as Record<Variant, LossSeries>;
   const metrics = {} as Record<EvalVariant, Metrics>;
   for (const variant of variants) {
-    runs[variant] = await readArtifact(join(layout.train[variant], artifactFiles.runJson), runJsonSchema, `train-${variant}:train-${variant}`);
+    runs[variant] = await readArtifact(join(layout.train[variant], artifactFiles.runJson), runJsonSchema, layout);
     losses[variant] = await readResultsCsv(join(layout.train[variant], artifactFiles.resultsCsv));
   }
   for (const variant of evalVariants) {
-    metrics[variant] = await readArtifact(join(layout.eval, metricsFileName[variant]), metricsJsonSchema, 'eval:eval');
+    metrics[variant] = await readArtifact(join(layout.eval, metricsFileName[variant]), metricsJsonSchema, layout);
   }
   const ptq: PtqInputs = {
-    w4a16: await readArtifact(join(layout.ptq.w4a16, ptqFiles.w4a16.summary), ptqW4a16JsonSchema, 'ptq-w4a16:ptq-w4a16'),
-    report: await readArtifact(join(layout.ptq.w4a16, ptqFiles.w4a16.report), quantizationReportSchema, 'ptq-w4a16:ptq-w4a16'),
-    w8a8: await readArtifact(join(layout.ptq.w8a8, ptqFiles.w8a8.summary), ptqW8a8JsonSchema, 'ptq-w8a8:ptq-w8a8'),
-    calibration: await readArtifact(join(layout.ptq.w8a8, calibrationListFileName), calibrationListSchema, 'ptq-w8a8:ptq-w8a8'),
+    w4a16: await readArtifact(join(layout.ptq.w4a16, ptqFiles.w4a16.summary), ptqW4a16JsonSchema, layout),
+    report: await readArtifact(join(layout.ptq.w4a16, ptqFiles.w4a16.report), quantizationReportSchema, layout),
+    w8a8: await readArtifact(join(layout.ptq.w8a8, ptqFiles.w8a8.summary), ptqW8a8JsonSchema, layout),
+    calibration: await readArtifact(join(layout.ptq.w8a8, calibrationListFileName), calibrationListSchema, layout),
   };
-  const exportJson = await readArtifact(join(layout.onnx, artifactFiles.exportJson), exportJsonSchema, 'export:export');
-  const provenance = await readArtifact(join(layout.dataset, artifactFiles.provenance), datasetProvenanceSchema, 'dataset:dataset');
+  const exportJson = await readArtifact(join(layout.onnx, artifactFiles.exportJson), exportJsonSchema, layout);
+  const provenance = await readArtifact(join(layout.dataset, artifactFiles.provenance), datasetProvenanceSchema, layout);
   return {
     runId: layout.runId,
     profile,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
+import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import type { trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
@@ -77,10 +78,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     workers,
     cuda_graphs: resources.cudaGraphs,
     hyps: inputs.hyps,
-    qat:
-      variant === 'qat' && qat
-        ? { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat }
-        : null,
+    qat: variant === 'qat' && qat ? qatSettingsRequest(qat) : null,
     resume_from: null,
     time_hours: null,
     // The collapse watch is about 4-bit training; an FP16 run's curves are read against it in summary.md.

@@ -6,6 +6,7 @@
 import { readFile, rm, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { requireArtifact } from '../../core/src/artifacts.ts';
 import { keyLocation, loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout } from '../../core/src/layout.ts';
@@ -21,12 +22,8 @@ import { buildTrainRequest, chooseDevice, type TrainRequest } from './request.ts
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
   const dataYaml = join(layout.dataset, artifactFiles.dataYaml);
   const argsFile = layout.trainArgs;
-  if (!(await exists(dataYaml))) {
-    throw new UserError(`the dataset stage has not produced ${artifactFiles.dataYaml}: run \`npx nx run dataset:dataset\` first`, fromWorkspace(dataYaml));
-  }
-  if (!(await exists(argsFile))) {
-    throw new UserError(`the hyps stage has not produced ${trainArgsFileName}: run \`npx nx run hyps:hyps\` first`, fromWorkspace(argsFile));
-  }
+  await requireArtifact(dataYaml, layout, `the dataset stage has not produced ${artifactFiles.dataYaml}`);
+  await requireArtifact(argsFile, layout, `the hyps stage has not produced ${trainArgsFileName}`);
   const hyps = parse(await readFile(argsFile, 'utf8')) as unknown;
   if (typeof hyps !== 'object' || hyps === null || Object.values(hyps).some((v) => typeof v !== 'number')) {
     throw new UserError('expected a mapping of argument -> number', fromWorkspace(argsFile));

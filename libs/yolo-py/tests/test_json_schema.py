@@ -45,7 +45,7 @@ def test_problem_names_the_field_and_what_is_expected(document, field, what):
 def test_every_emitted_schema_uses_only_keywords_the_validator_checks():
     names = sorted(p.name for p in CONTRACTS_DIR.glob("*.schema.json"))
     assert [n.removesuffix(".schema.json") for n in names] == [
-        "calibration", "export", "export_request", "progress", "ptq_w4a16", "ptq_w4a16_request", "ptq_w8a8", "ptq_w8a8_request", "quantization_report", "run", "train_request",
+        "calibration", "export", "export_request", "progress", "ptq_w4a16", "ptq_w4a16_request", "ptq_w8a8", "ptq_w8a8_request", "qat_settings", "quantization_report", "run", "train_request",
     ]
     for name in names:
         load_schema(name)

@@ -1,10 +1,12 @@
 """QatSettings: defaults match the experiment's W4A16 design, and bad input names the offending key."""
 
 import re
+from dataclasses import fields
 
 import pytest
 
-from yolo_py.quant.settings import DFL_CONV_PATTERN, QatSettings
+from yolo_py.json_schema import check, load_schema
+from yolo_py.quant.settings import DFL_CONV_PATTERN, MAX_BIT_WIDTH, MIN_BIT_WIDTH, QatSettings
 
 
 def test_defaults_are_w4_per_channel_narrow_absmax_with_float_dfl():
@@ -53,3 +55,18 @@ def test_unknown_key_is_rejected_by_name():
 def test_from_dict_needs_a_mapping():
     with pytest.raises(ValueError, match="mapping"):
         QatSettings.from_dict(["weight_bit_width", 4])  # type: ignore[arg-type]
+
+
+def test_to_dict_is_the_request_schema_key_for_key():
+    """to_dict (what a checkpoint and ptq-w4a16.json carry) conforms to the TypeScript schema of the settings a request
+    hands yolo_py (contracts/qat_settings.schema.json), which names every field and requires all but the defaulted."""
+    schema = load_schema("qat_settings.schema.json")
+    assert list(schema["properties"]) == [f.name for f in fields(QatSettings)]
+    for settings in (QatSettings(), QatSettings(weight_bit_width=MIN_BIT_WIDTH, keep_float=[]), QatSettings(weight_bit_width=MAX_BIT_WIDTH)):
+        check(settings.to_dict(), "qat_settings.schema.json", "to_dict")
+    # A request's settings (no scaling_stats: TypeScript leaves it to the default) build the same settings.
+    request = {key: value for key, value in QatSettings().to_dict().items() if key in schema["required"]}
+    assert QatSettings.from_dict(check(request, "qat_settings.schema.json", "request")) == QatSettings()
+    for bad in (MIN_BIT_WIDTH - 1, MAX_BIT_WIDTH + 1):
+        with pytest.raises(ValueError, match="weight_bit_width"):
+            check({**request, "weight_bit_width": bad}, "qat_settings.schema.json", "request")

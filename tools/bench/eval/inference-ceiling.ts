@@ -17,7 +17,8 @@ import ort from 'onnxruntime-node';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
 import { projectPython as python } from '../../../libs/core/src/python-env.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
-import { DEFAULT_SESSION_OPTIONS, sessionCreateOptions, threadsPerSession } from '../../../libs/eval/src/session.ts';
+import { sessionCreateOptions, threadsPerSession } from '../../../libs/eval/src/session.ts';
+import { DEFAULT_SESSION_OPTIONS } from '../../../libs/eval/src/defaults.ts';
 import { typeScriptWorker } from '../../../libs/eval/src/ts-worker.ts';
 
 interface Job {

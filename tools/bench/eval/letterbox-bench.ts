@@ -8,7 +8,7 @@
  * Each round times every size in TypeScript and then in Python (interleaved), `reps` repetitions each; the figures are
  * the median over rounds of the per-round mean, with the spread (min-max over rounds).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';

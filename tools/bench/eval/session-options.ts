@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
-import { DEFAULT_SESSION_OPTIONS, sessionCreateOptions, type SessionOptions } from '../../../libs/eval/src/session.ts';
+import { sessionCreateOptions, type SessionOptions } from '../../../libs/eval/src/session.ts';
+import { DEFAULT_SESSION_OPTIONS } from '../../../libs/eval/src/defaults.ts';
 
 interface Config {
   readonly label: string;

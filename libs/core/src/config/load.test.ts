@@ -26,6 +26,13 @@ test('profiles override base values; the coco profile trains yolov10m at 640 fro
   assert.equal(loadSection('train', 'gpu').epochs, 30);
 });
 
+test("profile null resolves the base values, which the evaluator's defaults are (libs/eval/src/defaults.ts)", () => {
+  const document = { ...train, profiles: { demo: { imgsz: 160 } } };
+  assert.equal(resolveSection('train', document, null, 'conf/train.yaml').imgsz, 640);
+  assert.equal(resolveSection('train', document, 'demo', 'conf/train.yaml').imgsz, 160);
+  assert.throws(() => resolveSection('train', { ...train, imgsz: 650 }, null, 'conf/train.yaml'), /conf\/train\.yaml: imgsz: /);
+});
+
 test('a wrong type names the file, the key and what was expected', () => {
   assert.throws(() => resolveSection('train', { ...train, epochs: 'many' }, 'demo', 'conf/train.yaml'), /conf\/train\.yaml: epochs: .*expected number.*"many"/);
 });

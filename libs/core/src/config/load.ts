@@ -32,10 +32,11 @@ export function mergeProfile(base: Plain, override: Plain): Plain {
 }
 
 /**
- * Resolves one section for a profile from already-parsed YAML. Pure: `file` is only used in messages.
- * Every problem names the file, the key path as written in that file, and what was expected.
+ * Resolves one section for a profile (null: the base values every profile starts from) from already-parsed YAML.
+ * Pure: `file` is only used in messages. Every problem names the file, the key path as written in that file, and
+ * what was expected.
  */
-export function resolveSection<S extends SectionName>(section: S, document: unknown, profile: Profile, file: string): SectionConfig<S> {
+export function resolveSection<S extends SectionName>(section: S, document: unknown, profile: Profile | null, file: string): SectionConfig<S> {
   if (!isPlain(document)) throw new UserError('expected a mapping of keys at the top level', file);
   const { profiles = {}, ...base } = document;
   if (!isPlain(profiles)) throw new UserError('expected a mapping of profile name -> overrides', `${file}: profiles`);
@@ -45,7 +46,7 @@ export function resolveSection<S extends SectionName>(section: S, document: unkn
     }
     if (!isPlain(override)) throw new UserError('expected a mapping of overrides', `${file}: profiles.${name}`);
   }
-  const override = (profiles as Record<string, Plain>)[profile] ?? {};
+  const override = profile === null ? {} : ((profiles as Record<string, Plain>)[profile] ?? {});
   const merged = mergeProfile(base, override);
   const parsed = (sectionSchemas[section] as z.ZodType).safeParse(merged);
   if (parsed.success) return parsed.data as SectionConfig<S>;
@@ -58,8 +59,8 @@ export function resolveSection<S extends SectionName>(section: S, document: unkn
   throw new UserError(reason, `${file}: ${where || '(top level)'}`);
 }
 
-/** Reads and resolves conf/<section>.yaml for a profile. */
-export function loadSection<S extends SectionName>(section: S, profile: Profile, dir: string = confDir): SectionConfig<S> {
+/** Reads and resolves conf/<section>.yaml for a profile (null: its base values). */
+export function loadSection<S extends SectionName>(section: S, profile: Profile | null, dir: string = confDir): SectionConfig<S> {
   const { document, file } = readSectionFile(section, dir);
   return resolveSection(section, document, profile, file);
 }
@@ -92,7 +93,7 @@ function readSectionFile(section: SectionName, dir: string): { document: unknown
 }
 
 /** A key path as the user wrote it: under `profiles.<profile>` when that profile's override holds it. */
-function keyAsWritten(override: unknown, profile: Profile, path: string[]): string {
+function keyAsWritten(override: unknown, profile: Profile | null, path: string[]): string {
   return (hasPath(override, path) ? ['profiles', profile, ...path] : path).join('.');
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { executionModes, executionProviders, graphOptimizationLevels, letterboxStyles } from './choices.ts';
 
 /**
  * The one schema for everything in conf/. Each section is its own file so that each stage's Nx inputs can
@@ -59,8 +60,11 @@ export const trainSchema = z.strictObject({
   valHead: z.enum(valHeads),
 });
 
+/** The signed integer widths the QAT quantizer takes, here and in every request (schemas/qat-settings.ts). */
+export const weightBitWidth = z.number().int().min(2).max(8);
+
 export const qatSchema = z.strictObject({
-  weightBitWidth: z.number().int().min(2).max(8),
+  weightBitWidth,
   perChannel: z.boolean(),
   narrowRange: z.boolean(),
   keepFloat: z.array(z.string().min(1)),
@@ -72,7 +76,7 @@ export const exportSchema = z.strictObject({
 
 export const evalSchema = z.strictObject({
   maxImages: positiveInt.nullable(),
-  providers: z.array(z.enum(['cpu', 'cuda', 'tensorrt'])).min(1),
+  providers: z.array(z.enum(executionProviders)).min(1),
   disableCpuFallback: z.boolean(),
   warmupRuns: z.number().int().min(0),
   skipLatency: z.boolean(),
@@ -85,8 +89,8 @@ export const evalSchema = z.strictObject({
   /** onnxruntime session settings (chosen by tools/bench/eval/session-options.ts); intraOpThreads 0: onnxruntime's choice. */
   session: z.strictObject({
     intraOpThreads: z.number().int().min(0),
-    graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']),
-    executionMode: z.enum(['sequential', 'parallel']),
+    graphOptimizationLevel: z.enum(graphOptimizationLevels),
+    executionMode: z.enum(executionModes),
   }),
 });
 
@@ -96,8 +100,7 @@ export const evalSchema = z.strictObject({
  * recalibrates.
  */
 export const preprocessSchema = z.strictObject({
-  /** 'val': Ultralytics' val dataloader (what results.csv's mAP uses); 'predict': its predictor. */
-  letterbox: z.enum(['val', 'predict']),
+  letterbox: z.enum(letterboxStyles),
 });
 
 /** onnxruntime.quantization's calibrators (yolo_py/ptq/w8a8.py's CALIBRATORS): MinMax, Entropy (KL) and Percentile over 2048-bin histograms. */
@@ -150,9 +153,5 @@ export type SectionConfig<S extends SectionName> = z.infer<(typeof sectionSchema
 export type DatasetConfig = SectionConfig<'dataset'>;
 export type TrainConfig = SectionConfig<'train'>;
 export type QatConfig = SectionConfig<'qat'>;
-export type ExportConfig = SectionConfig<'export'>;
-export type EvalConfig = SectionConfig<'eval'>;
-export type PtqConfig = SectionConfig<'ptq'>;
-export type PreprocessConfig = SectionConfig<'preprocess'>;
 export type ResourcesConfig = SectionConfig<'resources'>;
 export type WatchConfig = SectionConfig<'watch'>;

@@ -4,6 +4,7 @@
  * fields of the Python dataclasses that read them. Objects are loose unless a reader refuses unknown keys.
  */
 import { z } from 'zod';
+import { letterboxStyles } from '../config/choices.ts';
 import { cocoStatKeys, type CocoStatKey } from '../vocabulary.ts';
 import { count } from './count.ts';
 import { evalVariants, type EvalVariant } from '../layout.ts';
@@ -29,7 +30,7 @@ export const metricsJsonSchema = z.looseObject({
   throughput: z.looseObject({ imagesPerSecond: z.number(), batch: count.optional(), workers: z.number().int().nonnegative().optional(), sessions: count.optional() }).nullable().optional(),
   providers: z.array(z.string()).optional(),
   /** Which Ultralytics preprocessing the evaluator reproduced. */
-  letterbox: z.enum(['val', 'predict']).nullable().optional(),
+  letterbox: z.enum(letterboxStyles).nullable().optional(),
   /** Absent in metrics files written before the eval stage computed it; the eval stage scores such a file again. */
   ultralytics: ultralyticsMetrics.optional(),
 });

@@ -6,6 +6,7 @@
  * refuses unknown keys.
  */
 import { z } from 'zod';
+import { letterboxStyles } from '../config/choices.ts';
 import { count } from './count.ts';
 import { calibrationMethods } from '../config/schema.ts';
 
@@ -41,6 +42,6 @@ export const calibrationListSchema = z.looseObject({
   images: z.array(z.string()).min(1),
   requested: count,
   sha256,
-  letterbox: z.enum(['val', 'predict']),
+  letterbox: z.enum(letterboxStyles),
 });
 

@@ -1,8 +1,6 @@
 import { UserError } from '../../../core/src/errors.ts';
 import { sha256Text } from '../../../core/src/hashing.ts';
 
-/** The default size of the W8A8 calibration set (train2017 images). */
-export const DEFAULT_CALIBRATION_IMAGES = 256;
 const IMAGE_FILE = /\.(jpe?g|png|bmp|webp)$/i;
 
 export interface CalibrationList {

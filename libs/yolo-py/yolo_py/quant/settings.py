@@ -9,12 +9,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from yolo_py.json_schema import load_schema
+
 # Ultralytics names the DFL conv `model.<i>.dfl.conv`; its fixed 0..15 weights decode the box distribution
 # and would be destroyed by 4-bit rounding, so it stays float.
 DFL_CONV_PATTERN = "*.dfl.conv"
 
-SCALING_STATS = ("absmax",)
-MIN_BIT_WIDTH, MAX_BIT_WIDTH = 2, 8
+# The bit-width bounds and scaling stats are TypeScript's (libs/core/src/schemas/qat-settings.ts), emitted as this
+# contract, which also describes to_dict key for key (tests/test_quant_settings.py).
+_CONTRACT = load_schema("qat_settings.schema.json")["properties"]
+SCALING_STATS: tuple[str, ...] = tuple(_CONTRACT["scaling_stats"]["enum"])
+MIN_BIT_WIDTH: int = _CONTRACT["weight_bit_width"]["minimum"]
+MAX_BIT_WIDTH: int = _CONTRACT["weight_bit_width"]["maximum"]
 
 
 @dataclass(frozen=True)
