@@ -14,8 +14,13 @@ import { stageNames, stageOutput, type StageName } from './stage-outputs.ts';
 export { stageNames, type StageName };
 
 export interface StageDeclaration {
-  /** Files of conf/ the stage reads (resources.yaml never: it moves a run, it does not change it). */
+  /** Files of conf/ the stage reads (resources.yaml never: it moves a run, it does not change it; see confNotInputs). */
   conf: readonly string[];
+  /**
+   * Files of conf/ its code reads that are deliberately not inputs, each with why the read does not change what Nx
+   * caches. conf-reads.test.ts holds `conf` and this to the reads its code makes.
+   */
+  confNotInputs?: Readonly<Record<string, string>>;
   /** Where its code starts; every local import reachable from here is an input (code-closure.ts). */
   code: CodeEntries;
   /** Python distributions it imports; their lock lines and those of what they require are an input. */
@@ -32,8 +37,17 @@ export interface StageDeclaration {
 /** The packages both trainings import (tensorboard: Ultralytics writes the run's events with it); the rest of their stack (torchvision, opencv, CUDA, ...) follows from these. */
 const trainingPackages = ['torch', 'ultralytics', 'brevitas', 'numpy', 'tensorboard'];
 
+/** What both trainings read from conf/ that is not an input (run-training.ts loads them for either variant). */
+const trainingNotInputs = {
+  'resources.yaml': 'where and how fast (devices, workers, CUDA graphs), not what: moving a run never invalidates it',
+  'watch.yaml': 'what the trainer warns about, not what it trains: a threshold edit never retrains or restarts a run (request.ts leaves it out of the resume digest)',
+};
+
 const training = (variant: 'fp16' | 'qat'): StageDeclaration => ({
   conf: variant === 'qat' ? ['train.yaml', 'qat.yaml'] : ['train.yaml'],
+  confNotInputs: variant === 'qat'
+    ? trainingNotInputs
+    : { ...trainingNotInputs, 'qat.yaml': 'the shared run-training.ts loads it for the QAT variant only: an FP16 run never reads it' },
   code: { ts: [`libs/train-${variant}/src/stage.ts`], python: ['yolo_py.train'] },
   pythonPackages: trainingPackages,
   reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName] },

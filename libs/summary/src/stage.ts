@@ -9,7 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hypSourceFile, loadSection, type Profile } from '../../core/src/config/load.ts';
-import { sectionSchemas, type SectionName } from '../../core/src/config/schema.ts';
+import type { SectionName } from '../../core/src/config/schema.ts';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { artifactFiles, variantLossChart, type RunLayout } from '../../core/src/layout.ts';
 import { variants } from '../../core/src/variants.ts';
@@ -22,10 +22,21 @@ import { composeSummary } from './compose.ts';
 import { readSummaryInputs } from './inputs.ts';
 import { hasOscillationChart } from './oscillation.ts';
 
-/** Digest of what decides the results: every resolved conf/ section but resources, plus the hyps source. */
+/**
+ * Digest of what decides the results: every resolved conf/ section but resources and watch (where a run goes and what
+ * its trainer warns about: no stage's input, stages.ts), plus the hyps source. Each section by its literal name, so
+ * that the conf-reads test sees what is read (conf-reads.ts); `satisfies` fails the typecheck when a section is missing.
+ */
 export async function configDigest(profile: Profile): Promise<string> {
-  const sections = (Object.keys(sectionSchemas) as SectionName[]).filter((s) => s !== 'resources');
-  const resolved = Object.fromEntries(sections.map((s) => [s, loadSection(s, profile)]));
+  const resolved = {
+    dataset: loadSection('dataset', profile),
+    train: loadSection('train', profile),
+    qat: loadSection('qat', profile),
+    export: loadSection('export', profile),
+    eval: loadSection('eval', profile),
+    preprocess: loadSection('preprocess', profile),
+    ptq: loadSection('ptq', profile),
+  } satisfies Record<Exclude<SectionName, 'resources' | 'watch'>, unknown>;
   const hyps = await readFile(hypSourceFile, 'utf8');
   return sha256Text(canonicalJson({ ...resolved, hyps }));
 }
