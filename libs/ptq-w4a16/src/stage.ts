@@ -1,6 +1,6 @@
 /**
  * The ptq-w4a16 stage: the finished FP16 model's weights through the QAT run's own Brevitas quantizer (qat.yaml:
- * 4-bit, per channel, AbsMax, DFL kept float), no training, exported as QCDQ; the packed INT4 opset-21 copies of
+ * 4-bit, per channel, AbsMax, DFL kept float, per-layer widths alike), no training, exported as QCDQ; the packed INT4 opset-21 copies of
  * the QAT and the PTQ QCDQ files; the quantization report (per-layer weight SQNR) -> <run-root>/ptq-w4a16.
  * Reads no calibration data, so a change to conf/ptq.yaml never reruns it.
  */
@@ -12,6 +12,7 @@ import { requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
 import { ptqW4a16RequestSchema } from '../../core/src/schemas/ptq-w4a16.ts';
+import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -25,7 +26,7 @@ export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Pro
   const request: Omit<W4a16Request, 'out_dir'> = {
     imgsz,
     opset,
-    qat_settings: { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat },
+    qat_settings: qatSettingsRequest(qat),
     fp16_checkpoint: await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), 'train-fp16:train-fp16'),
     qat_checkpoint: await requireArtifact(join(layout.train.qat, artifactFiles.bestWeights), 'train-qat:train-qat'),
     qat_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName.qat), 'export:export'),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
+import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import type { trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
@@ -79,7 +80,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     hyps: inputs.hyps,
     qat:
       variant === 'qat' && qat
-        ? { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat }
+        ? qatSettingsRequest(qat)
         : null,
     resume_from: null,
     time_hours: null,

@@ -59,11 +59,18 @@ export const trainSchema = z.strictObject({
   valHead: z.enum(valHeads),
 });
 
+const weightBits = z.number().int().min(2).max(8);
+
 export const qatSchema = z.strictObject({
-  weightBitWidth: z.number().int().min(2).max(8),
+  weightBitWidth: weightBits,
   perChannel: z.boolean(),
   narrowRange: z.boolean(),
   keepFloat: z.array(z.string().min(1)),
+  /**
+   * Per-layer bit widths over weightBitWidth: fnmatch patterns over module names; the first matching entry wins,
+   * keepFloat wins over all, and an entry that sets no conv fails the run (yolo_py/quant/plan.py).
+   */
+  layers: z.array(z.strictObject({ pattern: z.string().min(1), bits: weightBits })),
 });
 
 export const exportSchema = z.strictObject({
