@@ -1,6 +1,6 @@
 /**
  * The ptq-w4a16 stage: the finished FP16 model's weights through the QAT run's own Brevitas quantizer (qat.yaml:
- * 4-bit, per channel, AbsMax, DFL kept float), no training, exported as QCDQ; the packed INT4 opset-21 copies of
+ * 4-bit, per channel, AbsMax, DFL kept float, per-layer widths alike), no training, exported as QCDQ; the packed INT4 opset-21 copies of
  * the QAT and the PTQ QCDQ files; the quantization report (per-layer weight SQNR) -> <run-root>/ptq-w4a16.
  * Reads no calibration data, so a change to conf/ptq.yaml never reruns it.
  */

@@ -40,20 +40,24 @@ const exported = (bytes: number, dq: number, ints: boolean) => ({
   variant: dq ? ('qat' as const) : ('fp16' as const), graph: dq ? ('qcdq' as const) : ('float' as const),
   file: dq ? 'yolov10-w4a16-qcdq.onnx' : 'yolov10-fp16.onnx', fileBytes: bytes, sha256: 'ab'.repeat(32), opset: 18,
   nodeCounts: { DequantizeLinear: dq }, parameters: { initializerElements: 15_360_000, convParams: 15_000_000 }, intWeights: ints,
+  weightBits: (dq ? { '4': dq } : {}) as Record<string, number>,
 });
 
 const sha = (c: string) => c.repeat(64);
-const layer = (name: string, sqnr: number) => ({ name, weightShape: [16, 8, 3, 3], parameters: 1152, bitWidth: 4, sqnrDb: sqnr });
+const layer = (name: string, sqnr: number, bitWidth = 4) => ({ name, weightShape: [16, 8, 3, 3], parameters: 1152, bitWidth, sqnrDb: sqnr });
 const sqnrModel = (offset: number) => {
   const layers = Array.from({ length: 12 }, (_, i) => layer(`model.${i}.conv`, 10 + i + offset));
   return {
     layers,
-    totals: { parameters: 2_000_000, quantizedParameters: 1_900_000, quantizedParameterShare: 0.95, convs: 13, quantizedConvs: 12, quantizedConvShare: 12 / 13, bytes: { fp32: 8_000_000, fp16: 4_000_000, packedInt4: 1_100_000 } },
+    totals: {
+      parameters: 2_000_000, quantizedParameters: 1_900_000, quantizedParameterShare: 0.95, convs: 13, quantizedConvs: 12, quantizedConvShare: 12 / 13,
+      bitWidths: { '4': { convs: 12, parameters: 13_824 } }, bytes: { fp32: 8_000_000, fp16: 4_000_000, packedInt4: 1_100_000 },
+    },
     lowest: layers.slice(0, 10).map((l) => l.name),
     meanSqnrDb: 15.5 + offset,
   };
 };
-const packed = { opset: 21, packedWeights: 106, packedElements: 15_000_000, qcdqFile: 'x.onnx', qcdqVsInt4: { withinTolerance: true } };
+const packed = { opset: 21, packedWeights: 106, packedElements: 15_000_000, int8Weights: 0, int8Elements: 0, qcdqFile: 'x.onnx', qcdqVsInt4: { withinTolerance: true } };
 const ptq: SummaryInputs['ptq'] = {
   w4a16: {
     files: {
@@ -106,6 +110,8 @@ test('puts the four models side by side with deltas to FP16, sizes, training and
   assert.match(md, /\| `model\.0\.conv` \| 16×8×3×3 \| 1,152 \| 4 \| 15\.0 dB \| 10\.0 dB \|/);
   assert.equal((md.match(/\| `model\.\d+\.conv` \|/g) ?? []).length, 20, 'ten lowest layers for each model');
   assert.match(md, /!\[Per-layer weight SQNR of the 4-bit quantization\]\(sqnr\.png\)/);
+  assert.match(md, /\| quantized convolutions per weight bit width \| 4 bits: 12 \| 4 bits: 12 \|/);
+  assert.match(md, /All 12 quantized convolutions have 4-bit weights\./);
   assert.match(md, /W8A8 calibration: 2 train images \(requested 256\), `val` letterbox, entropy; list sha256 .*`1{64}`/);
   assert.match(md, /000000000009\.jpg, 000000000025\.jpg/);
   assert.match(md, /\| training wall time \| 2 d 7 h \| 2 d 7 h \|/);
@@ -114,6 +120,22 @@ test('puts the four models side by side with deltas to FP16, sizes, training and
   assert.match(md, /\| train2017 \| 118,287 \| 117,266 \| 1,021 \| 860,001 \|/);
   assert.match(md, /git commit: abc123/);
   assert.doesNotMatch(md, /Demo profile/);
+});
+
+test('per-layer bit widths: summary.md names each width, the layers off the common one, and calls the quantization mixed', () => {
+  const mixed = (offset: number) => {
+    const m = sqnrModel(offset);
+    const layers = m.layers.map((l, i) => (i === 0 || i === 11 ? { ...l, bitWidth: 8 } : l));
+    const bitWidths = { '4': { convs: 10, parameters: 11_520 }, '8': { convs: 2, parameters: 2_304 } };
+    return { ...m, layers, totals: { ...m.totals, bitWidths } };
+  };
+  const md = composeSummary({ ...inputs, ptq: { ...ptq, report: { qat: mixed(5), fp16Weights: mixed(0) } } }, new Date());
+  assert.match(md, /over quantizing the finished FP16 model to the same 4\/8 bits per layer:/);
+  assert.match(md, /\| quantized convolutions per weight bit width \| 4 bits: 10, 8 bits: 2 \| 4 bits: 10, 8 bits: 2 \|/);
+  assert.match(md, /^- 4 bits: 10 convolutions, 11,520 weights \(the others\)$/m);
+  assert.match(md, /^- 8 bits: 2 convolutions, 2,304 weights: `model\.0\.conv`, `model\.11\.conv`$/m);
+  assert.match(md, /!\[Per-layer weight SQNR of the mixed 4\/8-bit quantization\]\(sqnr\.png\)/);
+  assert.match(md, /\| `model\.0\.conv` \| 16×8×3×3 \| 1,152 \| 8 \|/);
 });
 
 test("Ultralytics' mAP50-95 and mAP50 under the COCO stats, with deltas and why the two metrics differ", () => {

@@ -5,7 +5,7 @@ import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel, valHeadLab
 import type { SummaryInputs } from './inputs.ts';
 import { table, type Row } from './markdown.ts';
 import { oscillationSection } from './oscillation.ts';
-import { quantizationReportSection } from './quant-report.ts';
+import { bitWidthsText, quantizationReportSection } from './quant-report.ts';
 import { batchText, collapseWarnings, trainingEventsSection } from './training-events.ts';
 
 /** The four models summary.md compares, in column order (the packed INT4 file is the QAT column's other file). */
@@ -129,7 +129,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const [mFp, mQat, mPtq, mW8] = all((v) => stat(metrics[v].mAP50_95));
   const headline =
     mFp != null && mQat != null && mPtq != null
-      ? `Training with quantization gained **${signed(mQat - mPtq, 3)}** mAP50-95 over quantizing the finished FP16 model to the same 4 bits: ` +
+      ? `Training with quantization gained **${signed(mQat - mPtq, 3)}** mAP50-95 over quantizing the finished FP16 model to the same ${bitWidthsText(ptq.report)}: ` +
         `W4A16 QAT reaches **${f3(mQat)}**, W4A16 PTQ **${f3(mPtq)}** (FP16 **${f3(mFp)}**, QAT ${signed(mQat - mFp, 3)}; W8A8 PTQ **${f3(mW8 ?? null)}**), ` +
         `with a packed INT4 file ${(exported.fp16.fileBytes / ptq.w4a16.files.qatInt4.bytes).toFixed(1)}× smaller than FP16's.`
       : 'mAP is undefined for this run (no ground truth in the evaluated images).';

@@ -21,6 +21,7 @@ import { buildMapFigure, buildOscillationFigure, buildSqnrFigure, renderFigure, 
 import { composeSummary } from './compose.ts';
 import { readSummaryInputs } from './inputs.ts';
 import { hasOscillationChart } from './oscillation.ts';
+import { bitWidthLabel } from './quant-report.ts';
 
 /**
  * Digest of what decides the results: every resolved conf/ section but resources and watch (where a run goes and what
@@ -66,7 +67,7 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
       { pngPath: join(staging, artifactFiles.mapPng), htmlPath: join(staging, artifactFiles.mapHtml) },
     );
     const { qat, fp16Weights } = inputs.ptq.report;
-    const sqnrTitle = 'Weight SQNR of the 4-bit quantization per quantized convolution';
+    const sqnrTitle = `Weight SQNR of the ${bitWidthLabel(inputs.ptq.report)} quantization per quantized convolution`;
     await renderFigure(
       buildSqnrFigure(
         qat.layers.map((l) => l.name),

@@ -20,7 +20,7 @@ test('the coco request trains yolov10m at 640 with SGD named explicitly and W4 p
   assert.equal(request.model, 'yolov10m.yaml');
   assert.equal(request.imgsz, 640);
   assert.equal(request.optimizer, 'SGD');
-  assert.deepEqual(request.qat, { weight_bit_width: 4, per_channel: true, narrow_range: true, keep_float: ['*.dfl.conv'] });
+  assert.deepEqual(request.qat, { weight_bit_width: 4, per_channel: true, narrow_range: true, keep_float: ['*.dfl.conv'], layers: [] });
   assert.equal(buildTrainRequest({ ...inputs, variant: 'fp16' }).qat, null);
   assert.equal(request.val_head, 'one2one'); // validation measures the head the export ships
 });

@@ -24,7 +24,7 @@ from yolo_py.ptq_step import FILES as STEP_FILES
 from yolo_py.ptq_step import main
 from yolo_py.export.baseline import export_baseline_onnx
 from yolo_py.export.qcdq import export_qcdq_onnx
-from yolo_py.export.int4_pack import int4_weight_codes, qcdq_weight_codes
+from yolo_py.export.int4_pack import int4_weight_codes, weight_codes
 from yolo_py.quant import QatSettings, quantize_model, save_quant_checkpoint
 
 IMGSZ = 64
@@ -53,7 +53,7 @@ def request_file(tmp_path_factory) -> Path:
         "out_dir": str(d / "out-w4a16"),
         "opset": 18,
         # What the stage sends: conf/qat.yaml's four settings (the request schema's), the rest default.
-        "qat_settings": {k: v for k, v in QatSettings().to_dict().items() if k in ("weight_bit_width", "per_channel", "narrow_range", "keep_float")},
+        "qat_settings": {k: v for k, v in QatSettings().to_dict().items() if k in ("weight_bit_width", "per_channel", "narrow_range", "keep_float", "layers")},
         "fp16_checkpoint": str(d / "best.pt"),
         "qat_checkpoint": str(d / "qat.pt"),
         "qat_qcdq_onnx": str(d / "qat-qcdq.onnx"),
@@ -126,10 +126,10 @@ def test_writes_every_file(outputs):
 def test_packed_files_hold_their_qcdq_codes(request_file, outputs):
     qat_qcdq = Path(json.loads(step_request(request_file, "w4a16").read_text())["qat_qcdq_onnx"])
     for qcdq, packed in ((qat_qcdq, outputs / FILES["qatInt4"]), (outputs / FILES["ptqQcdq"], outputs / FILES["ptqInt4"])):
-        a, b = qcdq_weight_codes(qcdq), int4_weight_codes(packed)
+        a, b = weight_codes(qcdq), int4_weight_codes(packed)
         assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
     # QAT and PTQ differ (the QAT weights moved), so the two reports differ too
-    assert not all(np.array_equal(x, y) for x, y in zip(qcdq_weight_codes(qat_qcdq).values(), qcdq_weight_codes(outputs / FILES["ptqQcdq"]).values()))
+    assert not all(np.array_equal(x, y) for x, y in zip(weight_codes(qat_qcdq).values(), weight_codes(outputs / FILES["ptqQcdq"]).values()))
 
 
 def test_quantization_report(outputs):

@@ -106,3 +106,24 @@ def test_report_totals(fp16_model):
     scales = sum(ptq.get_submodule(n).weight.shape[0] for n in report.quantized_names)
     expected = math.ceil(report.params_quantized_weights / 2) + 4 * scales + 4 * report.params_float
     assert b["packed_int4"] == expected
+
+
+def test_ptq_applies_the_per_layer_widths_and_the_report_counts_them(fp16_model):
+    """The QAT settings' `layers` reach the PTQ quantizer (so QAT and PTQ compare at the same widths); the report
+    gives each layer's width, the convs and weights per width, and the packed size with 8-bit layers at a byte."""
+    settings = QatSettings(layers=[{"pattern": "model.0.conv", "bits": 8}, {"pattern": "model.23.*", "bits": 8}])
+    ptq, report = quantize_trained_weights(fp16_model, settings)
+    qat = copy.deepcopy(fp16_model)
+    quantize_model(qat, settings)
+    for name in report.quantized_names:
+        assert torch.equal(qat.get_submodule(name).quant_weight().int(), ptq.get_submodule(name).quant_weight().int()), name
+    out = quantization_report({"ptq": ptq})["ptq"]
+    widths = {r["name"]: r["bit_width"] for r in out["layers"]}
+    assert widths["model.0.conv"] == widths["model.23.one2one_cv3.2.2"] == 8 and widths["model.1.conv"] == 4
+    eight = [n for n in report.quantized_names if n == "model.0.conv" or n.startswith("model.23.")]
+    params = lambda names: sum(ptq.get_submodule(n).weight.numel() for n in names)
+    four = [n for n in report.quantized_names if n not in eight]
+    assert out["totals"]["bit_widths"] == {"4": {"convs": 58, "parameters": params(four)}, "8": {"convs": 49, "parameters": params(eight)}}
+    scales = sum(ptq.get_submodule(n).weight.shape[0] for n in report.quantized_names)
+    expected = math.ceil((4 * params(four) + 8 * params(eight)) / 8) + 4 * scales + 4 * report.params_float
+    assert out["totals"]["bytes"]["packed_int4"] == expected

@@ -7,6 +7,7 @@ os.environ.setdefault("YOLO_OFFLINE", "true")
 os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
 import copy
+from dataclasses import asdict
 
 import pytest
 import torch
@@ -19,6 +20,7 @@ from ultralytics.nn.tasks import DetectionModel
 from ultralytics.utils.torch_utils import ModelEMA
 
 from yolo_py.quant import BatchedWeightQuant, QatSettings, quantize_model
+from yolo_py.quant.batched import _memory_order
 from yolo_py.quant.layer import QatConv2d
 
 # (in, out, kernel, groups, bias): 1x1, 3x3, a depthwise 3x3, a strided 3x3 with bias, a wide 1x1 head.
@@ -125,6 +127,53 @@ def test_other_settings_match_brevitas_too(settings):
     stock, fast, batcher = quantized_pair(3, settings)
     for mine, theirs in zip(batcher.quantized_weights(fast), brevitas_weights(stock)):
         assert torch.equal(mine, theirs)
+
+
+MIXED = QatSettings(keep_float=(), layers=[{"pattern": "convs.0", "bits": 8}, {"pattern": "convs.3", "bits": 2}, {"pattern": "convs.4", "bits": 8}])
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+@pytest.mark.parametrize("narrow_range", [True, False])
+def test_mixed_bit_widths_match_brevitas_group_by_group(channels_last, narrow_range):
+    """Per-layer widths: one group per width, in order of first appearance; weights, outputs and integer codes
+    equal Brevitas' bit for bit, gradients within 1e-6 relative, as for one width."""
+    settings = QatSettings(narrow_range=narrow_range, keep_float=(), layers=[asdict(e) for e in MIXED.layers])
+    stock, fast, batcher = quantized_pair(6, settings, channels_last=channels_last)
+    assert [(c.bits, members) for c, members in batcher.groups] == [(8, [0, 4]), (4, [1, 2]), (2, [3])]
+    x = torch.randn(3, 64, 9, 11, generator=torch.Generator().manual_seed(106))
+    stock.train(), fast.train()
+    for mine, theirs in zip(batcher.quantized_weights(fast), brevitas_weights(stock), strict=True):
+        assert torch.equal(mine, theirs)
+    # Brevitas' codes of each layer, in the weight's memory order (how the flat tensor reads it), group by group.
+    codes = lambda i: stock.convs[i].quant_weight().int().permute(_memory_order(fast.convs[i].weight)).reshape(-1)
+    expected = torch.cat([codes(i) for _, members in batcher.groups for i in members]).to(torch.int8)
+    assert torch.equal(batcher.integer_codes(fast), expected)
+
+    outs_stock, outs_fast = stock(x), fast(x)  # the first training forward runs the check against Brevitas
+    assert batcher.fast_forwards == 1 and batcher.checked_as is not None
+    for a, b in zip(outs_stock, outs_fast, strict=True):
+        assert torch.equal(a, b)
+    upstream = [torch.randn(o.shape, generator=torch.Generator().manual_seed(7 + i)) for i, o in enumerate(outs_stock)]
+    sum((o * g).sum() for o, g in zip(outs_stock, upstream)).backward()
+    sum((o * g).sum() for o, g in zip(outs_fast, upstream)).backward()
+    for (name, p_stock), p_fast in zip(stock.named_parameters(), fast.parameters()):
+        assert p_stock.grad.norm() > 0, name
+        assert relative_error(p_fast.grad, p_stock.grad) < 1e-6, name
+
+
+def test_the_check_still_refuses_a_layer_that_differs_in_a_mixed_model(monkeypatch):
+    stock, fast, batcher = quantized_pair(7, MIXED)
+    real = type(fast.convs[3]).quant_weight
+
+    def drifted(self, *args, **kwargs):
+        value = real(self, *args, **kwargs)
+        if self is fast.convs[3]:
+            value.value.add_(1e-6)
+        return value
+
+    monkeypatch.setattr(type(fast.convs[3]), "quant_weight", drifted)
+    with pytest.raises(RuntimeError, match="differs from Brevitas on layer 'convs.3'"):
+        fast.train()(torch.rand(2, 64, 8, 8))
 
 
 def test_a_quantizer_it_does_not_compute_is_refused():
@@ -246,3 +295,25 @@ def test_the_ema_copy_quantizes_its_own_weights(yolo_pair):
     assert torch.equal(got, expected)
     ema.ema(BATCH["img"])
     assert copy_batcher.fast_forwards >= 1
+
+
+def test_a_yolo_model_with_first_conv_and_head_at_8_bits_trains_on_the_batched_path(monkeypatch):
+    """The documented mixed entry on YOLOv10n: the first training forward checks every layer against Brevitas and
+    passes; the loss equals stock Brevitas' and no layer asks Brevitas for its weight afterwards."""
+    torch.manual_seed(0)
+    settings = QatSettings(layers=[{"pattern": "model.0.conv", "bits": 8}, {"pattern": "model.23.*", "bits": 8}])
+    stock = DetectionModel("yolov10n.yaml", nc=80, verbose=False)
+    quantize_model(stock, settings)
+    stock.args = get_cfg()
+    fast = copy.deepcopy(stock)
+    batcher = BatchedWeightQuant.install(fast)
+    assert [(c.bits, len(members)) for c, members in batcher.groups] == [(8, 49), (4, 58)]
+    stock.train(), fast.train()
+    loss_stock, _ = stock.loss(BATCH)
+    fast(BATCH)
+    assert batcher.checked_as is not None
+    calls = []
+    original = RescalingIntQuant.forward
+    monkeypatch.setattr(RescalingIntQuant, "forward", lambda self, x: calls.append(1) or original(self, x))
+    loss_fast, _ = fast(BATCH)
+    assert calls == [] and torch.equal(loss_fast, loss_stock)

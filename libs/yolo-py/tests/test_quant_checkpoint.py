@@ -18,6 +18,7 @@ from ultralytics.cfg import get_cfg
 from ultralytics.nn.tasks import DetectionModel
 
 from yolo_py.quant import QatSettings, load_quant_checkpoint, quantize_model, save_quant_checkpoint
+from yolo_py.quant.checkpoint import VERSION
 from yolo_py.quant.convert import quantized_conv_names
 
 SETTINGS = QatSettings(weight_bit_width=4, keep_float=["*.dfl.conv", "model.0.conv"])
@@ -115,10 +116,45 @@ def test_settings_must_describe_the_model(model, tmp_path):
     """Conv2d and QuantConv2d share state_dict keys, so wrong settings would reload a different model."""
     with pytest.raises(ValueError, match="conv 'model.0.conv' is float but the QAT settings make it quantized"):
         save_quant_checkpoint(tmp_path / "x.pt", model, QatSettings(), {})
-    with pytest.raises(ValueError, match="4-bit weights but the QAT settings say weight_bit_width=3"):
+    with pytest.raises(ValueError, match="4-bit weights but the QAT settings make it 3-bit"):
         three_bits = QatSettings(weight_bit_width=3, keep_float=SETTINGS.keep_float)
         save_quant_checkpoint(tmp_path / "x.pt", model, three_bits, {})
     assert not (tmp_path / "x.pt").exists()
+
+
+def test_per_layer_widths_travel_with_the_checkpoint(tmp_path):
+    torch.manual_seed(0)
+    mixed = QatSettings(layers=[{"pattern": "model.0.conv", "bits": 8}, {"pattern": "model.23.*", "bits": 8}])
+    model = DetectionModel("yolov10n.yaml", nc=80, verbose=False)
+    quantize_model(model, mixed)
+    save_quant_checkpoint(tmp_path / "mixed.pt", model, mixed, {})
+    reloaded, settings, _ = load_quant_checkpoint(tmp_path / "mixed.pt")
+    assert settings == mixed
+    assert int(reloaded.get_submodule("model.0.conv").weight_quant.bit_width()) == 8
+    assert int(reloaded.get_submodule("model.23.one2one_cv3.2.2").weight_quant.bit_width()) == 8
+    assert int(reloaded.get_submodule("model.1.conv").weight_quant.bit_width()) == 4
+    for a, b in zip(outputs(model), outputs(reloaded), strict=True):
+        assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="conv 'model.0.conv' has 8-bit weights but the QAT settings make it 4-bit"):
+        save_quant_checkpoint(tmp_path / "x.pt", model, QatSettings(), {})
+
+
+def test_a_version_1_checkpoint_loads_with_every_conv_at_the_default_width(model, tmp_path):
+    """Version 1 predates `layers`: its settings have no such key and mean every quantized conv at weight_bit_width."""
+    save_quant_checkpoint(tmp_path / "new.pt", model, SETTINGS, {"epoch": 1})
+    payload = torch.load(tmp_path / "new.pt", weights_only=True)
+    assert payload["version"] == VERSION == 2 and payload["qat_settings"]["layers"] == []
+    payload["version"] = 1
+    del payload["qat_settings"]["layers"]
+    torch.save(payload, tmp_path / "v1.pt")
+    reloaded, settings, extra = load_quant_checkpoint(tmp_path / "v1.pt")
+    assert settings == SETTINGS and settings.layers == () and extra == {"epoch": 1}
+    for a, b in zip(outputs(model), outputs(reloaded), strict=True):
+        assert torch.equal(a, b)
+    payload["version"] = 3
+    torch.save(payload, tmp_path / "v3.pt")
+    with pytest.raises(ValueError, match=r"v3.pt: checkpoint version 3 is not supported \(expected one of \[1, 2\]\)"):
+        load_quant_checkpoint(tmp_path / "v3.pt")
 
 
 def test_foreign_files_are_rejected_by_path(model, tmp_path):

@@ -97,6 +97,24 @@ def test_settings_change_the_quantizer(bits, per_channel, narrow):
     torch.testing.assert_close(fake.value.detach(), expected, rtol=0, atol=1e-7)
 
 
+def test_per_layer_widths_give_each_layer_its_own_quantizer():
+    """First conv and head at 8 bits, one conv at 3: each layer's Brevitas quantizer has its width, and its
+    fake-quantized weight is the oracle's at that width; the report lists the widths."""
+    float_model = fresh_model()
+    model = copy.deepcopy(float_model)
+    layers = [{"pattern": "model.0.conv", "bits": 8}, {"pattern": "model.23.*", "bits": 8}, {"pattern": "model.2.cv1.conv", "bits": 3}]
+    report = quantize_model(model, QatSettings(layers=layers))
+    expected = {n: 8 if n == "model.0.conv" or n.startswith("model.23.") else 3 if n == "model.2.cv1.conv" else 4 for n in report.quantized_names}
+    assert dict(zip(report.quantized_names, report.quantized_bit_widths)) == expected
+    assert report.float_conv_names == ["model.23.dfl.conv"] and report.quantized_convs == 107
+    assert report.bit_width_summary() == "W3: 1, W4: 57, W8: 49"  # the 48 head convs and the first conv at 8
+    for name, bits in expected.items():
+        fake = model.get_submodule(name).quant_weight()
+        assert int(fake.bit_width) == bits, name
+        oracle = reference_fake_quant(float_model.get_submodule(name).weight.detach(), bits, True, True)
+        torch.testing.assert_close(fake.value.detach(), oracle, rtol=0, atol=1e-7)
+
+
 def test_outputs_follow_the_quantized_weights(pair):
     """With quantization switched off the quantized copy computes the float model exactly; switched on, the
     weight rounding moves the features (a fresh model's head outputs hardly react to its vanishing features)."""

@@ -6,13 +6,14 @@ from dataclasses import fields
 import pytest
 
 from yolo_py.json_schema import check, load_schema
-from yolo_py.quant.settings import DFL_CONV_PATTERN, MAX_BIT_WIDTH, MIN_BIT_WIDTH, QatSettings
+from yolo_py.quant.settings import DFL_CONV_PATTERN, MAX_BIT_WIDTH, MIN_BIT_WIDTH, LayerBits, QatSettings
 
 
 def test_defaults_are_w4_per_channel_narrow_absmax_with_float_dfl():
     s = QatSettings()
     assert (s.weight_bit_width, s.per_channel, s.narrow_range, s.scaling_stats) == (4, True, True, "absmax")
     assert s.keep_float == (DFL_CONV_PATTERN,)
+    assert s.layers == () and s.to_dict()["layers"] == []  # every quantized conv at weight_bit_width
 
 
 def test_dict_round_trip_uses_plain_types():
@@ -20,6 +21,15 @@ def test_dict_round_trip_uses_plain_types():
     data = s.to_dict()
     assert data["keep_float"] == ["model.0.conv", "*.dfl.conv"]
     assert QatSettings.from_dict(data) == s
+
+
+def test_layers_are_plain_data_in_and_out_and_keep_their_order():
+    layers = [{"pattern": "model.0.conv", "bits": 8}, {"pattern": "model.23.*", "bits": 8}, {"pattern": "*", "bits": 2}]
+    s = QatSettings.from_dict({"layers": layers})
+    assert s.layers == (LayerBits("model.0.conv", 8), LayerBits("model.23.*", 8), LayerBits("*", 2))
+    assert s.to_dict()["layers"] == layers
+    assert QatSettings.from_dict(s.to_dict()) == s
+    assert hash(s) == hash(QatSettings(layers=[LayerBits("model.0.conv", 8), *s.layers[1:]]))
 
 
 @pytest.mark.parametrize(
@@ -35,6 +45,17 @@ def test_dict_round_trip_uses_plain_types():
         ({"keep_float": "*.dfl.conv"}, "keep_float"),
         ({"keep_float": ["ok", ""]}, "keep_float[1]"),
         ({"keep_float": [3]}, "keep_float[0]"),
+        ({"layers": "model.0.conv"}, "layers"),
+        ({"layers": {"pattern": "model.0.conv", "bits": 8}}, "layers"),
+        ({"layers": [["model.0.conv", 8]]}, "layers[0]"),
+        ({"layers": [{"pattern": "model.0.conv", "bits": 8}, {"pattern": "model.23.*", "bits": 9}]}, "layers[1].bits"),
+        ({"layers": [{"pattern": "a", "bits": 1}]}, "layers[0].bits"),
+        ({"layers": [{"pattern": "a", "bits": True}]}, "layers[0].bits"),
+        ({"layers": [{"pattern": "a", "bits": 8.0}]}, "layers[0].bits"),
+        ({"layers": [{"pattern": "a"}]}, "layers[0].bits"),
+        ({"layers": [{"pattern": "a", "bits": 8}, {"pattern": "", "bits": 8}]}, "layers[1].pattern"),
+        ({"layers": [{"pattern": 3, "bits": 8}]}, "layers[0].pattern"),
+        ({"layers": [{"pattern": "a", "bits": 8, "width": 8}]}, "layers[0].width"),
     ],
 )
 def test_invalid_values_name_the_key(kwargs, key):

@@ -62,7 +62,10 @@ def run(request: W4a16Request) -> dict[Path, tuple[dict, str]]:
         packed[key] = {**summary, "qcdq_file": qcdq.name, "qcdq_vs_int4": agreement}
 
     report = quantization_report({"qat": qat_model, "fp16_weights": ptq_model})
-    report["note"] = "weight SQNR of the 4-bit fake quantization per conv, before BN folding; fp16Weights is what W4A16 PTQ rounds"
+    report["note"] = (
+        "weight SQNR of the weight fake quantization per conv (bitWidth: the layer's width), before BN folding; "
+        "fp16Weights is what W4A16 PTQ rounds"
+    )
     summary = {
         "files": file_entries(out, STEP),
         "qat_settings": request.qat_settings.to_dict(),

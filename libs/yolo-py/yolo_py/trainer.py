@@ -304,7 +304,7 @@ class ExperimentTrainer(DetectionTrainer):
             self.quant_report = quantize_model(model, self.qat_settings)
             if verbose:
                 r = self.quant_report
-                print(f"QAT: {r.quantized_convs} Conv2d -> QuantConv2d (W{self.qat_settings.weight_bit_width}), "
+                print(f"QAT: {r.quantized_convs} Conv2d -> QuantConv2d ({r.bit_width_summary()}), "
                       f"kept float: {', '.join(r.float_conv_names) or 'none'}", flush=True)
         return model
 

@@ -46,7 +46,7 @@ request() {  # <variant> <file> <workers>
   python3 - "$1" "$epochs" "$data" "/tmp/speed-run-$1" "$3" > "$2" <<'PY'
 import json, sys
 variant, epochs, data, run, workers = sys.argv[1:]
-qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
+qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []}
 print(json.dumps({
     "variant": variant, "model": "yolov10m.yaml", "data": f"{data}/data-repeated.yaml", "save_dir": run,
     "epochs": int(epochs), "batch": 32, "imgsz": 640, "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 0,

@@ -31,7 +31,7 @@ python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$dat
 import json, sys
 variant, epochs, model, imgsz, batch, device, run, data, hours, resume, workers = sys.argv[1:]
 variant = variant.removesuffix("-stock")
-qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
+qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []}
 print(json.dumps({
     "variant": variant, "model": model, "data": f"{data}/data.yaml", "save_dir": run, "epochs": int(epochs),
     "batch": int(batch), "imgsz": int(imgsz), "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 10,

@@ -60,6 +60,27 @@ test('broken YAML and a missing file name the file', () => {
   assert.throws(() => loadSection('qat', 'demo', dir), /config file not found: expected conf\/qat\.yaml/);
 });
 
+const qat = { weightBitWidth: 4, perChannel: true, narrowRange: true, keepFloat: ['*.dfl.conv'], layers: [] as unknown[] };
+
+test('per-layer bit widths: the default is none, and a first-conv-and-head entry validates', () => {
+  for (const profile of knownProfiles) assert.deepEqual(loadSection('qat', profile).layers, [], profile); // today's all-4-bit
+  const layers = [{ pattern: 'model.0.conv', bits: 8 }, { pattern: 'model.23.*', bits: 8 }];
+  assert.deepEqual(resolveSection('qat', { ...qat, layers }, 'demo', 'conf/qat.yaml').layers, layers);
+});
+
+test('a bad layers entry is refused naming its key path, list index included', () => {
+  const bad = (layers: unknown[], profile?: Record<string, unknown>) => () =>
+    resolveSection('qat', { ...qat, layers, ...(profile ? { profiles: { gpu: profile } } : {}) }, 'gpu', 'conf/qat.yaml');
+  const ok = { pattern: 'model.0.conv', bits: 8 };
+  assert.throws(bad([ok, { pattern: 'model.23.*', bits: 9 }]), /conf\/qat\.yaml: layers\[1\]\.bits: .*<=8.*got 9/);
+  assert.throws(bad([{ pattern: 'model.0.conv', bits: 1 }]), /conf\/qat\.yaml: layers\[0\]\.bits: .*>=2.*got 1/);
+  assert.throws(bad([{ pattern: 'x', bits: 4.5 }]), /layers\[0\]\.bits: .*got 4\.5/);
+  assert.throws(bad([{ pattern: '', bits: 8 }]), /layers\[0\]\.pattern: .*got ""/);
+  assert.throws(bad([{ pattern: 'x' }]), /layers\[0\]\.bits: .*key missing/);
+  assert.throws(bad([{ pattern: 'x', bits: 8, width: 8 }]), /layers\[0\]\.width: unknown key \(known keys: pattern, bits\)/);
+  assert.throws(bad([], { layers: [ok, { pattern: 'model.23.*', bits: 'eight' }] }), /conf\/qat\.yaml: profiles\.gpu\.layers\[1\]\.bits: .*"eight"/);
+});
+
 test('mergeProfile merges objects and replaces arrays and leaves', () => {
   assert.deepEqual(mergeProfile({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] }), { a: { b: 1, c: 3 }, l: [9] });
 });

@@ -51,7 +51,7 @@ export function resolveSection<S extends SectionName>(section: S, document: unkn
   const parsed = (sectionSchemas[section] as z.ZodType).safeParse(merged);
   if (parsed.success) return parsed.data as SectionConfig<S>;
   const issue = parsed.error.issues[0]!;
-  const path = issue.path.map(String);
+  const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
   const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path];
   const where = keys.map((p) => keyAsWritten(override, profile, p)).join(', ');
   const found = issue.code === 'unrecognized_keys' ? '' : `, got ${describe(getPath(merged, path))}`;
@@ -92,23 +92,36 @@ function readSectionFile(section: SectionName, dir: string): { document: unknown
   }
 }
 
-/** A key path as the user wrote it: under `profiles.<profile>` when that profile's override holds it. */
-function keyAsWritten(override: unknown, profile: Profile | null, path: string[]): string {
-  return (hasPath(override, path) ? ['profiles', profile, ...path] : path).join('.');
+/** A key, or a list index, of a path into a section. */
+type PathKey = string | number;
+
+/**
+ * A key path as the user wrote it: under `profiles.<profile>` when that profile's override holds it; list items as
+ * `[i]` (layers[1].bits), as yolo_py's QatSettings names them.
+ */
+function keyAsWritten(override: unknown, profile: Profile | null, path: PathKey[]): string {
+  const full = hasPath(override, path) ? ['profiles', profile, ...path] : path;
+  return full.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
 }
 
-function hasPath(value: unknown, path: string[]): boolean {
+function child(value: unknown, key: PathKey): { found: boolean; value?: unknown } {
+  if (typeof key === 'number') return Array.isArray(value) && key < value.length ? { found: true, value: value[key] } : { found: false };
+  return isPlain(value) && key in value ? { found: true, value: value[key] } : { found: false };
+}
+
+function hasPath(value: unknown, path: PathKey[]): boolean {
   let cur = value;
   for (const key of path) {
-    if (!isPlain(cur) || !(key in cur)) return false;
-    cur = cur[key];
+    const next = child(cur, key);
+    if (!next.found) return false;
+    cur = next.value;
   }
   return true;
 }
 
-function getPath(value: unknown, path: string[]): unknown {
+function getPath(value: unknown, path: PathKey[]): unknown {
   let cur = value;
-  for (const key of path) cur = isPlain(cur) ? cur[key] : undefined;
+  for (const key of path) cur = child(cur, key).value;
   return cur;
 }
 
@@ -116,9 +129,11 @@ function describe(value: unknown): string {
   return value === undefined ? 'nothing (key missing)' : JSON.stringify(value);
 }
 
-function knownKeys(section: SectionName, path: string[]): string {
+function knownKeys(section: SectionName, path: PathKey[]): string {
   let schema: unknown = sectionSchemas[section];
-  for (const key of path) schema = (schema as { shape?: Record<string, unknown> }).shape?.[key];
+  for (const key of path) {
+    schema = typeof key === 'number' ? (schema as { element?: unknown }).element : (schema as { shape?: Record<string, unknown> }).shape?.[key];
+  }
   const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape ? Object.keys(shape).join(', ') : '?';
 }

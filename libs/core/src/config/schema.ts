@@ -68,6 +68,11 @@ export const qatSchema = z.strictObject({
   perChannel: z.boolean(),
   narrowRange: z.boolean(),
   keepFloat: z.array(z.string().min(1)),
+  /**
+   * Per-layer bit widths over weightBitWidth: fnmatch patterns over module names; the first matching entry wins,
+   * keepFloat wins over all, and an entry that sets no conv fails the run (yolo_py/quant/plan.py).
+   */
+  layers: z.array(z.strictObject({ pattern: z.string().min(1), bits: weightBitWidth })),
 });
 
 export const exportSchema = z.strictObject({

@@ -27,6 +27,8 @@ const exportedModel = z.looseObject({
   nodeCounts: z.record(z.string(), count),
   parameters: z.looseObject({ initializerElements: count, convParams: count }),
   intWeights: z.boolean(),
+  /** Integer weights by bit width ('4', '8', ...), read off the graph's Clip ranges; {} for the float graph. */
+  weightBits: z.record(z.string().regex(/^\d+$/), count),
 });
 
 /** onnx/export.json, written by yolo_py.export_cli. */

@@ -23,7 +23,16 @@ export const ptqW4a16RequestSchema = z.strictObject({
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 /** One file a PTQ step wrote: its name, size and sha256 (yolo_py/ptq_step.py's file_entries). */
 const ptqFile = z.looseObject({ file: z.string(), bytes: count, sha256 });
-const packedInt4 = z.looseObject({ opset: count, packedWeights: count, packedElements: count, qcdqFile: z.string(), qcdqVsInt4: z.looseObject({ withinTolerance: z.boolean() }) });
+/** packed: the weights of at most 4 bits, stored INT4; int8: wider ones (per-layer bit widths), kept int8 Q/DQ. */
+const packedInt4 = z.looseObject({
+  opset: count,
+  packedWeights: count,
+  packedElements: count,
+  int8Weights: count,
+  int8Elements: count,
+  qcdqFile: z.string(),
+  qcdqVsInt4: z.looseObject({ withinTolerance: z.boolean() }),
+});
 
 /** ptq-w4a16/ptq-w4a16.json, written by yolo_py.ptq_w4a16_cli. */
 export const ptqW4a16JsonSchema = z.looseObject({
@@ -41,6 +50,8 @@ const sqnrModel = z.looseObject({
     convs: count,
     quantizedConvs: count,
     quantizedConvShare: z.number(),
+    /** Quantized convs and their weights' parameters per bit width ('4', '8', ...). */
+    bitWidths: z.record(z.string().regex(/^\d+$/), z.looseObject({ convs: count, parameters: count })),
     bytes: z.looseObject({ fp32: count, fp16: count, packedInt4: count }),
   }),
   lowest: z.array(z.string()),

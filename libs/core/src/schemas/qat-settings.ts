@@ -18,9 +18,17 @@ export const qatSettingsRequestSchema = z.strictObject({
   narrow_range: z.boolean(),
   scaling_stats: z.enum(qatScalingStats).optional(),
   keep_float: z.array(z.string()),
+  /** Per-layer widths, first match wins (yolo_py/quant/plan.py): conf/qat.yaml's layers. */
+  layers: z.array(z.strictObject({ pattern: z.string(), bits: weightBitWidth })),
 });
 
 /** conf/qat.yaml's settings as a request carries them (the one camelCase -> snake_case mapping of them). */
 export function qatSettingsRequest(qat: QatConfig): z.output<typeof qatSettingsRequestSchema> {
-  return { weight_bit_width: qat.weightBitWidth, per_channel: qat.perChannel, narrow_range: qat.narrowRange, keep_float: qat.keepFloat };
+  return {
+    weight_bit_width: qat.weightBitWidth,
+    per_channel: qat.perChannel,
+    narrow_range: qat.narrowRange,
+    keep_float: qat.keepFloat,
+    layers: qat.layers.map(({ pattern, bits }) => ({ pattern, bits })),
+  };
 }

@@ -10,11 +10,13 @@ from typing import Any
 
 import numpy as np
 import onnx
-from onnx import TensorProto
+from onnx import TensorProto, numpy_helper
 
 # Ops that only pass a constant tensor along (or re-express it) between its storage and its consumer.
 _PASS_THROUGH = {"Identity", "Clip", "DequantizeLinear", "QuantizeLinear", "Cast"}
 QDQ_OPS = ("QuantizeLinear", "DequantizeLinear", "Clip")
+INT4_MIN, INT4_MAX = -8, 7
+INT8_MIN, INT8_MAX = -128, 127
 
 
 def op_counts(model: onnx.ModelProto) -> dict[str, int]:
@@ -91,6 +93,46 @@ def quantized_conv_counts(model: onnx.ModelProto) -> dict[str, int]:
         "weight_quantized": sum(from_dq(node.input[1]) for node in convs),
         "activation_quantized": sum(from_dq(node.input[0]) for node in convs),
     }
+
+
+def weight_bit_widths(proto: onnx.ModelProto) -> dict[str, int]:
+    """Each integer weight's bit width by the DequantizeLinear it feeds, read off its Clip range (or, without a
+    Clip, its storage type's): the largest code is 2**(bits-1) - 1 in narrow and wide range alike."""
+    inits = {t.name: t for t in proto.graph.initializer}
+    producer = {out: node for node in proto.graph.node for out in node.output}
+    widths = {}
+    for node in proto.graph.node:
+        chain = integer_weight(node, inits, producer)
+        if chain is not None:
+            _, high = code_range(chain[1], inits, inits[chain[0]].data_type)
+            widths[node.name] = (high + 1).bit_length()
+    return widths
+
+
+_INTEGER_RANGES = {TensorProto.INT8: (INT8_MIN, INT8_MAX), TensorProto.INT4: (INT4_MIN, INT4_MAX)}
+
+
+def integer_weight(node: onnx.NodeProto, inits: dict, producer: dict) -> tuple[str, onnx.NodeProto | None] | None:
+    """(integer initializer, Clip or None) when `node` is a DequantizeLinear of a stored integer weight."""
+    if node.op_type != "DequantizeLinear":
+        return None
+    source = node.input[0]
+    clip = producer.get(source)
+    if clip is not None:
+        if clip.op_type != "Clip":
+            return None
+        source = clip.input[0]
+    if source not in inits or inits[source].data_type not in _INTEGER_RANGES:
+        return None
+    return source, clip
+
+
+def code_range(clip: onnx.NodeProto | None, inits: dict, data_type: int = TensorProto.INT8) -> tuple[int, int]:
+    """The codes' range: the Clip's bounds, or the storage type's when there is no Clip."""
+    if clip is None:
+        return _INTEGER_RANGES[data_type]
+    low, high = (int(numpy_helper.to_array(inits[name])) for name in clip.input[1:3])
+    return low, high
 
 
 def _constant_source(model: onnx.ModelProto, through: set[str] = _PASS_THROUGH):

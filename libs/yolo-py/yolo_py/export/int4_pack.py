@@ -1,11 +1,13 @@
 """Packed 4-bit ONNX from the QCDQ file: the same graph with INT4 weight initializers, opset 21.
 
-Brevitas' QCDQ stores each 4-bit weight as an int8 initializer, then Clip (to -7..7) and a per-axis
-DequantizeLinear. ONNX added INT4 tensors (two values per byte) and DequantizeLinear over them in opset 21,
-so here each such int8 initializer -> Clip -> DequantizeLinear chain becomes one INT4 initializer (and an
-INT4 zero point) feeding the DequantizeLinear directly: the file then holds 4 bits per quantized weight.
-The Clip is a no-op on codes already in range (checked here), so the dequantized weights, and with them
-every output, are the QCDQ file's. The graph is moved to opset 21 with onnx's version converter first.
+Brevitas' QCDQ stores each quantized weight as an int8 initializer, then Clip (to its bit width's range, e.g.
+-7..7; an 8-bit wide-range weight has no Clip) and a per-axis DequantizeLinear. ONNX added INT4 tensors (two
+values per byte) and DequantizeLinear over them in opset 21, so here each such chain whose Clip range fits int4
+(weights of at most 4 bits) becomes one INT4 initializer (and an INT4 zero point) feeding the DequantizeLinear
+directly: the file then holds 4 bits per such weight. Wider weights (per-layer bit widths: e.g. an 8-bit first
+conv and head) keep their int8 chain. The Clip is a no-op on codes already in range (checked here), so the
+dequantized weights, and with them every output, are the QCDQ file's. The graph is moved to opset 21 with onnx's
+version converter first.
 """
 
 from __future__ import annotations
@@ -16,15 +18,22 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper, version_converter
 
+from yolo_py.export.graph_stats import INT4_MAX, INT4_MIN, code_range, integer_weight
+
 PACKED_OPSET = 21
-INT4_MIN, INT4_MAX = -8, 7
+
+
+def storage_bits(bit_width: int) -> int:
+    """Bits a `bit_width`-wide weight takes per code in the packed file: 4 when its range fits int4 (up to 4 bits,
+    narrow range or not), else 8 (kept int8): what pack_int4 decides from the weight's Clip range."""
+    return 4 if 2 ** (bit_width - 1) - 1 <= INT4_MAX else 8
 
 
 def pack_int4(src: str | Path, dst: str | Path) -> dict:
-    """Writes the packed copy of the QCDQ file `src` to `dst`; returns counts of what was packed.
+    """Writes the packed copy of the QCDQ file `src` to `dst`; returns counts of what was packed and kept int8.
 
-    Raises ValueError when `src` holds no int8 -> Clip -> DequantizeLinear weight chain or a code outside
-    the int4 range (the file was not a 4-bit QCDQ export).
+    Raises ValueError when `src` holds no int8 [-> Clip] -> DequantizeLinear weight chain (not a QCDQ export),
+    or a weight whose codes leave its Clip range.
     """
     proto = version_converter.convert_version(onnx.load(str(src)), PACKED_OPSET)
     graph = proto.graph
@@ -35,42 +44,52 @@ def pack_int4(src: str | Path, dst: str | Path) -> dict:
         for name in node.input:
             consumers[name] = consumers.get(name, 0) + 1
 
-    packed, dropped, packed_elements = 0, [], 0
+    packed, dropped, packed_elements, kept, kept_elements = 0, [], 0, 0, 0
     for node in graph.node:
-        if node.op_type != "DequantizeLinear":
+        chain = integer_weight(node, inits, producer)
+        if chain is None:
             continue
-        clip = producer.get(node.input[0])
-        if clip is None or clip.op_type != "Clip" or clip.input[0] not in inits:
-            continue
-        codes = numpy_helper.to_array(inits[clip.input[0]])
-        zero_point = numpy_helper.to_array(inits[node.input[2]]) if len(node.input) > 2 and node.input[2] else None
+        codes_name, clip = chain
+        codes = numpy_helper.to_array(inits[codes_name])
         if codes.dtype != np.int8:
             continue
-        low, high = (numpy_helper.to_array(inits[name]) for name in clip.input[1:3])
-        if codes.min() < max(int(low), INT4_MIN) or codes.max() > min(int(high), INT4_MAX):
-            raise ValueError(f"{src}: weight '{clip.input[0]}' holds codes outside {int(low)}..{int(high)} (not 4-bit QCDQ)")
+        low, high = code_range(clip, inits)
+        if low < INT4_MIN or high > INT4_MAX:  # wider than 4 bits: stays an int8 Q/DQ weight
+            kept += 1
+            kept_elements += codes.size
+            continue
+        zero_point = numpy_helper.to_array(inits[node.input[2]]) if len(node.input) > 2 and node.input[2] else None
+        if codes.min() < low or codes.max() > high:
+            raise ValueError(f"{src}: weight '{codes_name}' holds codes outside its Clip range {low}..{high}")
         if zero_point is not None and np.any(zero_point != 0):
-            raise ValueError(f"{src}: weight '{clip.input[0]}' has a non-zero zero point (expected symmetric QCDQ)")
-        weight_name = f"{clip.input[0]}_int4"
+            raise ValueError(f"{src}: weight '{codes_name}' has a non-zero zero point (expected symmetric QCDQ)")
+        weight_name = f"{codes_name}_int4"
         graph.initializer.append(int4_tensor(weight_name, codes))
         node.input[0] = weight_name
         if zero_point is not None:
             zp_name = f"{weight_name}_zero_point"
             graph.initializer.append(int4_tensor(zp_name, zero_point))
             node.input[2] = zp_name
-        consumers[clip.output[0]] -= 1
-        if consumers[clip.output[0]] == 0:
-            dropped.append(clip)
+        if clip is not None:
+            consumers[clip.output[0]] -= 1
+            if consumers[clip.output[0]] == 0:
+                dropped.append(clip)
         packed += 1
         packed_elements += codes.size
-    if not packed:
+    if not packed + kept:
         raise ValueError(f"{src}: no int8 -> Clip -> DequantizeLinear weight to pack (not a QCDQ export?)")
     for clip in dropped:
         graph.node.remove(clip)
     _drop_unused_initializers(graph)
     onnx.checker.check_model(proto, full_check=True)
     onnx.save(proto, str(dst))
-    return {"opset": PACKED_OPSET, "packed_weights": packed, "packed_elements": packed_elements}
+    return {
+        "opset": PACKED_OPSET,
+        "packed_weights": packed,
+        "packed_elements": packed_elements,
+        "int8_weights": kept,
+        "int8_elements": kept_elements,
+    }
 
 
 def int4_tensor(name: str, codes: np.ndarray) -> TensorProto:
@@ -89,7 +108,7 @@ def int4_tensor(name: str, codes: np.ndarray) -> TensorProto:
 
 
 def int4_weight_codes(path: str | Path) -> dict[str, np.ndarray]:
-    """The int4 weight codes of a packed file by the DequantizeLinear they feed (node name -> int8 array)."""
+    """The INT4-stored weight codes of a packed file by the DequantizeLinear they feed (node name -> int8 array)."""
     proto = onnx.load(str(path))
     inits = {t.name: t for t in proto.graph.initializer}
     return {
@@ -99,16 +118,17 @@ def int4_weight_codes(path: str | Path) -> dict[str, np.ndarray]:
     }
 
 
-def qcdq_weight_codes(path: str | Path) -> dict[str, np.ndarray]:
-    """The int8-held weight codes of a QCDQ file by the DequantizeLinear they feed (through their Clip)."""
+def weight_codes(path: str | Path) -> dict[str, np.ndarray]:
+    """Every integer weight's codes (int8 or INT4, through a Clip or not) by the DequantizeLinear they feed, as
+    int8 arrays: the same keys and codes for a QCDQ file and its packed copy."""
     proto = onnx.load(str(path))
     inits = {t.name: t for t in proto.graph.initializer}
     producer = {out: node for node in proto.graph.node for out in node.output}
     codes = {}
     for node in proto.graph.node:
-        clip = producer.get(node.input[0]) if node.op_type == "DequantizeLinear" else None
-        if clip is not None and clip.op_type == "Clip" and clip.input[0] in inits:
-            codes[node.name] = numpy_helper.to_array(inits[clip.input[0]])
+        chain = integer_weight(node, inits, producer)
+        if chain is not None:
+            codes[node.name] = numpy_helper.to_array(inits[chain[0]]).astype(np.int8)
     return codes
 
 

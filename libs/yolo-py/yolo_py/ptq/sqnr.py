@@ -1,4 +1,4 @@
-"""Per-layer weight SQNR of the 4-bit fake quantization: the 'analyze' step of a QAT workflow.
+"""Per-layer weight SQNR of the weight fake quantization (4-bit, or each layer's width): the 'analyze' step of a QAT workflow.
 
 SQNR (dB) = 10 log10(sum w^2 / sum (w - q(w))^2) over one conv's weight, with q the layer's own Brevitas
 weight quantizer. It is read before BN folding, on the weights the quantizer sees in training; folding
@@ -15,6 +15,7 @@ import torch
 from brevitas.nn import QuantConv2d
 from torch import nn
 
+from yolo_py.export.int4_pack import storage_bits
 from yolo_py.quant.convert import quantized_conv_names
 
 BYTES_FP32, BYTES_FP16 = 4, 2
@@ -61,10 +62,12 @@ def layer_sqnr(model: nn.Module) -> list[LayerSqnr]:
 
 
 def model_totals(model: nn.Module, rows: list[LayerSqnr]) -> dict:
-    """Shares of parameters and convs quantized and the model size at fp32, fp16 and packed int4.
+    """Shares of parameters and convs quantized, convs and parameters per bit width, and the model size at fp32,
+    fp16 and packed int4.
 
-    Packed int4: the quantized weights at their bit width plus one fp32 scale per output channel (or per
-    tensor), every other parameter at fp32, which is how the packed ONNX file stores them.
+    Packed int4: each quantized weight at its storage width in the packed file (4 bits up to 4-bit layers, 8 for
+    wider ones, kept int8: export/int4_pack.py) plus one fp32 scale per output channel (or per tensor), every
+    other parameter at fp32, which is how the packed ONNX file stores them.
     """
     params = sum(p.numel() for p in model.parameters())
     quantized = sum(r.parameters for r in rows)
@@ -73,7 +76,12 @@ def model_totals(model: nn.Module, rows: list[LayerSqnr]) -> dict:
     for r in rows:
         conv = model.get_submodule(r.name)
         scales += int(conv.quant_weight().scale.numel())
-    packed_bits = sum(r.parameters * r.bit_width for r in rows)
+    packed_bits = sum(r.parameters * storage_bits(r.bit_width) for r in rows)
+    by_width: dict[str, dict[str, int]] = {}
+    for r in sorted(rows, key=lambda r: r.bit_width):
+        width = by_width.setdefault(str(r.bit_width), {"convs": 0, "parameters": 0})
+        width["convs"] += 1
+        width["parameters"] += r.parameters
     packed = math.ceil(packed_bits / 8) + scales * BYTES_FP32 + (params - quantized) * BYTES_FP32
     return {
         "parameters": params,
@@ -82,6 +90,7 @@ def model_totals(model: nn.Module, rows: list[LayerSqnr]) -> dict:
         "convs": convs,
         "quantized_convs": len(rows),
         "quantized_conv_share": len(rows) / convs if convs else 0.0,
+        "bit_widths": by_width,
         "bytes": {"fp32": params * BYTES_FP32, "fp16": params * BYTES_FP16, "packed_int4": packed},
     }
 

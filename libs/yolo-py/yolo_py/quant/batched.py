@@ -7,7 +7,9 @@ step on an H200 is bound by the CPU issuing them (measured: 3.8x the FP16 step, 
 
 What: the same arithmetic, in the same order, on every quantized weight of the model concatenated into one flat
 tensor whose rows (one per output channel, or one per tensor) are contiguous: a handful of kernels forward and
-backward for the whole model, whatever its depth. Brevitas stays the definition: the layers are Brevitas
+backward for the whole model, whatever its depth. Layers quantized differently (per-layer bit widths, e.g. an
+8-bit first conv and head around a 4-bit body) form one such tensor per set of constants: a handful of kernels
+per bit width, still none per layer. Brevitas stays the definition: the layers are Brevitas
 QuantConv2d built from the project's injector (quant/layer.py), the quantization constants are read from that
 injector, and taking a model over checks, layer by layer, that this path gives Brevitas' own quantized weights
 bit for bit; if not, it refuses (a training that silently quantizes differently would be worse than a slow one).
@@ -35,13 +37,18 @@ from yolo_py.quant.layer import QatConv2d
 
 @dataclass(frozen=True)
 class WeightQuantConstants:
-    """The numbers that define the fake quantization (one set for the model; taken from the Brevitas injector)."""
+    """The numbers that define one layer's fake quantization (taken from its Brevitas injector); layers with equal
+    constants are quantized together."""
 
     qmin: float  # smallest integer code, e.g. -7 for 4-bit narrow range, -8 for the wide one
     qmax: float  # largest integer code
     threshold: float  # Brevitas' integer threshold (IntScaling, signed: -qmin): scale = AbsMax / threshold
     scaling_min_val: float  # Brevitas clamps the AbsMax statistic from below before dividing
     per_channel: bool
+
+    @property
+    def bits(self) -> int:
+        return int(self.qmax + 1).bit_length()  # qmax = 2**(bits-1) - 1, narrow range or not
 
 
 def constants_of(layer: QatConv2d) -> WeightQuantConstants:
@@ -170,11 +177,12 @@ class BatchedWeightQuant:
         self.names = [n for n, m in model.named_modules() if isinstance(m, QatConv2d) and m.weight_quant.is_quant_enabled]
         if not self.names:
             raise ValueError("the model has no quantized QatConv2d layer to take over")
-        layers = [model.get_submodule(n) for n in self.names]
-        self.constants = constants_of(layers[0])
-        for name, layer in zip(self.names, layers):
-            if constants_of(layer) != self.constants:
-                raise ValueError(f"layer '{name}' is quantized differently from '{self.names[0]}'")
+        # One group per set of constants (a bit width, usually), in order of first appearance: each group is
+        # quantized as one flat tensor, exactly as a model of that one width would be.
+        groups: dict[WeightQuantConstants, list[int]] = {}
+        for i, layer in enumerate(self.layers(model)):
+            groups.setdefault(constants_of(layer), []).append(i)
+        self.groups = list(groups.items())
         self._layouts: dict[tuple, RowLayout] = {}
         self.fast_forwards = 0  # model forwards that took the batched path (the tests read it)
         self.checked_as: str | None = None  # how the weights were laid out when the check passed
@@ -200,16 +208,26 @@ class BatchedWeightQuant:
         return [model.get_submodule(n) for n in self.names]
 
     def quantized_weights(self, model: nn.Module) -> list[torch.Tensor]:
-        layers = self.layers(model)
-        weights = [layer.weight for layer in layers]
-        return fake_quantize_all(weights, self._layout(weights), self.constants)
+        """The fake-quantized weight of every layer, in self.names' order."""
+        weights = [layer.weight for layer in self.layers(model)]
+        out: list[torch.Tensor] = [None] * len(weights)  # type: ignore[list-item]
+        for constants, members in self.groups:
+            group = [weights[i] for i in members]
+            for i, quantized in zip(members, fake_quantize_all(group, self._layout(group, constants), constants)):
+                out[i] = quantized
+        return out
 
     def integer_codes(self, model: nn.Module) -> torch.Tensor:
-        """The integer code of every quantized weight of the model, flat, as int8 (what a 4-bit export stores)."""
+        """The integer code of every quantized weight of the model, flat (group by group), as int8 (what a QCDQ
+        export stores)."""
         with torch.no_grad():
             weights = [layer.weight for layer in self.layers(model)]
-            layout = self._layout(weights)
-            return _quantize_rows(layout.flatten(weights), layout, self.constants)[3].to(torch.int8)
+            codes = []
+            for constants, members in self.groups:
+                group = [weights[i] for i in members]
+                layout = self._layout(group, constants)
+                codes.append(_quantize_rows(layout.flatten(group), layout, constants)[3].to(torch.int8))
+            return torch.cat(codes)
 
     def check_against_brevitas(self, model: nn.Module) -> None:
         with torch.no_grad():
@@ -223,11 +241,11 @@ class BatchedWeightQuant:
                         "refusing to train with it"
                     )
 
-    def _layout(self, weights: list[torch.Tensor]) -> RowLayout:
-        key = (weights[0].device, weights[0].dtype, *((tuple(w.shape), w.stride()) for w in weights))
+    def _layout(self, weights: list[torch.Tensor], constants: WeightQuantConstants) -> RowLayout:
+        key = (constants, weights[0].device, weights[0].dtype, *((tuple(w.shape), w.stride()) for w in weights))
         layout = self._layouts.get(key)
         if layout is None:
-            layout = self._layouts[key] = RowLayout(weights, self.constants.per_channel)
+            layout = self._layouts[key] = RowLayout(weights, constants.per_channel)
         return layout
 
     def _before(self, model: nn.Module, args: tuple) -> None:
@@ -243,7 +261,8 @@ class BatchedWeightQuant:
             self.check_against_brevitas(model)
             self.checked_as = _layout_description([layer.weight for layer in layers])
             if self.verbose:
-                print(f"QAT: batched weight quantization equals Brevitas on all {len(layers)} layers, checked as trained "
+                widths = ", ".join(f"{len(members)} at {c.bits} bits" for c, members in self.groups)
+                print(f"QAT: batched weight quantization equals Brevitas on all {len(layers)} layers ({widths}), checked as trained "
                       f"({self.checked_as})", flush=True)
         for layer, weight in zip(layers, self.quantized_weights(model)):
             layer.batched_weight = weight

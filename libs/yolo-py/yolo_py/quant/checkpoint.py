@@ -25,7 +25,12 @@ from yolo_py.quant.convert import check_quantized_with, quantize_model
 from yolo_py.quant.settings import QatSettings
 
 FORMAT = "yolo_py.quant-checkpoint"
-VERSION = 1
+# Version notes. 1: model_yaml, qat_settings, state_dict, names, extra. 2: qat_settings may hold `layers`
+# (per-layer bit widths); nothing else changed. A version-1 file has no `layers` and loads with the default,
+# none, i.e. every quantized conv at weight_bit_width, which is how it was built. A version-1 reader refuses a
+# version-2 file by its version instead of misreading its settings.
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def save_quant_checkpoint(path: str | Path, model: nn.Module, settings: QatSettings, extra: dict[str, Any]) -> None:
@@ -76,8 +81,10 @@ def load_quant_checkpoint(path: str | Path) -> tuple[nn.Module, QatSettings, dic
         raise ValueError(f"{path}: not a loadable quantized checkpoint ({type(error).__name__}: {error})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(f"{path}: not a quantized checkpoint (expected format '{FORMAT}')")
-    if payload.get("version") != VERSION:
-        raise ValueError(f"{path}: checkpoint version {payload.get('version')!r} is not supported (expected {VERSION})")
+    if payload.get("version") not in READABLE_VERSIONS:
+        raise ValueError(
+            f"{path}: checkpoint version {payload.get('version')!r} is not supported (expected one of {list(READABLE_VERSIONS)})"
+        )
     settings = QatSettings.from_dict(payload["qat_settings"])
     model_yaml = copy.deepcopy(payload["model_yaml"])  # DetectionModel writes into the dict it is given
     model = DetectionModel(model_yaml, ch=model_yaml.get("channels", 3), nc=model_yaml.get("nc"), verbose=False)

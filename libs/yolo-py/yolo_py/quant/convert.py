@@ -7,8 +7,8 @@ quantized copy of a model differs from it only by the weight rounding.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any
 
 import torch
@@ -16,6 +16,7 @@ from brevitas.nn import QuantConv2d
 from torch import nn
 
 from yolo_py.quant.layer import QatConv2d
+from yolo_py.quant.plan import layer_bit_widths
 from yolo_py.quant.quantizers import weight_quantizer
 from yolo_py.quant.settings import QatSettings
 
@@ -26,6 +27,7 @@ class QuantReport:
 
     quantized_convs: int
     quantized_names: list[str] = field(default_factory=list)
+    quantized_bit_widths: list[int] = field(default_factory=list)  # weight bit width of each of quantized_names
     float_conv_names: list[str] = field(default_factory=list)
     params_total: int = 0
     params_quantized_weights: int = 0
@@ -34,30 +36,32 @@ class QuantReport:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def bit_width_summary(self) -> str:
+        """How many quantized convs have each weight bit width, e.g. 'W4: 75, W8: 8'."""
+        counts = Counter(self.quantized_bit_widths)
+        return ", ".join(f"W{bits}: {counts[bits]}" for bits in sorted(counts)) or "none"
+
 
 def quantize_model(model: nn.Module, settings: QatSettings) -> QuantReport:
     """Quantizes `model` in place (DetectionModel or any nn.Module) and reports what changed.
 
     Raises ValueError when the model already holds QuantConv2d layers (a second pass would silently stack
-    nothing and hide a wiring error) or when a keep_float pattern matches no conv (a typo would otherwise
-    quantize the layer it meant to protect).
+    nothing and hide a wiring error) or when a keep_float pattern or a `layers` entry decides no conv (a typo
+    would otherwise quantize the layer it meant to protect, or leave it at the default width; quant/plan.py).
     """
     convs = [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Conv2d)]
     already = [name for name, m in convs if isinstance(m, QuantConv2d)]
     if already:
         raise ValueError(f"model is already quantized: '{already[0]}' is a QuantConv2d")
 
-    unmatched = [p for p in settings.keep_float if not any(fnmatchcase(name, p) for name, _ in convs)]
-    if unmatched:
-        raise ValueError(f"QAT setting 'keep_float' pattern {unmatched[0]!r} matches no Conv2d of the model")
-
-    quantizer = weight_quantizer(settings)
+    widths = layer_bit_widths([name for name, _ in convs], settings)
+    quantizers = {bits: weight_quantizer(settings, bits) for bits in set(widths.values()) if bits is not None}
     modules = dict(model.named_modules())
     for name, conv in convs:
-        if any(fnmatchcase(name, p) for p in settings.keep_float):
+        if widths[name] is None:
             continue
         parent_name, _, child = name.rpartition(".")
-        setattr(modules[parent_name] if parent_name else model, child, _quant_conv_like(conv, quantizer))
+        setattr(modules[parent_name] if parent_name else model, child, _quant_conv_like(conv, quantizers[widths[name]]))
     return quant_report(model)
 
 
@@ -70,6 +74,7 @@ def quant_report(model: nn.Module) -> QuantReport:
     return QuantReport(
         quantized_convs=len(quantized),
         quantized_names=quantized,
+        quantized_bit_widths=[int(model.get_submodule(n).weight_quant.bit_width()) for n in quantized],
         float_conv_names=kept,
         params_total=total,
         params_quantized_weights=q_weights,
@@ -88,18 +93,17 @@ def check_quantized_with(model: nn.Module, settings: QatSettings) -> None:
     A checkpoint stores settings beside a state_dict whose keys are the same for Conv2d and QuantConv2d;
     a model quantized with other settings would reload silently into a different model.
     """
-    for name, m in model.named_modules():
-        if not isinstance(m, nn.Conv2d):
-            continue
-        kept = any(fnmatchcase(name, p) for p in settings.keep_float)
+    convs = [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+    widths = layer_bit_widths([name for name, _ in convs], settings)
+    for name, m in convs:
         quantized = isinstance(m, QuantConv2d)
-        if quantized == kept:
+        if quantized == (widths[name] is None):
             state, wanted = ("quantized", "float") if quantized else ("float", "quantized")
             raise ValueError(f"conv '{name}' is {state} but the QAT settings make it {wanted} (keep_float)")
-        if quantized and int(m.weight_quant.bit_width()) != settings.weight_bit_width:
+        if quantized and int(m.weight_quant.bit_width()) != widths[name]:
             raise ValueError(
-                f"conv '{name}' has {int(m.weight_quant.bit_width())}-bit weights but the QAT settings say "
-                f"weight_bit_width={settings.weight_bit_width}"
+                f"conv '{name}' has {int(m.weight_quant.bit_width())}-bit weights but the QAT settings make it "
+                f"{widths[name]}-bit (weight_bit_width, layers)"
             )
 
 

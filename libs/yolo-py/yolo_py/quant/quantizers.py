@@ -23,15 +23,16 @@ class Int4WeightPerChannelAbsMax(Int8WeightPerChannelFloat):
     scaling_stats_op = StatsOp.MAX
 
 
-def weight_quantizer(settings: QatSettings) -> type:
-    """The injector for these settings: the 4-bit default with bit width, granularity and range overridden.
+def weight_quantizer(settings: QatSettings, bit_width: int) -> type:
+    """The injector of a `bit_width`-wide layer under these settings: the 4-bit default with bit width, granularity
+    and range overridden (the width is the layer's: quant/plan.py decides it from weight_bit_width and `layers`).
 
     `let` returns a derived injector class; it is built per call, which is fine because quantized models
     are never pickled (see quant/checkpoint.py) but rebuilt from their settings.
     """
     per_output = ScalingPerOutputType.CHANNEL if settings.per_channel else ScalingPerOutputType.TENSOR
     return Int4WeightPerChannelAbsMax.let(
-        bit_width=settings.weight_bit_width,
+        bit_width=bit_width,
         narrow_range=settings.narrow_range,
         scaling_per_output_type=per_output,
     )

@@ -1,5 +1,8 @@
 """QAT settings: the few knobs of the W4A16 weight-only fake quantization, validated where they enter.
 
+The same settings drive the QAT training's quantizer (so the QAT model's QCDQ and packed INT4 files) and W4A16 PTQ
+(the FP16 weights through that quantizer), so the comparison stays fair whatever they say, per-layer widths included.
+
 They travel with every quantized checkpoint (as a plain dict), so a model can be rebuilt exactly
 without the run's config files.
 """
@@ -24,6 +27,14 @@ MAX_BIT_WIDTH: int = _CONTRACT["weight_bit_width"]["maximum"]
 
 
 @dataclass(frozen=True)
+class LayerBits:
+    """One `layers` entry: the convs whose module name matches `pattern` (fnmatch) get `bits`-wide weights."""
+
+    pattern: str
+    bits: int
+
+
+@dataclass(frozen=True)
 class QatSettings:
     """Weight-only integer fake quantization of every Conv2d; activations, outputs and biases stay float.
 
@@ -32,6 +43,8 @@ class QatSettings:
     narrow_range: symmetric integer range, e.g. -7..7 for 4 bits, so zero stays exact and ranges are symmetric.
     scaling_stats: how the scale is derived from the float weight at every step ('absmax': max |w| / qmax).
     keep_float: fnmatch patterns over module names (as in model.named_modules()) of convs left float.
+    layers: per-layer bit widths, entries {pattern, bits} (bits 2..8) overriding weight_bit_width; the first entry
+        whose pattern matches a conv's name wins, and keep_float wins over every entry (quant/plan.py applies them).
     """
 
     weight_bit_width: int = 4
@@ -39,14 +52,10 @@ class QatSettings:
     narrow_range: bool = True
     scaling_stats: str = "absmax"
     keep_float: tuple[str, ...] = field(default=(DFL_CONV_PATTERN,))
+    layers: tuple[LayerBits, ...] = ()
 
     def __post_init__(self) -> None:
-        _expect_type("weight_bit_width", self.weight_bit_width, int)
-        if not MIN_BIT_WIDTH <= self.weight_bit_width <= MAX_BIT_WIDTH:
-            raise ValueError(
-                f"QAT setting 'weight_bit_width' must be between {MIN_BIT_WIDTH} and {MAX_BIT_WIDTH}, "
-                f"got {self.weight_bit_width}"
-            )
+        _expect_bit_width("weight_bit_width", self.weight_bit_width)
         _expect_type("per_channel", self.per_channel, bool)
         _expect_type("narrow_range", self.narrow_range, bool)
         _expect_type("scaling_stats", self.scaling_stats, str)
@@ -63,11 +72,13 @@ class QatSettings:
                 raise ValueError(f"QAT setting 'keep_float[{i}]' must be a non-empty string, got {pattern!r}")
         # Frozen dataclass: normalise lists to tuples so settings stay hashable and immutable.
         object.__setattr__(self, "keep_float", tuple(self.keep_float))
+        object.__setattr__(self, "layers", _layer_bits(self.layers))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain types only, so the dict loads under torch.load(weights_only=True) and serialises to JSON."""
         data = asdict(self)
         data["keep_float"] = list(self.keep_float)
+        data["layers"] = [asdict(entry) for entry in self.layers]
         return data
 
     @classmethod
@@ -80,6 +91,34 @@ class QatSettings:
         if unknown:
             raise ValueError(f"unknown QAT setting '{unknown[0]}' (expected one of {sorted(known)})")
         return cls(**data)
+
+
+def _layer_bits(entries: object) -> tuple[LayerBits, ...]:
+    """`layers` as LayerBits, from config/checkpoint data (a list of {pattern, bits} mappings) or LayerBits."""
+    if isinstance(entries, str) or not isinstance(entries, (list, tuple)):
+        raise ValueError(f"QAT setting 'layers' must be a list of {{pattern, bits}} entries, got {type(entries).__name__}")
+    out = []
+    for i, entry in enumerate(entries):
+        key = f"layers[{i}]"
+        if isinstance(entry, LayerBits):
+            entry = asdict(entry)
+        if not isinstance(entry, dict):
+            raise ValueError(f"QAT setting '{key}' must be a mapping with keys pattern and bits, got {type(entry).__name__}")
+        unknown = sorted(set(entry) - {"pattern", "bits"})
+        if unknown:
+            raise ValueError(f"unknown QAT setting '{key}.{unknown[0]}' (expected pattern and bits)")
+        pattern, bits = entry.get("pattern"), entry.get("bits")
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise ValueError(f"QAT setting '{key}.pattern' must be a non-empty string, got {pattern!r}")
+        _expect_bit_width(f"{key}.bits", bits)
+        out.append(LayerBits(pattern, bits))
+    return tuple(out)
+
+
+def _expect_bit_width(key: str, value: object) -> None:
+    _expect_type(key, value, int)
+    if not MIN_BIT_WIDTH <= value <= MAX_BIT_WIDTH:  # type: ignore[operator]
+        raise ValueError(f"QAT setting '{key}' must be between {MIN_BIT_WIDTH} and {MAX_BIT_WIDTH}, got {value}")
 
 
 def _expect_type(key: str, value: object, expected: type) -> None:

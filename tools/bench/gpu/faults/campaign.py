@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(ROOT / "libs" / "yolo-py"))
 from yolo_py.resume_point import UnusableCheckpoint, inspect_checkpoint  # noqa: E402
 
-QAT = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
+QAT = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []}
 COLLAPSE_WATCH = {"drop_fraction": 0.3, "epochs": 3, "min_best": 0.05}  # conf/watch.yaml
 MAP = "metrics/mAP50-95(B)"
 
