@@ -1,27 +1,40 @@
 /**
  * The stage declarations (libs/core/src/stages.ts) are where Nx's targets come from: each declared output is
- * the stage's folder in the run-root layout, and the targets Nx resolves are the plugin's, nothing from project.json.
+ * the stage's folder in the run-root layout (for the trainings, files in it), and the targets Nx resolves are the
+ * plugin's, nothing from project.json.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { experimentName, runLayout, trainArgsFileName } from '../libs/core/src/layout.ts';
 import { stageNames, stageOutput } from '../libs/core/src/stage-outputs.ts';
-import { nxStageTarget } from '../libs/core/src/stages.ts';
+import { nxStageTarget, stages } from '../libs/core/src/stages.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { nxTestEnv } from './workspace.ts';
 
 const nxProject = (project: string) =>
   JSON.parse(execFileSync(join(workspaceRoot, 'node_modules', '.bin', 'nx'), ['show', 'project', project, '--json'], { cwd: workspaceRoot, env: nxTestEnv(), encoding: 'utf8' }));
 
-test("each stage's declared Nx output is its folder in the run-root layout", () => {
+test("each stage's declared Nx output is its folder in the run-root layout; a training's, only the files stages read from it", () => {
   const layout = runLayout('RUNID');
+  const resolve = (output: string) => output.replace('{workspaceRoot}', workspaceRoot).replace(/\{options\.runId\}/g, 'RUNID');
   for (const stage of stageNames) {
-    const declared = nxStageTarget(workspaceRoot, stage).outputs[0]!.replace('{workspaceRoot}', workspaceRoot).replace(/\{options\.runId\}/g, 'RUNID');
-    assert.equal(declared, stageOutput[stage](layout), stage);
-    assert.match(declared, new RegExp(`/tmp/${experimentName}/RUNID/`));
+    const declared = nxStageTarget(workspaceRoot, stage).outputs.map(resolve);
+    const folder = stageOutput[stage](layout);
+    for (const output of declared) assert.match(output, new RegExp(`/tmp/${experimentName}/RUNID/`));
+    if (stage === 'train-fp16' || stage === 'train-qat') continue;
+    assert.deepEqual(declared, [folder], stage);
+  }
+  // A coco training's folder holds ~100 periodic checkpoints (7-13 GB): Nx would copy them into .nx/cache, and back out
+  // on every cache hit without its daemon. It caches what the other stages read, the request and the task-hash stamp.
+  for (const stage of ['train-fp16', 'train-qat'] as const) {
+    const folder = stageOutput[stage](layout);
+    const declared = nxStageTarget(workspaceRoot, stage).outputs.map(resolve);
+    assert.deepEqual(declared.map((o) => relative(folder, o)).sort(), ['nx-task-hash', 'request.json', 'results.csv', 'run.json', 'weights/best.pt', 'weights/last.pt'], stage);
+    const read = Object.values(stages).flatMap((d) => d.reads[stage] ?? []);
+    for (const file of read) assert.ok(declared.includes(join(folder, file)), `${stage}: ${file} is read downstream but not cached`);
   }
 });
 

@@ -2,12 +2,17 @@ import { spawn } from 'node:child_process';
 import { UserError } from './errors.ts';
 import { stageLaunch, stageParentEnv } from './stage-launch.ts';
 import { watchParent } from './processes.ts';
+import { reusableOutput, stampedStage, stampOutput } from './output-stamp.ts';
+import { fromWorkspace } from './workspace.ts';
 
 /**
  * The Nx executor of every stage target (registered by tools/nx-stage). It validates the options, then runs the
  * stage as `node --import tsx <script> --profile P --run-id R` from an argv array, in a process group of its
  * own, and ties that group's life to Nx's: Nx gives each task its own process group, so killing Nx's group
  * used to leave the stage and its Python child running, still holding the training lock.
+ *
+ * For a stage Nx caches only in part (the trainings), a folder stamped with this task's hash is kept instead of
+ * running the stage again, and a successful run stamps its folder (output-stamp.ts).
  */
 
 /** After SIGTERM, how long the stage's group gets to exit before SIGKILL. */
@@ -22,6 +27,12 @@ export async function runStageExecutor(options: Record<string, unknown>): Promis
     if (!(error instanceof UserError)) throw error;
     process.stderr.write(`error: ${error.message}\n`);
     return { success: false };
+  }
+  const stamped = stampedStage(launch.script);
+  const reused = stamped && (await reusableOutput(stamped, launch.runId));
+  if (reused) {
+    process.stdout.write(`${stamped}: kept ${fromWorkspace(reused)}, made under this task's hash; Nx had no cache entry for it (evicted or reset)\n`);
+    return { success: true };
   }
   const child = spawn(launch.file, launch.args, {
     cwd: launch.cwd,
@@ -52,6 +63,7 @@ export async function runStageExecutor(options: Record<string, unknown>): Promis
     // Whatever the stage left in its group (a Chromium, a DDP worker) goes with it.
     if (group !== undefined) killGroup(group, 'SIGKILL');
     if (signal && !stopping) process.stderr.write(`error: ${launch.script} was killed by ${signal}\n`);
+    if (code === 0 && stamped) await stampOutput(stamped, launch.runId);
     return { success: code === 0 };
   } finally {
     unwatch();

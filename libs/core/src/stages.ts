@@ -29,6 +29,13 @@ export interface StageDeclaration {
   reads: Partial<Record<StageName, readonly string[]>>;
   /** The files it writes in its output folder (stage-outputs.ts). */
   writes: readonly string[];
+  /**
+   * What Nx caches of the output folder: all of it (the default), or only `writes` and the task-hash stamp
+   * (output-stamp.ts). 'writes' is for the trainings: their folder also holds the periodic checkpoints, TensorBoard
+   * events and plots (about 20 GB for the two coco runs) that no stage reads, which Nx would copy into .nx/cache and,
+   * run without its daemon, back out on every cache hit. The rest of the folder stays in the run root only.
+   */
+  nxCache?: 'folder' | 'writes';
   /** Inputs from outside the workspace: environment variables and commands whose output is hashed. */
   env?: readonly string[];
   runtime?: readonly string[];
@@ -52,6 +59,7 @@ const training = (variant: 'fp16' | 'qat'): StageDeclaration => ({
   pythonPackages: trainingPackages,
   reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName] },
   writes: [f.runJson, f.resultsCsv, f.trainRequest, f.bestWeights, f.lastWeights],
+  nxCache: 'writes',
 });
 
 export const stages: Record<StageName, StageDeclaration> = {
@@ -143,6 +151,18 @@ export function nxOutputPath(stage: StageName): string {
   return stageOutput[stage](runLayout('{options.runId}', join('{workspaceRoot}', 'tmp', experimentName, '{options.runId}')));
 }
 
+/**
+ * In the folder of a stage cached as 'writes': the Nx task hash it was made under, written by the stage executor
+ * (output-stamp.ts), cached and restored with the declared files.
+ */
+export const outputStampFileName = 'nx-task-hash';
+
+/** What Nx caches and restores of a stage: its folder, or the declared files and the stamp in it. */
+export function nxOutputs(stage: StageName): string[] {
+  const folder = nxOutputPath(stage);
+  return stages[stage].nxCache === 'writes' ? [...stages[stage].writes, outputStampFileName].map((file) => join(folder, file)) : [folder];
+}
+
 /** The stages this one depends on directly: those it reads from, less those reached through another of them. */
 export function directUpstream(stage: StageName): StageName[] {
   const reads = Object.keys(stages[stage].reads) as StageName[];
@@ -182,7 +202,7 @@ export function nxStageTarget(root: string, stage: StageName): {
   ];
   return {
     inputs,
-    outputs: [nxOutputPath(stage)],
+    outputs: nxOutputs(stage),
     dependsOn: direct.map((s) => ({ projects: [s], target: s, params: 'forward' as const })),
     implicitDependencies: direct,
   };
