@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { codeClosure, tsPackageImports, type CodeEntries } from './code-closure.ts';
-import { artifactFiles as f, calibrationListFileName, experimentName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart, type RunLayout } from './layout.ts';
+import { artifactFiles as f, calibrationListFileName, experimentName, headOnnxFileName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart, type RunLayout } from './layout.ts';
 
 export const stageNames = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -69,7 +69,8 @@ export const stages: Record<StageName, StageDeclaration> = {
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights] },
     output: (l) => l.onnx,
-    writes: [...Object.values(onnxFileName), f.exportJson, f.exportRequest],
+    // Both heads of each trained model: the one-to-one (NMS-free) file and the one-to-many file scored with NMS.
+    writes: [...Object.values(headOnnxFileName).flatMap((files) => Object.values(files)), f.exportJson, f.exportRequest],
   },
   // Two post-training stages, so that a calibration change (ptq.yaml) reruns the W8A8 branch only.
   'ptq-w4a16': {
@@ -95,7 +96,15 @@ export const stages: Record<StageName, StageDeclaration> = {
     conf: ['eval.yaml', 'preprocess.yaml', 'train.yaml'],
     code: { ts: ['libs/eval/src/stage.ts'], python: [] },
     pythonPackages: [],
-    reads: { export: ['*.onnx'], 'ptq-w4a16': ['*.onnx'], 'ptq-w8a8': ['*.onnx'], dataset: [f.fingerprint] },
+    // run.json: the trainings' final validation, which the fidelity check compares each ONNX file's score with.
+    reads: {
+      export: ['*.onnx'],
+      'ptq-w4a16': ['*.onnx'],
+      'ptq-w8a8': ['*.onnx'],
+      dataset: [f.fingerprint],
+      'train-fp16': [f.runJson],
+      'train-qat': [f.runJson],
+    },
     output: (l) => l.eval,
     writes: [...Object.values(metricsFileName), f.evalJson],
   },
