@@ -48,7 +48,7 @@ test("every eval writes the fidelity of the head the training validated into tha
     assert.equal(fidelity.trainingMap50_95, 0.412);
     assert.equal(fidelity.onnxMap50_95, 0.409);
     assert.ok(Math.abs(fidelity.difference + 0.003) < 1e-12);
-    assert.equal(fidelity.tolerance, fidelityTolerance);
+    assert.equal(fidelity.tolerance, fidelityTolerance(0.412));
     assert.equal(fidelity.withinTolerance, true);
     assert.ok(!('fidelity' in (await read('fp16-one2many'))), 'the other head carries none');
     assert.deepEqual((await read('fp16')).ultralytics, metricsFile(0.409).ultralytics, 'the rest of the metrics kept');

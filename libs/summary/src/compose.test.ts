@@ -280,7 +280,7 @@ test("fidelity: each training's final validation beside its ONNX file's score, t
   assert.match(section, /\| training's final validation of best\.pt, mAP50-95 \| 0\.5090 \| 0\.4850 \|/);
   assert.match(section, /\| the ONNX file of that head, this evaluator, Ultralytics' metric \| 0\.5070 \| 0\.4830 \|/);
   assert.match(section, /\| difference \(ONNX − training\) \| -0\.0020 \| -0\.0020 \|/);
-  assert.match(section, /\| tolerance \| ±0\.01 \| ±0\.01 \|/);
+  assert.match(section, /\| tolerance \| ±0\.0100 \| ±0\.0100 \|/);
   assert.match(section, /\| verdict \| within \| within \|/);
   assert.doesNotMatch(md, /Fidelity warning/);
 });
@@ -288,7 +288,7 @@ test("fidelity: each training's final validation beside its ONNX file's score, t
 test('a fidelity beyond the tolerance is a warning at the top naming the model and both numbers', () => {
   const off = { ...inputs, metrics: { ...inputs.metrics, qat: { ...inputs.metrics.qat, fidelity: fidelity(0.485, 0.31) } } };
   const md = composeSummary(off, new Date());
-  const warning = md.indexOf("> **Fidelity warning: W4A16 QAT.** Its ONNX file (one2one head) scores mAP50-95 0.3100 on Ultralytics' metric, the training's final validation of the same checkpoint 0.4850: -0.1750, beyond ±0.01; see [Export and eval fidelity](#export-and-eval-fidelity).");
+  const warning = md.indexOf("> **Fidelity warning: W4A16 QAT.** Its ONNX file (one2one head) scores mAP50-95 0.3100 on Ultralytics' metric, the training's final validation of the same checkpoint 0.4850: -0.1750, beyond ±0.0100; see [Export and eval fidelity](#export-and-eval-fidelity).");
   assert.ok(warning > 0 && warning < md.indexOf('Training with quantization gained'), md.slice(0, 1200));
   assert.match(md, /\| verdict \| within \| \*\*beyond: warning\*\* \|/);
 });

@@ -27,7 +27,7 @@ export function fidelityWarnings(fidelityOf: FidelityOf): string[] {
     if (!f || f.withinTolerance) return [];
     return [
       `> **Fidelity warning: ${variantLabel[v]}.** Its ONNX file (${f.head} head) scores mAP50-95 ${f4(f.onnxMap50_95)} on Ultralytics' metric, ` +
-        `the training's final validation of the same checkpoint ${f4(f.trainingMap50_95)}: ${signed(f.difference)}, beyond ±${f.tolerance}; see [${fidelityHeading}](${anchor}).`,
+        `the training's final validation of the same checkpoint ${f4(f.trainingMap50_95)}: ${signed(f.difference)}, beyond ±${f4(f.tolerance)}; see [${fidelityHeading}](${anchor}).`,
       '',
     ];
   });
@@ -45,7 +45,7 @@ export function fidelitySection(fidelityOf: FidelityOf): string[] {
     ["training's final validation of best.pt, mAP50-95", ...variants.map((v) => cell(v, (f) => f4(f.trainingMap50_95), none))],
     ["the ONNX file of that head, this evaluator, Ultralytics' metric", ...variants.map((v) => cell(v, (f) => f4(f.onnxMap50_95), none))],
     ['difference (ONNX − training)', ...variants.map((v) => cell(v, (f) => signed(f.difference), '—'))],
-    ['tolerance', ...variants.map((v) => cell(v, (f) => `±${f.tolerance}`, '—'))],
+    ['tolerance', ...variants.map((v) => cell(v, (f) => `±${f4(f.tolerance)}`, '—'))],
     ['verdict', ...variants.map((v) => cell(v, (f) => (f.withinTolerance ? 'within' : '**beyond: warning**'), 'not checked'))],
   ];
   return [
@@ -56,7 +56,7 @@ export function fidelitySection(fidelityOf: FidelityOf): string[] {
     "The training's number is Ultralytics' own validation of best.pt at the end of training (run.json finalMetrics): PyTorch, rectangular val " +
       'batches, half precision under AMP on CUDA. The ONNX number scores the same checkpoint and head as exported, every image letterboxed square, ' +
       'in float32, on the same metric. A difference beyond the tolerance means the export or the evaluator changed the model; README.md ' +
-      '("Export and eval fidelity") says how the tolerance was measured. \'—\': metrics written before the check existed.',
+      '("Export and eval fidelity") says how the tolerance (10% of the training\'s mAP50-95, at least 0.01) was measured. \'—\': metrics written before the check existed.',
     '',
   ];
 }
