@@ -46,8 +46,9 @@ export function headsSection(metricsOf: (variant: Variant, head: ValHead) => Met
     for (const head of ['one2one', 'one2many-nms'] as const) rows.push([`${label}, ${headText[head]}`, ...both((v) => f3(pick(head)(v)))]);
     rows.push([`${label}, NMS-free − NMS`, ...both((v) => signed(gain(pick)(v)))]);
   }
+  const fileText: Record<ValHead, string> = { one2one: 'one-to-one file', 'one2many-nms': 'one-to-many file (NMS not included)' };
   for (const head of ['one2one', 'one2many-nms'] as const) {
-    rows.push([`inference p50 (ms, batch 1), ${headText[head]}`, ...both((v) => f2(metricsOf(v, head).latencyMs?.p50))]);
+    rows.push([`inference p50 (ms, batch 1), ${fileText[head]}`, ...both((v) => f2(metricsOf(v, head).latencyMs?.p50))]);
   }
   rows.push(['output decoding (ms/image): top-k filter / NMS', ...both((v) => `${f2(decodeMsPerImage(metricsOf(v, 'one2one')))} / ${f2(decodeMsPerImage(metricsOf(v, 'one2many-nms')))}`)]);
 
