@@ -27,6 +27,8 @@ test('the first run executes every stage in order and ends with summary.md and l
     'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'summary/oscillation.png', 'fp16/weights/last.pt', 'qat/run.json', 'onnx/export.json',
     'ptq-w4a16/yolov10-w4a16-ptq-qcdq.onnx', 'ptq-w4a16/yolov10-w4a16-qat-int4.onnx', 'ptq-w4a16/quantization-report.json', 'ptq-w8a8/yolov10-w8a8-ptq-qdq.onnx', 'ptq-w8a8/calibration.json',
     'eval/ptq-w4a16.metrics.json', 'eval/ptq-w8a8.metrics.json', 'eval/qat-int4.metrics.json',
+    // Both heads of each trained model, exported and scored.
+    'onnx/yolov10-fp16-one2many.onnx', 'onnx/yolov10-w4a16-qcdq-one2many.onnx', 'eval/fp16-one2many.metrics.json', 'eval/qat-one2many.metrics.json',
   ];
   for (const file of made) {
     assert.ok(existsSync(`${runRoot()}/${file}`), file);
@@ -40,8 +42,27 @@ test('the first run executes every stage in order and ends with summary.md and l
   // The packed INT4 file scores exactly as its QCDQ file: the eval stage checks it, and here is the result.
   const stats = (file: string) => JSON.parse(readFileSync(`${runRoot()}/eval/${file}`, 'utf8')).stats;
   assert.deepEqual(stats('qat-int4.metrics.json'), stats('qat.metrics.json'));
+  // The one-to-many files are raw heads, scored with the evaluator's NMS.
+  const metricsOf = (file: string) => JSON.parse(readFileSync(`${runRoot()}/eval/${file}`, 'utf8'));
+  assert.equal(metricsOf('fp16-one2many.metrics.json').headForm, 'raw');
+  assert.equal(metricsOf('fp16.metrics.json').headForm, 'end2end');
+  // Fidelity, on every eval: the file of the head each training validated (ci: one2one) against its final validation.
+  for (const variant of ['fp16', 'qat']) {
+    const { fidelity } = metricsOf(`${variant}.metrics.json`);
+    const run = JSON.parse(readFileSync(`${runRoot()}/${variant}/run.json`, 'utf8'));
+    assert.equal(fidelity.head, run.valHead);
+    assert.equal(fidelity.trainingMap50_95, run.finalMetrics['metrics/mAP50-95(B)']);
+    assert.equal(fidelity.onnxMap50_95, metricsOf(`${variant}.metrics.json`).ultralytics.mAP50_95);
+    assert.equal(fidelity.difference, fidelity.onnxMap50_95 - fidelity.trainingMap50_95);
+    assert.ok(!('fidelity' in metricsOf(`${variant}-one2many.metrics.json`)));
+  }
+  assert.match(run.output, /\[eval\] (warning: )?fidelity, FP16 \(AMP\), one2one head: ONNX mAP50-95 /);
   const md = readFileSync(`${runRoot()}/summary/summary.md`, 'utf8');
   assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 PTQ \| W8A8 PTQ \|/);
+  assert.match(md, /## NMS-free vs NMS: both heads of each trained model/);
+  assert.match(md, /\| mAP50-95, NMS-free − NMS \| [-+]\d\.\d{3} \| [-+]\d\.\d{3} \|/);
+  assert.match(md, /## Export and eval fidelity/);
+  assert.match(md, /\| difference \(ONNX − training\) \| [-+]\d\.\d{4} \| [-+]\d\.\d{4} \|/);
   assert.match(md, /Training with quantization gained/);
   assert.match(md, /## Quantization report/);
   assert.match(md, /## Training events/);
@@ -81,9 +102,11 @@ test('changing the calibration reruns only the W8A8 branch, eval and summary; th
   assert.deepEqual(sorted(run.cached), sorted(['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16']), explain(run));
   const memo = JSON.parse(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'));
   assert.deepEqual(
-    Object.fromEntries(['fp16', 'qat', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'].map((v) => [v, memo[v].reused])),
-    { fp16: true, qat: true, 'qat-int4': true, 'ptq-w4a16': true, 'ptq-w8a8': false },
+    Object.fromEntries(['fp16', 'qat', 'fp16-one2many', 'qat-one2many', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'].map((v) => [v, memo[v].reused])),
+    { fp16: true, qat: true, 'fp16-one2many': true, 'qat-one2many': true, 'qat-int4': true, 'ptq-w4a16': true, 'ptq-w8a8': false },
   );
+  // A reused score is still checked against its training: the fidelity is written on every eval.
+  assert.equal(JSON.parse(readFileSync(`${runRoot()}/eval/fp16.metrics.json`, 'utf8')).fidelity.head, 'one2one');
   assert.match(readFileSync(`${runRoot()}/summary/summary.md`, 'utf8'), /W8A8 calibration: \d+ train images .*percentile/);
 });
 
@@ -105,8 +128,10 @@ test('changing QAT settings reruns train-qat, the W4A16 PTQ (same quantizer) and
   assert.deepEqual(sorted(run.ran), sorted(['train-qat', 'export', 'ptq-w4a16', 'eval', 'summary']), explain(run));
   const memo = JSON.parse(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'));
   assert.equal(memo.fp16.reused, true);
+  assert.equal(memo['fp16-one2many'].reused, true);
   assert.equal(memo['ptq-w8a8'].reused, true);
   assert.equal(memo.qat.reused, false);
+  assert.equal(memo['qat-one2many'].reused, false);
   assert.equal(memo['ptq-w4a16'].reused, false);
 });
 

@@ -19,6 +19,6 @@ cat > "$out/request.json" <<JSON
 JSON
 "$python" -m yolo_py.train "$out/request.json" "$out/yolo-config" | grep -E "^\[fp16\] (training|epoch [0-9]+/[0-9]+ done)"
 cat > "$out/export.json" <<JSON
-{"out_dir": "$out/onnx", "imgsz": 160, "opset": 18, "models": [{"variant": "fp16", "checkpoint": "$out/fp16/weights/best.pt", "file": "model.onnx"}]}
+{"out_dir": "$out/onnx", "imgsz": 160, "opset": 18, "models": [{"variant": "fp16", "head": "one2one", "checkpoint": "$out/fp16/weights/best.pt", "file": "model.onnx"}]}
 JSON
 "$python" -m yolo_py.export_cli "$out/export.json" "$out/yolo-config"

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
+import type { ValHead } from './config/schema.ts';
 import { variants, type Variant } from './variants.ts';
 import { workspaceRoot } from './workspace.ts';
 import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'json' };
@@ -13,8 +14,20 @@ export const runsDir = join(workspaceRoot, 'tmp', experimentName);
 
 /** The variant's training output inside the run root is a folder named after the variant. */
 const byVariant = <T>(make: (v: Variant) => T): Record<Variant, T> => Object.fromEntries(variants.map((v) => [v, make(v)])) as Record<Variant, T>;
-/** ONNX file of each variant inside <run-root>/onnx; the QAT one holds QuantizeLinear/DequantizeLinear (QCDQ). */
+/**
+ * ONNX file of each variant inside <run-root>/onnx, with YOLOv10's one-to-one, NMS-free head: the product, which the
+ * post-training stages read. The QAT one holds QuantizeLinear/DequantizeLinear (QCDQ).
+ */
 export const onnxFileName: Record<Variant, string> = { fp16: 'yolov10-fp16.onnx', qat: 'yolov10-w4a16-qcdq.onnx' };
+/**
+ * Each trained model's files per head (conf/train.yaml's valHead names): the one-to-one file above, and the
+ * one-to-many head's raw output ([N, 4 + nc, anchors], scored with the evaluator's NMS) beside it, so that eval scores
+ * YOLOv10's NMS-free design against NMS on the same trained weights.
+ */
+export const headOnnxFileName: Record<Variant, Record<ValHead, string>> = byVariant((v) => ({
+  one2one: onnxFileName[v],
+  'one2many-nms': onnxFileName[v].replace(/\.onnx$/, '-one2many.onnx'),
+}));
 /** The Ultralytics train arguments, inside <run-root>/hyps, that both trainings read. */
 export const trainArgsFileName = 'train-args.yaml';
 /**
@@ -88,17 +101,27 @@ export type PtqStep = keyof typeof ptqFiles;
 export const calibrationListFileName = 'calibration.json';
 
 /**
- * Every ONNX file the eval stage scores: the trained variants and the post-training quantized ones. The QAT
- * model's packed INT4 copy is scored too: its mAP must equal its QCDQ file's (the eval stage checks it).
+ * Every ONNX file the eval stage scores: the trained variants (one-to-one head), their one-to-many head files and the
+ * post-training quantized ones. The QAT model's packed INT4 copy is scored too: its mAP must equal its QCDQ file's (the
+ * eval stage checks it).
  */
-export const evalVariants = [...variants, 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
+export const evalVariants = [...variants, 'fp16-one2many', 'qat-one2many', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
 export type EvalVariant = (typeof evalVariants)[number];
+/** The scored file of each trained model's head: the one place that ties an eval variant to a (variant, head) pair. */
+export const evalVariantOfHead: Record<Variant, Record<ValHead, EvalVariant>> = {
+  fp16: { one2one: 'fp16', 'one2many-nms': 'fp16-one2many' },
+  qat: { one2one: 'qat', 'one2many-nms': 'qat-one2many' },
+};
 /** Where each scored ONNX file lives in a run. */
 export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
   switch (variant) {
     case 'fp16':
     case 'qat':
       return join(layout.onnx, onnxFileName[variant]);
+    case 'fp16-one2many':
+      return join(layout.onnx, headOnnxFileName.fp16['one2many-nms']);
+    case 'qat-one2many':
+      return join(layout.onnx, headOnnxFileName.qat['one2many-nms']);
     case 'qat-int4':
       return join(layout.ptq.w4a16, ptqFiles.w4a16.qatInt4);
     case 'ptq-w4a16':

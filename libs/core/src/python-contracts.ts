@@ -10,6 +10,7 @@ import { ptqW4a16JsonSchema, ptqW4a16RequestSchema, quantizationReportSchema } f
 import { calibrationListSchema, ptqW8a8JsonSchema, ptqW8a8RequestSchema } from './schemas/ptq-w8a8.ts';
 import { qatSettingsRequestSchema } from './schemas/qat-settings.ts';
 import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
+import { valHeads } from './config/schema.ts';
 import { pythonLayout } from './layout.ts';
 import { variants } from './variants.ts';
 import { graphKinds } from './vocabulary.ts';
@@ -39,6 +40,8 @@ export function pythonContracts(): Record<string, string> {
   return {
     'variants.json': json({ variants }),
     'graph_kinds.json': json({ graphKinds }),
+    // The heads a trained model is exported with (and a training validates): conf/train.yaml's valHead names.
+    'heads.json': json({ heads: valHeads }),
     'layout.json': json(pythonLayout()),
     // What yolo_py reads (the requests, progress.json, calibration.json) and what it writes for TypeScript (run.json,
     // export.json, the PTQ JSONs),

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { codeInputs, tsPackageImports, type CodeEntries } from './code-closure.ts';
-import { artifactFiles as f, calibrationListFileName, experimentName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart } from './layout.ts';
+import { artifactFiles as f, calibrationListFileName, experimentName, headOnnxFileName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart } from './layout.ts';
 import { stageNames, stageOutput, type StageName } from './stage-outputs.ts';
 
 export { stageNames, type StageName };
@@ -86,7 +86,8 @@ export const stages: Record<StageName, StageDeclaration> = {
     code: { ts: ['libs/export/src/stage.ts'], python: ['yolo_py.export_cli'] },
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
     reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights] },
-    writes: [...Object.values(onnxFileName), f.exportJson, f.exportRequest],
+    // Both heads of each trained model: the one-to-one (NMS-free) file and the one-to-many file scored with NMS.
+    writes: [...Object.values(headOnnxFileName).flatMap((files) => Object.values(files)), f.exportJson, f.exportRequest],
   },
   // Two post-training stages, so that a calibration change (ptq.yaml) reruns the W8A8 branch only.
   'ptq-w4a16': {
@@ -110,7 +111,15 @@ export const stages: Record<StageName, StageDeclaration> = {
     conf: ['eval.yaml', 'preprocess.yaml', 'train.yaml'],
     code: { ts: ['libs/eval/src/stage.ts'], python: [] },
     pythonPackages: [],
-    reads: { export: ['*.onnx'], 'ptq-w4a16': ['*.onnx'], 'ptq-w8a8': ['*.onnx'], dataset: [f.fingerprint] },
+    // run.json: the trainings' final validation, which the fidelity check compares each ONNX file's score with.
+    reads: {
+      export: ['*.onnx'],
+      'ptq-w4a16': ['*.onnx'],
+      'ptq-w8a8': ['*.onnx'],
+      dataset: [f.fingerprint],
+      'train-fp16': [f.runJson],
+      'train-qat': [f.runJson],
+    },
     writes: [...Object.values(metricsFileName), f.evalJson],
   },
   summary: {

@@ -17,9 +17,11 @@ export const valHeadLabel: Record<ValHead, string> = {
 
 /** How the summary and the charts title each variant. */
 export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
-/** How the summary names every scored ONNX file: the trained variants and the post-training ones. */
+/** How the summary names every scored ONNX file: the trained variants (each head) and the post-training ones. */
 export const evalVariantLabel: Record<EvalVariant, string> = {
   ...variantLabel,
+  'fp16-one2many': `${variantLabel.fp16}, one-to-many head + NMS`,
+  'qat-one2many': `${variantLabel.qat}, one-to-many head + NMS`,
   'qat-int4': 'W4A16 QAT, packed INT4',
   'ptq-w4a16': 'W4A16 PTQ',
   'ptq-w8a8': 'W8A8 PTQ',

@@ -46,11 +46,13 @@ const asRows = (dets: Detection[]): number[][] => dets.map((d) => [d.x1, d.y1, d
 
 // Ultralytics stops NMS after a wall-time budget (2 s + 50 ms per image) and returns nothing for the images left;
 // the COCO-sized case (about 39k candidates, over max_nms) therefore runs one image per call.
-for (const [batch, nc, anchors, scale, note] of [
-  [2, 3, 400, 1, 'few classes'],
-  [1, 80, 600, 1, 'COCO classes, more candidates than max_nms'],
-  [2, 1, 300, 1, 'single class (multi_label off)'],
-  [1, 4, 300, 60, 'boxes so large that classes overlap across the class offset'],
+// The eval stage scores the one-to-many ONNX files through this NMS, with conf/eval.yaml's conf (batch-pass.ts).
+for (const [batch, nc, anchors, scale, conf, note] of [
+  [2, 3, 400, 1, VAL_NMS.conf, 'few classes'],
+  [1, 80, 600, 1, VAL_NMS.conf, 'COCO classes, more candidates than max_nms'],
+  [2, 1, 300, 1, VAL_NMS.conf, 'single class (multi_label off)'],
+  [1, 4, 300, 60, VAL_NMS.conf, 'boxes so large that classes overlap across the class offset'],
+  [2, 80, 600, 1, 0.25, "COCO classes at another confidence threshold, as eval.yaml's conf may set it"],
 ] as const) {
   test(`raw-head NMS equals ultralytics non_max_suppression (${note})`, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eval-nms-'));
@@ -58,13 +60,13 @@ for (const [batch, nc, anchors, scale, note] of [
       const head = randomRawHead(batch, nc, anchors, nc * 7919 + anchors, scale);
       const file = join(dir, 'head.f32');
       await writeFile(file, Buffer.from(head.buffer));
-      const { conf, iou, maxDet } = VAL_NMS;
+      const { iou, maxDet } = VAL_NMS;
       const want = JSON.parse(
         await runOracle('ultralytics_nms.py', [file, String(batch), String(4 + nc), String(anchors), String(conf), String(iou), String(maxDet)]),
       ) as number[][][];
       for (let b = 0; b < batch; b++) {
         const slice = head.subarray(b * (4 + nc) * anchors, (b + 1) * (4 + nc) * anchors);
-        const got = asRows(decodeRawHead(slice, nc, anchors));
+        const got = asRows(decodeRawHead(slice, nc, anchors, { ...VAL_NMS, conf }));
         assert.ok(want[b]!.length > 0);
         assert.deepEqual(got, want[b], `image ${b}`);
       }

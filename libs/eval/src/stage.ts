@@ -6,6 +6,10 @@
  * A variant whose ONNX file, annotations, eval settings and evaluator code are all unchanged since the last
  * good output is reused from it instead of re-evaluated (Nx reruns the stage as a whole when either model
  * changes; on COCO val a model costs minutes, so the other one is not scored again).
+ *
+ * Each trained model is scored with both heads (the one-to-one, NMS-free file and the one-to-many file with this
+ * evaluator's NMS), and every eval checks fidelity (fidelity.ts): the file of the head the training validated against
+ * the training's final validation (run.json), written into that file's metrics as `fidelity`.
  */
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,18 +18,22 @@ import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import type { z } from 'zod';
 import { readArtifact, requireArtifact } from '../../core/src/artifacts.ts';
 import { closureDigest, type CodeEntries } from '../../core/src/code-closure.ts';
+import { valHeads } from '../../core/src/config/schema.ts';
 import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
 import { evalJsonSchema, metricsJsonSchema } from '../../core/src/schemas/eval.ts';
+import { runJsonSchema } from '../../core/src/schemas/training.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
-import { artifactFiles, evalOnnxPath, evalVariants, metricsFileName, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
-import { evalVariantLabel } from '../../core/src/vocabulary.ts';
+import { artifactFiles, evalOnnxPath, evalVariantOfHead, evalVariants, metricsFileName, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
+import { variants, type Variant } from '../../core/src/variants.ts';
+import { evalVariantLabel, variantLabel } from '../../core/src/vocabulary.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace, workspaceRoot } from '../../core/src/workspace.ts';
 import { cocoIdOfYoloClass } from '../../dataset/src/coco-classes.ts';
-import { detectionsPathFor } from './metrics.ts';
+import { detectionsPathFor, writeJsonAtomically } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
+import { compareFidelity, describeFidelity, finalValidationOf } from './fidelity.ts';
 import { checkPackedEqualsQcdq } from './packed-check.ts';
 
 /**
@@ -62,6 +70,36 @@ export async function reusableMetrics(path: string, variant: EvalVariant): Promi
     process.stdout.write(`[eval] ${variant}: not reusing the last evaluation, scoring again: ${error.message}\n`);
   }
   return null;
+}
+
+/**
+ * The fidelity check of one trained model (fidelity.ts): prints the comparison (a warning beyond the tolerance) and
+ * writes it as `fidelity` into the metrics, in `dir`, of the file of the head its training validated (null when its
+ * run.json records no final validation); the other head's metrics carry none.
+ */
+export async function checkFidelity(layout: RunLayout, dir: string, variant: Variant, log: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
+  const runJson = join(layout.train[variant], artifactFiles.runJson);
+  const { head, map50_95: trainingMap } = finalValidationOf(await readArtifact(runJson, runJsonSchema, layout));
+  for (const other of valHeads) {
+    const scored = evalVariantOfHead[variant][other];
+    const path = join(dir, metricsFileName[scored]);
+    const { fidelity: _stale, ...metrics } = await readArtifact(path, metricsJsonSchema, 'eval');
+    if (other !== head) {
+      await writeJsonAtomically(path, metrics);
+      continue;
+    }
+    const model = `${variantLabel[variant]}, ${head} head`;
+    const onnxMap = metrics.ultralytics?.mAP50_95;
+    if (onnxMap === undefined) throw new UserError("no Ultralytics' metric to compare with the training's", fromWorkspace(path));
+    if (trainingMap === null) {
+      log(`[eval] warning: fidelity, ${model}: ${fromWorkspace(runJson)} records no final validation (finalMetrics), nothing to compare`);
+      await writeJsonAtomically(path, { ...metrics, fidelity: null });
+      continue;
+    }
+    const fidelity = compareFidelity(head, trainingMap, onnxMap);
+    log(`[eval] ${describeFidelity(fidelity, model, fromWorkspace(evalOnnxPath(layout, scored)), fromWorkspace(runJson))}`);
+    await writeJsonAtomically(path, { ...metrics, fidelity });
+  }
 }
 
 async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotationsPath: string }> {
@@ -128,6 +166,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
       memo[variant] = { key, onnxSha256, reused: false };
       stats[variant] = metrics.stats;
     }
+    for (const variant of variants) await checkFidelity(layout, staging, variant);
     const packedCheck = checkPackedEqualsQcdq(stats.qat, stats['qat-int4'], fromWorkspace(evalOnnxPath(layout, 'qat-int4')));
     process.stdout.write(`[eval] packed INT4 vs QCDQ: the 12 COCO stats agree (largest difference ${packedCheck.maxAbsDiff})\n`);
     await writeFile(join(staging, artifactFiles.evalJson), `${JSON.stringify({ ...memo, packedInt4VsQcdq: packedCheck }, null, 2)}\n`);

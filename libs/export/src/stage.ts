@@ -1,13 +1,16 @@
 /**
  * The export stage: both trained models (best.pt) -> <run-root>/onnx: the FP16 baseline as float ONNX and the
- * QAT model as QCDQ ONNX (Brevitas, TorchScript exporter), one opset and imgsz for both, plus export.json.
+ * QAT model as QCDQ ONNX (Brevitas, TorchScript exporter), one opset and imgsz for all, plus export.json. Each model
+ * is exported with both YOLOv10 heads: the one-to-one, NMS-free head (the product) and the one-to-many head's raw
+ * output, which eval scores with NMS beside it.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { requireArtifact } from '../../core/src/artifacts.ts';
-import { artifactFiles, onnxFileName, type RunLayout } from '../../core/src/layout.ts';
+import { artifactFiles, headOnnxFileName, type RunLayout } from '../../core/src/layout.ts';
+import { valHeads } from '../../core/src/config/schema.ts';
 import { variants } from '../../core/src/variants.ts';
 import { exportRequestSchema } from '../../core/src/schemas/export.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
@@ -23,7 +26,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
   const models: ExportRequest['models'] = [];
   for (const variant of variants) {
     const checkpoint = await requireArtifact(join(layout.train[variant], artifactFiles.bestWeights), layout, `no trained ${variant} model`);
-    models.push({ variant, checkpoint, file: onnxFileName[variant] });
+    for (const head of valHeads) models.push({ variant, head, checkpoint, file: headOnnxFileName[variant][head] });
   }
   await writeDirAtomically(layout.onnx, async (staging) => {
     const requestFile = join(staging, artifactFiles.exportRequest);
@@ -35,7 +38,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
       onLine: forwardLine,
     });
   });
-  process.stdout.write(`export: ${variants.map((v) => onnxFileName[v]).join(', ')} -> ${fromWorkspace(layout.onnx)}\n`);
+  process.stdout.write(`export: ${models.map((m) => m.file).join(', ')} -> ${fromWorkspace(layout.onnx)}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) runStageMain(runExportStage);

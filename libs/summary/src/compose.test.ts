@@ -22,25 +22,35 @@ function series(final: number) {
 const run = (quantized: number | null) => ({
   model: 'yolov10m.yaml', imgsz: 640, epochs: 500, epochsCompleted: 500, batch: 32, device: '0', deviceName: 'NVIDIA H100', worldSize: 1, amp: true,
   parameters: 16_576_768, quantization: quantized === null ? null : { quantizedConvs: quantized, floatConvNames: ['model.23.dfl.conv'] },
-  wallSeconds: 200_000, trainSeconds: 180_000, imagesPerSecond: 310.4, peakGpuMemoryGiB: 21.5, sessions: 2,
+  wallSeconds: 200_000, trainSeconds: 180_000, imagesPerSecond: 310.4, peakGpuMemoryGiB: 21.5, sessions: 2, valHead: 'one2one' as const,
   versions: { torch: '2.14.1', ultralytics: '8.4.190' },
 });
 
-/** A metrics.json; Ultralytics' mAP50-95 is COCO's less 0.005 and its mAP50 0.69 (older files have none: `ultralytics: false`). */
-const metrics = (map: number, mean: number, ultralytics = true) => ({
+/**
+ * A metrics.json; Ultralytics' mAP50-95 is COCO's less 0.005 and its mAP50 0.69 (older files have none: `ultralytics:
+ * false`); output decoding takes `decodeMs` per image.
+ */
+const metrics = (map: number, mean: number, ultralytics = true, decodeMs = 0.2) => ({
   ...namedStats([map, 0.7, 0.55, 0.3, 0.55, 0.65, 0.35, 0.6, 0.65, -1, 0.6, 0.7]),
   images: 5000,
   latencyMs: { mean, p50: mean - 1, p90: mean + 2, p99: mean + 5, runs: 50 },
-  throughput: { imagesPerSecond: 21.3 },
+  throughput: { imagesPerSecond: 21.3, images: 5000, stageSeconds: { decodeOutput: (decodeMs * 5000) / 1000 } },
   providers: ['cpu'],
   ...(ultralytics ? { ultralytics: { mAP50_95: map - 0.005, mAP50: 0.69, precision: 0.71, recall: 0.62 } } : {}),
 });
 
-const exported = (bytes: number, dq: number, ints: boolean) => ({
-  variant: dq ? ('qat' as const) : ('fp16' as const), graph: dq ? ('qcdq' as const) : ('float' as const),
-  file: dq ? 'yolov10-w4a16-qcdq.onnx' : 'yolov10-fp16.onnx', fileBytes: bytes, sha256: 'ab'.repeat(32), opset: 18,
+const exported = (bytes: number, dq: number, ints: boolean, head: 'one2one' | 'one2many-nms' = 'one2one') => ({
+  variant: dq ? ('qat' as const) : ('fp16' as const), head, graph: dq ? ('qcdq' as const) : ('float' as const),
+  file: `${dq ? 'yolov10-w4a16-qcdq' : 'yolov10-fp16'}${head === 'one2one' ? '' : '-one2many'}.onnx`, fileBytes: bytes,
+  sha256: (head === 'one2one' ? 'ab' : 'cd').repeat(32), opset: 18,
   nodeCounts: { DequantizeLinear: dq }, parameters: { initializerElements: 15_360_000, convParams: 15_000_000 }, intWeights: ints,
   weightBits: (dq ? { '4': dq } : {}) as Record<string, number>,
+});
+const bothHeads = (bytes: number, dq: number, ints: boolean) => ({ one2one: exported(bytes, dq, ints), 'one2many-nms': exported(bytes, dq, ints, 'one2many-nms') });
+/** The eval stage's fidelity check, as it writes it into the metrics of the file of the head the training validated. */
+const fidelity = (trainingMap50_95: number, onnxMap50_95: number, tolerance = 0.01) => ({
+  head: 'one2one' as const, trainingMap50_95, onnxMap50_95, difference: onnxMap50_95 - trainingMap50_95, tolerance,
+  withinTolerance: Math.abs(onnxMap50_95 - trainingMap50_95) <= tolerance,
 });
 
 const sha = (c: string) => c.repeat(64);
@@ -85,9 +95,17 @@ const inputs: SummaryInputs = {
   runId: 'coco', profile: 'coco',
   runs: { fp16: run(null), qat: run(106) },
   losses: { fp16: series(1), qat: series(1.5) },
-  metrics: { fp16: metrics(0.512, 40), qat: metrics(0.488, 44), 'qat-int4': metrics(0.488, 43), 'ptq-w4a16': metrics(0.301, 44), 'ptq-w8a8': metrics(0.505, 30) },
+  metrics: {
+    fp16: { ...metrics(0.512, 40), fidelity: fidelity(0.509, 0.507) },
+    qat: { ...metrics(0.488, 44), fidelity: fidelity(0.485, 0.483) },
+    'fp16-one2many': metrics(0.521, 41, true, 3.5),
+    'qat-one2many': metrics(0.484, 45, true, 4),
+    'qat-int4': metrics(0.488, 43),
+    'ptq-w4a16': metrics(0.301, 44),
+    'ptq-w8a8': metrics(0.505, 30),
+  },
   ptq,
-  exported: { fp16: exported(62_000_000, 0, false), qat: exported(17_000_000, 106, true) },
+  exported: { fp16: bothHeads(62_000_000, 0, false), qat: bothHeads(17_000_000, 106, true) },
   opset: 18,
   dataset: { source: 'COCO2017 at /data/coco', splits: { train2017: { images: 118287, labelledImages: 117266, backgroundImages: 1021, annotationsWritten: 860001 } } },
   gitCommit: 'abc123', configDigest: 'f'.repeat(64),
@@ -203,7 +221,7 @@ test('the training table shows the batch trained, and the requested one with the
 test('the training table names the head each training validated; a run.json without one validated the one-to-many head', () => {
   const md = composeSummary(withRuns({ valHead: 'one2many-nms' }, { valHead: 'one2one' }), new Date());
   assert.match(md, /\| validation head \(best\.pt, results\.csv\) \| one-to-one, NMS-free \(the exported head\) \| one-to-many \+ NMS \(not the exported head\) \|/);
-  assert.match(composeSummary(inputs, new Date()), /\| validation head \(best\.pt, results\.csv\) \| one-to-many \+ NMS \(not the exported head\) \| one-to-many/);
+  assert.match(composeSummary(withRuns({ valHead: undefined }, { valHead: undefined }), new Date()), /\| validation head \(best\.pt, results\.csv\) \| one-to-many \+ NMS \(not the exported head\) \| one-to-many/);
 });
 
 test('no events: one line saying so, and no warning', () => {
@@ -260,4 +278,50 @@ test("the oscillation chart is embedded with how to read it when the QAT run's r
   const without = composeSummary(inputs, new Date());
   assert.match(without, /## Weight oscillation \(W4A16 QAT\)\n\nThe QAT run's results\.csv has no `qat\/code_change` column, so there is no oscillation chart\./);
   assert.doesNotMatch(without, /oscillation\.png/);
+});
+
+test('both heads of each trained model side by side: what the NMS-free design costs or gains, per model', () => {
+  const md = composeSummary(inputs, new Date());
+  const section = md.slice(md.indexOf('## NMS-free vs NMS'), md.indexOf('## Export and eval fidelity'));
+  assert.match(section, /NMS-free head's mAP50-95 minus the one-to-many head's with NMS: FP16 \(AMP\) \*\*-0\.009\*\*, W4A16 QAT \*\*\+0\.004\*\*/);
+  assert.match(section, /\|  \| FP16 \(AMP\) \| W4A16 QAT \|/);
+  assert.match(section, /\| mAP50-95, one-to-one, NMS-free \(exported\) \| 0\.512 \| 0\.488 \|/);
+  assert.match(section, /\| mAP50-95, one-to-many \+ NMS \| 0\.521 \| 0\.484 \|/);
+  assert.match(section, /\| mAP50-95, NMS-free − NMS \| -0\.009 \| \+0\.004 \|/);
+  assert.match(section, /\| Ultralytics' mAP50-95, NMS-free − NMS \| -0\.009 \| \+0\.004 \|/);
+  assert.match(section, /\| inference p50 \(ms, batch 1\), one-to-many file \(NMS not included\) \| 40\.00 \| 44\.00 \|/);
+  assert.match(section, /\| output decoding \(ms\/image\): top-k filter \/ NMS \| 0\.20 \/ 3\.50 \| 0\.20 \/ 4\.00 \|/);
+  assert.match(section, /IoU 0\.7.*at most 300 per image/);
+  assert.match(md, /- FP16 \(AMP\), one-to-many head \+ NMS ONNX sha256: `(cd){32}`/);
+});
+
+test("fidelity: each training's final validation beside its ONNX file's score, the difference and the verdict", () => {
+  const md = composeSummary(inputs, new Date());
+  const section = md.slice(md.indexOf('## Export and eval fidelity'), md.indexOf('## Latency'));
+  assert.match(section, /\| head compared \(the training's valHead\) \| one-to-one, NMS-free \(the exported head\) \| one-to-one/);
+  assert.match(section, /\| training's final validation of best\.pt, mAP50-95 \| 0\.5090 \| 0\.4850 \|/);
+  assert.match(section, /\| the ONNX file of that head, this evaluator, Ultralytics' metric \| 0\.5070 \| 0\.4830 \|/);
+  assert.match(section, /\| difference \(ONNX − training\) \| -0\.0020 \| -0\.0020 \|/);
+  assert.match(section, /\| tolerance \| ±0\.0100 \| ±0\.0100 \|/);
+  assert.match(section, /\| verdict \| within \| within \|/);
+  assert.doesNotMatch(md, /Fidelity warning/);
+});
+
+test('a fidelity beyond the tolerance is a warning at the top naming the model and both numbers', () => {
+  const off = { ...inputs, metrics: { ...inputs.metrics, qat: { ...inputs.metrics.qat, fidelity: fidelity(0.485, 0.31) } } };
+  const md = composeSummary(off, new Date());
+  const warning = md.indexOf("> **Fidelity warning: W4A16 QAT.** Its ONNX file (one2one head) scores mAP50-95 0.3100 on Ultralytics' metric, the training's final validation of the same checkpoint 0.4850: -0.1750, beyond ±0.0100; see [Export and eval fidelity](#export-and-eval-fidelity).");
+  assert.ok(warning > 0 && warning < md.indexOf('Training with quantization gained'), md.slice(0, 1200));
+  assert.match(md, /\| verdict \| within \| \*\*beyond: warning\*\* \|/);
+});
+
+test("fidelity reads the metrics of the head each training validated; missing checks read '—' or 'not checked'", () => {
+  const one2many = withRuns({ valHead: 'one2many-nms' });
+  const metricsOf = { ...inputs.metrics, 'qat-one2many': { ...inputs.metrics['qat-one2many'], fidelity: { ...fidelity(0.47, 0.479), head: 'one2many-nms' as const } } };
+  const md = composeSummary({ ...one2many, metrics: metricsOf }, new Date());
+  assert.match(md, /\| head compared \(the training's valHead\) \| one-to-one, NMS-free \(the exported head\) \| one-to-many \+ NMS \(not the exported head\) \|/);
+  assert.match(md, /\| training's final validation of best\.pt, mAP50-95 \| 0\.5090 \| 0\.4700 \|/);
+  const none = composeSummary({ ...inputs, metrics: { ...inputs.metrics, fp16: metrics(0.512, 40), qat: { ...metrics(0.488, 44), fidelity: null } } }, new Date());
+  assert.match(none, /\| verdict \| — \| not checked \|/);
+  assert.match(none, /\| training's final validation of best\.pt, mAP50-95 \| — \| no final validation in run\.json \|/);
 });

@@ -1,5 +1,6 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
-import { artifactFiles, ptqFiles, type EvalVariant } from '../../core/src/layout.ts';
+import { artifactFiles, evalVariantOfHead, ptqFiles, type EvalVariant } from '../../core/src/layout.ts';
+import type { ValHead } from '../../core/src/config/schema.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel, valHeadLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
@@ -7,6 +8,8 @@ import { table, type Row } from './markdown.ts';
 import { oscillationSection } from './oscillation.ts';
 import { bitWidthsText, quantizationReportSection } from './quant-report.ts';
 import { batchText, collapseWarnings, trainingEventsSection } from './training-events.ts';
+import { fidelitySection, fidelityWarnings, type FidelityOf } from './fidelity.ts';
+import { headsSection } from './heads.ts';
 
 /** The four models summary.md compares, in column order (the packed INT4 file is the QAT column's other file). */
 export const summaryColumns = ['fp16', 'qat', 'ptq-w4a16', 'ptq-w8a8'] as const satisfies readonly EvalVariant[];
@@ -52,7 +55,12 @@ function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'va
 }
 
 export function composeSummary(input: SummaryInputs, generatedAt: Date): string {
-  const { runs, metrics, exported, ptq } = input;
+  const { runs, metrics, ptq } = input;
+  // The exported product: each trained model's one-to-one (NMS-free) file; both heads are compared in headsSection.
+  const exported = { fp16: input.exported.fp16.one2one, qat: input.exported.qat.one2one };
+  const metricsOfHead = (v: Variant, head: ValHead) => metrics[evalVariantOfHead[v][head]];
+  // The eval stage writes `fidelity` into the metrics of the file of the head each training validated.
+  const fidelityOf: FidelityOf = (v) => metricsOfHead(v, runs[v].valHead ?? 'one2many-nms').fidelity;
   const head: Row = ['', ...all((v) => evalVariantLabel[v]), ...quantized.map((v) => `${evalVariantLabel[v]} − FP16`)];
   const fp = runs.fp16;
 
@@ -147,6 +155,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       : []),
     '',
     ...collapseWarnings(runs),
+    ...fidelityWarnings(fidelityOf),
     headline,
     '',
     `## Accuracy (COCO bbox, ${int(metrics.fp16.images)} val images, this project's ONNX evaluator)`,
@@ -163,6 +172,8 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     `Preprocessing: \`${letterboxUsed}\` letterbox. ${letterboxText}`,
     '',
+    ...headsSection(metricsOfHead),
+    ...fidelitySection(fidelityOf),
     `## Latency (onnxruntime-node, ${providers}, batch 1, inference only, after warm-up)`,
     '',
     ...table(latencyHead, [
@@ -215,6 +226,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     `- config digest (sha256 of the resolved conf/ sections): \`${input.configDigest}\``,
     ...Object.entries(fp.versions).map(([k, v]) => `- ${k}: ${v ?? '—'}`),
     ...summaryColumns.map((v) => `- ${evalVariantLabel[v]} ONNX sha256: \`${fileOf[v].sha256}\``),
+    ...variants.map((v) => `- ${evalVariantLabel[evalVariantOfHead[v]['one2many-nms']]} ONNX sha256: \`${input.exported[v]['one2many-nms'].sha256}\``),
     `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qatInt4.sha256}\`, PTQ \`${ptq.w4a16.files.ptqInt4.sha256}\``,
     `- W8A8 calibration: ${int(calibration.images.length)} train images (requested ${int(calibration.requested)}), \`${calibration.letterbox}\` letterbox, ` +
       `${w8.calibrationMethod}; list sha256 (names joined by newlines): \`${calibration.sha256}\`; none of them is a val image`,

@@ -16,7 +16,9 @@ import { readResultsCsv, type LossSeries } from '../../chart/src/index.ts';
 
 export type RunInfo = z.output<typeof runJsonSchema>;
 export type Metrics = z.output<typeof metricsJsonSchema>;
-export type ExportedModel = z.output<typeof exportJsonSchema>['models']['fp16'];
+/** export.json's entries: models.<variant>.<head>. */
+export type ExportedHeads = z.output<typeof exportJsonSchema>['models']['fp16'];
+export type ExportedModel = ExportedHeads['one2one'];
 export type QuantizationReport = z.output<typeof quantizationReportSchema>;
 
 /** What the post-training quantization stages wrote about their files. */
@@ -41,7 +43,8 @@ export interface SummaryInputs {
   losses: Record<Variant, LossSeries>;
   metrics: Record<EvalVariant, Metrics>;
   ptq: PtqInputs;
-  exported: Record<Variant, ExportedModel>;
+  /** Each trained model's ONNX files, per head. */
+  exported: Record<Variant, ExportedHeads>;
   opset: number;
   dataset: { source: string; splits: Record<string, SplitCounts> };
   gitCommit: string;

@@ -1,5 +1,6 @@
 """Both ONNX exports of YOLOv10n: one I/O contract, QCDQ structure, torch-vs-ORT agreement, BN folding of
-quantized convs, and parity of the baseline with Ultralytics' own Exporter."""
+quantized convs, and parity of the baseline with Ultralytics' own Exporter; the same for the one-to-many head's files
+(raw output for NMS), which the export stage writes beside the one-to-one ones."""
 
 import os
 
@@ -26,11 +27,13 @@ from yolo_py.export.baseline import export_baseline_onnx
 from yolo_py.export.prepare import prepare_for_export
 from yolo_py.export.qcdq import export_qcdq_onnx
 from yolo_py.export.report import TOLERANCES, onnx_report
-from yolo_py.export.compare import compare_detections, fixed_inputs
+from yolo_py.export.compare import compare_detections, compare_raw_outputs, fixed_inputs
+from yolo_py.export.heads import ONE2MANY_NMS
 from yolo_py.quant import QatSettings, quantize_model
 
 IMGSZ = 160
 OPSET = 18
+ANCHORS = (IMGSZ // 8) ** 2 + (IMGSZ // 16) ** 2 + (IMGSZ // 32) ** 2  # 525 at 160 px
 
 
 def informative_model(quantize: bool) -> DetectionModel:
@@ -96,6 +99,18 @@ def baseline(workdir, float_model) -> tuple[dict, dict]:
 def qcdq(workdir, quant_model) -> tuple[dict, dict]:
     summary = export_qcdq_onnx(quant_model, workdir / "qcdq.onnx", IMGSZ, OPSET)
     return summary, onnx_report(summary["path"], quant_model, IMGSZ)
+
+
+@pytest.fixture(scope="module")
+def baseline_one2many(workdir, float_model) -> tuple[dict, dict]:
+    summary = export_baseline_onnx(float_model, workdir / "baseline-one2many.onnx", IMGSZ, OPSET, ONE2MANY_NMS)
+    return summary, onnx_report(summary["path"], float_model, IMGSZ, ONE2MANY_NMS)
+
+
+@pytest.fixture(scope="module")
+def qcdq_one2many(workdir, quant_model) -> tuple[dict, dict]:
+    summary = export_qcdq_onnx(quant_model, workdir / "qcdq-one2many.onnx", IMGSZ, OPSET, ONE2MANY_NMS)
+    return summary, onnx_report(summary["path"], quant_model, IMGSZ, ONE2MANY_NMS)
 
 
 def test_both_files_share_one_io_contract(baseline, qcdq):
@@ -262,3 +277,72 @@ def test_bad_arguments_are_refused(float_model, quant_model, workdir):
     with pytest.raises(ValueError, match="multiple of the model stride 32"):
         export_baseline_onnx(float_model, workdir / "x.onnx", 100, OPSET)
     assert not (workdir / "x.onnx").exists()
+
+
+def metadata(path: str) -> dict[str, str]:
+    return {p.key: p.value for p in onnx.load(path).metadata_props}
+
+
+def test_one_to_many_files_output_the_raw_head_for_nms(baseline_one2many, qcdq_one2many, baseline):
+    """[batch, 4 + nc, anchors]: cx cy w h in input pixels, then 80 sigmoid scores, per anchor; metadata says so."""
+    for summary, report in (baseline_one2many, qcdq_one2many):
+        assert summary["head"] == report["head"] == ONE2MANY_NMS
+        assert report["inputs"] == [{"name": "images", "dtype": "float", "shape": ["batch", 3, IMGSZ, IMGSZ]}]
+        assert report["outputs"] == [{"name": "output0", "dtype": "float", "shape": ["batch", 84, ANCHORS]}]
+        meta = metadata(summary["path"])
+        assert meta["end2end"] == "False" and meta["head"] == ONE2MANY_NMS and "needs NMS" in meta["output_format"]
+        session = ort.InferenceSession(summary["path"], providers=["CPUExecutionProvider"])
+        out = session.run(None, {"images": fixed_inputs(IMGSZ)})[0]
+        assert out.shape == (2, 84, ANCHORS)
+        assert 0 <= out[:, 4:].min() and out[:, 4:].max() <= 1  # class scores after the sigmoid
+        assert (out[:, 2:4] > 0).all()  # widths and heights
+    assert metadata(baseline[0]["path"])["end2end"] == "True" and baseline[0]["head"] == "one2one"
+
+
+@pytest.mark.parametrize("graph, fixture", [("float", "baseline_one2many"), ("qcdq", "qcdq_one2many")])
+def test_one_to_many_torch_and_onnx_runtime_agree_value_by_value(graph, fixture, request):
+    _, report = request.getfixturevalue(fixture)
+    agreement = report["torch_vs_ort"]
+    assert report["graph"] == graph and agreement["tolerance"] == TOLERANCES[graph].to_dict()
+    assert agreement["within_tolerance"], agreement
+    assert agreement["values_compared"] == 2 * 84 * ANCHORS
+
+
+def test_one_to_many_qcdq_quantizes_as_many_convs_as_the_one_to_one_file(qcdq, qcdq_one2many):
+    """v10Detect's two branches have the same structure: fusing drops the other one, so each file keeps 83 quantized convs."""
+    for summary, report in (qcdq, qcdq_one2many):
+        assert summary["quantized_convs"] == report["quantized_convs_torch"] == 83
+        assert report["node_counts"]["DequantizeLinear"] == 83 and report["int_weights"]
+
+
+def test_one_to_many_raw_outputs_are_compared_per_value():
+    rng = np.random.default_rng(0)
+    out = np.concatenate([rng.uniform(0, 160, (1, 4, 50)), rng.uniform(0, 1, (1, 80, 50))], axis=1).astype(np.float32)
+    assert compare_raw_outputs(out, out.copy(), TOLERANCES["float"])["within_tolerance"]
+    moved = out.copy()
+    moved[0, 0, 7] += 0.2  # one box coordinate 0.2 px off
+    result = compare_raw_outputs(out, moved, TOLERANCES["float"])
+    assert not result["within_tolerance"] and result["values_failed"] == 1
+    with pytest.raises(ValueError, match="4 \\+ nc, anchors"):
+        compare_raw_outputs(out, out[:, :, :10], TOLERANCES["float"])
+
+
+def test_one_to_many_baseline_matches_ultralytics_exporter(baseline_one2many, float_model, workdir, monkeypatch):
+    """Ultralytics' Exporter with nms unset (its default: the one-to-many head, NMS left to the caller) writes a file
+    whose ONNX Runtime output equals ours."""
+    from ultralytics.engine.exporter import Exporter
+
+    model = float_model
+    model.task = "detect"
+    model.pt_path = str(workdir / "ultralytics-one2many" / "model.pt")
+    (workdir / "ultralytics-one2many").mkdir(exist_ok=True)
+    overrides = {"format": "onnx", "imgsz": IMGSZ, "dynamic": False, "simplify": False, "opset": OPSET, "batch": 1, "device": "cpu"}
+    exported = Exporter(overrides=overrides)(model=model)
+    images = fixed_inputs(IMGSZ)
+    summary, _ = baseline_one2many
+    theirs, ours = (
+        ort.InferenceSession(str(f), providers=["CPUExecutionProvider"]).run(None, {"images": images[:1]})[0]
+        for f in (exported, summary["path"])
+    )
+    assert theirs.shape == (1, 84, ANCHORS)
+    np.testing.assert_array_equal(ours, theirs)

@@ -12,8 +12,9 @@ GOOD = {
     "imgsz": 64,
     "opset": 18,
     "models": [
-        {"variant": "fp16", "checkpoint": "/r/fp16/weights/best.pt", "file": "yolov10-fp16.onnx"},
-        {"variant": "qat", "checkpoint": "/r/qat/weights/best.pt", "file": "yolov10-w4a16-qcdq.onnx"},
+        {"variant": "fp16", "head": "one2one", "checkpoint": "/r/fp16/weights/best.pt", "file": "yolov10-fp16.onnx"},
+        {"variant": "qat", "head": "one2one", "checkpoint": "/r/qat/weights/best.pt", "file": "yolov10-w4a16-qcdq.onnx"},
+        {"variant": "qat", "head": "one2many-nms", "checkpoint": "/r/qat/weights/best.pt", "file": "yolov10-w4a16-qcdq-one2many.onnx"},
     ],
 }
 
@@ -26,7 +27,7 @@ def write(tmp_path, data):
 
 def test_a_good_request_parses(tmp_path):
     request = ExportRequest.from_file(write(tmp_path, GOOD))
-    assert request.opset == 18 and [m.variant for m in request.models] == ["fp16", "qat"]
+    assert request.opset == 18 and [(m.variant, m.head) for m in request.models] == [("fp16", "one2one"), ("qat", "one2one"), ("qat", "one2many-nms")]
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,11 @@ def test_a_good_request_parses(tmp_path):
         (lambda d: d["models"][1].update(variant="int8"), r"models\[1\]\.variant: expected one of \['fp16', 'qat'\]"),
         (lambda d: d["models"][0].pop("file"), r"models\[0\]\.file: missing"),
         (lambda d: d["models"][0].update(file="../x.onnx"), r"models\[0\]\.file: expected a string matching"),
-        (lambda d: d["models"].append(dict(d["models"][0])), r"models: each variant once"),
+        (lambda d: d["models"][0].update(head="one2many"), r"models\[0\]\.head: expected one of \['one2one', 'one2many-nms'\]"),
+        (lambda d: d["models"][0].pop("head"), r"models\[0\]\.head: missing"),
+        (lambda d: d["models"].append(dict(d["models"][0], file="other.onnx")), r"models: each variant and head once"),
+        (lambda d: d["models"][2].update(file="yolov10-w4a16-qcdq.onnx"), r"models: each file once"),
+        (lambda d: d["models"][2].update(checkpoint="/r/qat/weights/last.pt"), r"models: one checkpoint per variant"),
     ],
 )
 def test_a_bad_request_names_the_file_and_key(tmp_path, change, message):
@@ -57,11 +62,11 @@ def test_the_cli_exits_with_the_bad_input_code_before_loading_anything(tmp_path,
 
 
 def test_an_entry_keeps_both_descriptions_of_the_file_without_overwriting():
-    entry = ExportModel("qat", "/r/qat/weights/best.pt", "yolov10-w4a16-qcdq.onnx")
+    entry = ExportModel("qat", "one2one", "/r/qat/weights/best.pt", "yolov10-w4a16-qcdq.onnx")
     summary = {"graph": "qcdq", "path": "/staging/x.onnx", "opset": 18, "exporter": "brevitas"}
     # A report that (wrongly) carries the entry's own keys cannot replace them.
-    report = {"graph": "qcdq", "path": "/staging/x.onnx", "opset": 18, "sha256": "0" * 64, "variant": "fp16", "file": "y.onnx"}
+    report = {"graph": "qcdq", "path": "/staging/x.onnx", "opset": 18, "sha256": "0" * 64, "variant": "fp16", "head": "one2many-nms", "file": "y.onnx"}
     written = export_entry(entry, summary, report, "f" * 64)
     assert written["graph"] == "qcdq" and written["export"] == {"graph": "qcdq", "opset": 18, "exporter": "brevitas"}
-    assert written["file"] == "yolov10-w4a16-qcdq.onnx" and written["variant"] == "qat" and "path" not in written
+    assert written["file"] == "yolov10-w4a16-qcdq.onnx" and written["variant"] == "qat" and written["head"] == "one2one" and "path" not in written
     assert written["opset"] == 18 and written["checkpoint_sha256"] == "f" * 64

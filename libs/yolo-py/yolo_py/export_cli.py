@@ -1,8 +1,10 @@
 """Entry point of the export stage: python -m yolo_py.export_cli <request.json> <yolo-config-dir>
 
-Request: yolo_py.export_request.ExportRequest (out_dir, imgsz, opset, models: variant, checkpoint, file).
-Writes each ONNX file and export.json (opset, io, sizes, sha256, Q/DQ node counts, parameters, torch-vs-ORT
-agreement) into out_dir. Exit 2 with a message naming the file for a bad request or an unreadable checkpoint.
+Request: yolo_py.export_request.ExportRequest (out_dir, imgsz, opset, models: variant, head, checkpoint, file).
+Writes each ONNX file (each trained model once per head: the one-to-one, NMS-free file and the one-to-many file for
+NMS) and export.json (models.<variant>.<head>: opset, io, sizes, sha256, Q/DQ node counts, parameters,
+torch-vs-ORT agreement) into out_dir. Exit 2 with a message naming the file for a bad request or an unreadable
+checkpoint.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def export_entry(entry: ExportModel, summary: dict, report: dict, checkpoint_sha
     return {
         **{k: v for k, v in report.items() if k != "path"},
         "variant": entry.variant,
+        "head": entry.head,
         "file": entry.file,
         "export": {k: v for k, v in summary.items() if k != "path"},
         "checkpoint": entry.checkpoint,
@@ -72,23 +75,26 @@ def main(argv: list[str]) -> int:
     from yolo_py.export.report import onnx_report
     from yolo_py.files import sha256_of
 
-    models = {}
+    models: dict[str, dict[str, dict]] = {}
+    loaded: dict[str, tuple] = {}  # variant -> (model, checkpoint sha256): each checkpoint is loaded once for both heads
     for entry in request.models:
-        variant, checkpoint = entry.variant, Path(entry.checkpoint)
-        try:
-            model = load_variant_model(variant, checkpoint)
-        except Exception as error:  # noqa: BLE001 - any load failure means the same thing to the user
-            print(f"{checkpoint}: cannot load the {variant} checkpoint ({type(error).__name__}: {error})", file=sys.stderr)
-            return EXIT_BAD_INPUT
+        variant, head, checkpoint = entry.variant, entry.head, Path(entry.checkpoint)
+        if variant not in loaded:
+            try:
+                loaded[variant] = (load_variant_model(variant, checkpoint), sha256_of(checkpoint))
+            except Exception as error:  # noqa: BLE001 - any load failure means the same thing to the user
+                print(f"{checkpoint}: cannot load the {variant} checkpoint ({type(error).__name__}: {error})", file=sys.stderr)
+                return EXIT_BAD_INPUT
+        model, checkpoint_sha256 = loaded[variant]
         path = out_dir / entry.file
-        print(f"[export] {variant}: {checkpoint.name} -> {path.name} (opset {opset}, imgsz {imgsz})", flush=True)
+        print(f"[export] {variant} ({head} head): {checkpoint.name} -> {path.name} (opset {opset}, imgsz {imgsz})", flush=True)
         export = export_qcdq_onnx if variant == "qat" else export_baseline_onnx
-        summary = export(model, path, imgsz, opset)
-        report = onnx_report(path, model, imgsz)
-        models[variant] = export_entry(entry, summary, report, sha256_of(checkpoint))
+        summary = export(model, path, imgsz, opset, head)
+        report = onnx_report(path, model, imgsz, head)
+        models.setdefault(variant, {})[head] = export_entry(entry, summary, report, checkpoint_sha256)
         agreement = report["torch_vs_ort"]
         print(
-            f"[export] {variant}: {report['file_bytes'] / 2**20:.1f} MiB, "
+            f"[export] {variant} ({head} head): {report['file_bytes'] / 2**20:.1f} MiB, "
             f"DequantizeLinear {report['node_counts'].get('DequantizeLinear', 0)}, "
             f"params {report['parameters']['initializer_elements']:,}, torch-vs-ORT {agreement}",
             flush=True,

@@ -18,6 +18,7 @@ SCHEMA = "export_request.schema.json"
 @dataclass(frozen=True)
 class ExportModel:
     variant: str
+    head: str  # yolo_py.export.heads: one2one (end-to-end, NMS-free) or one2many-nms (raw output, for NMS)
     checkpoint: str  # the training's weights/best.pt
     file: str  # ONNX file name inside out_dir
 
@@ -33,7 +34,13 @@ class ExportRequest:
     def from_file(cls, path: str | Path) -> ExportRequest:
         data = read_checked(path, SCHEMA)
         models = tuple(ExportModel(**m) for m in data["models"])
-        variants = [m.variant for m in models]
-        if len(set(variants)) != len(variants):
-            raise ValueError(f"{path}: models: each variant once, got {variants}")
+        pairs = [(m.variant, m.head) for m in models]
+        if len(set(pairs)) != len(pairs):
+            raise ValueError(f"{path}: models: each variant and head once, got {pairs}")
+        files = [m.file for m in models]
+        if len(set(files)) != len(files):
+            raise ValueError(f"{path}: models: each file once, got {files}")
+        checkpoints = {m.variant: m.checkpoint for m in models}
+        if any(checkpoints[m.variant] != m.checkpoint for m in models):
+            raise ValueError(f"{path}: models: one checkpoint per variant, got {[(m.variant, m.checkpoint) for m in models]}")
         return cls(out_dir=data["out_dir"], imgsz=data["imgsz"], opset=data["opset"], models=models)

@@ -1,6 +1,6 @@
 """Exports randomly initialised YOLOv10 models with the project's own exporter (yolo_py.export), for benchmarking only:
 end-to-end output [batch, 300, 6], dynamic batch axis, once float (export_baseline_onnx) and once Brevitas W4A16 QCDQ
-(quantize_model + export_qcdq_onnx), exactly the two files the export stage writes. Convolutions are re-initialised
+(quantize_model + export_qcdq_onnx), exactly the two one-to-one (NMS-free) files the export stage writes. Convolutions are re-initialised
 as in export_random_yolov10n.py (Kaiming normal, class convolutions amplified and shifted) so that scores vary and
 decoding gets a realistic amount of work; nothing is downloaded.
 

@@ -93,7 +93,15 @@ export const runJsonSchema = z.looseObject({
   peakGpuMemoryGiB: z.number().nullable(),
   sessions: count,
   valHead: z.enum(valHeads).optional(), // runs trained before the setting validated the one-to-many head
+  /**
+   * Ultralytics' final validation of best.pt (on valHead's head, rect batches at imgsz, half precision under AMP on
+   * CUDA), Ultralytics' result keys as they are (finalValidationMapKey); null when the run never reached it.
+   */
+  finalMetrics: z.record(z.string(), z.number()).nullable().optional(),
   versions: z.record(z.string(), z.string().nullable()),
   events: trainingEvents,
 });
+
+/** run.json finalMetrics' mAP50-95: Ultralytics' own key, as results.csv spells it. */
+export const finalValidationMapKey = 'metrics/mAP50-95(B)';
 

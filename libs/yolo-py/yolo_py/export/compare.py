@@ -1,10 +1,12 @@
-"""Torch-versus-ONNX Runtime agreement on fixed inputs, for end-to-end detection outputs [N, K, 6].
+"""Torch-versus-ONNX Runtime agreement on fixed inputs, for end-to-end detection outputs [N, K, 6] and raw head
+outputs [N, 4 + nc, anchors].
 
 The rows of an end-to-end output are a top-k by score, so two faithful runtimes may list near-equal scores
 in another order, or swap the last rows in and out of the top-k. Elementwise differences then measure the
 ordering, not the export. The check therefore matches rows: each detection must have a counterpart of
 the same class whose box and score agree within tolerance; a row scoring no higher than the other
 output's k-th score (within tolerance) is exempt, as it may legitimately fall out of that top-k.
+A raw head has no ordering (one column per anchor, in a fixed order), so it is compared value by value.
 """
 
 from __future__ import annotations
@@ -110,3 +112,25 @@ def _match_cost(rows: np.ndarray, pool: np.ndarray, tol: Tolerance) -> tuple[np.
     best = cost.argmin(1)
     found = np.isfinite(cost[pick, best])
     return cost[pick, best], np.where(found, dbox[pick, best].max(-1), 0.0), np.where(found, dscore[pick, best], 0.0)
+
+
+def compare_raw_outputs(reference: np.ndarray, candidate: np.ndarray, tolerance: Tolerance) -> dict:
+    """Value-by-value agreement of two raw head outputs [N, 4 + nc, anchors]: channels 0-3 (cx cy w h, pixels) within
+    box_atol_px + box_rtol * |reference|, the class scores within score_atol, at every anchor."""
+    if reference.shape != candidate.shape or reference.ndim != 3 or reference.shape[1] <= 4:
+        raise ValueError(f"expected two [N, 4 + nc, anchors] outputs of one shape, got {reference.shape} and {candidate.shape}")
+    reference, candidate = reference.astype(np.float64), candidate.astype(np.float64)
+    diff = np.abs(reference - candidate)
+    box_diff, score_diff = diff[:, :4], diff[:, 4:]
+    box_failed = box_diff > tolerance.box_atol_px + tolerance.box_rtol * np.abs(reference[:, :4])
+    score_failed = score_diff > tolerance.score_atol
+    failed = int(box_failed.sum() + score_failed.sum())
+    return {
+        "values_compared": int(diff.size),
+        "values_failed": failed,
+        "max_abs_diff_box_px": float(box_diff.max()),
+        "max_abs_diff_score": float(score_diff.max()),
+        "max_abs_diff_elementwise": float(diff.max()),
+        "tolerance": tolerance.to_dict(),
+        "within_tolerance": failed == 0,
+    }

@@ -11,7 +11,8 @@ import onnx
 import torch
 from torch import nn
 
-from yolo_py.export.prepare import prepare_for_export
+from yolo_py.export.heads import ONE2ONE
+from yolo_py.export.prepare import output_shape, prepare_for_export
 from yolo_py.quant.convert import quantized_conv_names
 
 INPUT_NAME = "images"
@@ -53,22 +54,24 @@ def export_onnx(
     graph: str,
     exporter: str,
     write: Callable[[nn.Module, torch.Tensor, str, dict[str, Any]], object],
+    head: str = ONE2ONE,
 ) -> dict:
     """The steps both exports share around their exporter call, and their summary.
 
-    Prepares `model` (prepare_for_export), calls `write(prepared, sample_input, path, export_kwargs)` to write
-    the ONNX file (export_kwargs: torchscript_export_kwargs(opset)), then pins its output shape and metadata
-    (finalize_onnx). Returns the summary (graph: vocabulary.GRAPH_KINDS, path, opset, imgsz, max_det, exporter, quantized_convs
-    left after fusing, seconds). The caller checks the opset and the model first.
+    Prepares `model` with `head` (prepare_for_export), calls `write(prepared, sample_input, path, export_kwargs)` to
+    write the ONNX file (export_kwargs: torchscript_export_kwargs(opset)), then pins its output shape and metadata
+    (finalize_onnx). Returns the summary (graph: vocabulary.GRAPH_KINDS, head, path, opset, imgsz, max_det, exporter,
+    quantized_convs left after fusing, seconds). The caller checks the opset and the model first.
     """
     start = time.perf_counter()
-    prepared = prepare_for_export(model, imgsz)
+    prepared = prepare_for_export(model, imgsz, head=head)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write(prepared, torch.zeros(1, 3, imgsz, imgsz), str(path), torchscript_export_kwargs(opset))
-    finalize_onnx(path, prepared, graph, imgsz)
+    finalize_onnx(path, prepared, graph, imgsz, head)
     return {
         "graph": graph,
+        "head": head,
         "path": str(path),
         "opset": opset,
         "imgsz": imgsz,
@@ -79,33 +82,39 @@ def export_onnx(
     }
 
 
-def finalize_onnx(path: Path, prepared: nn.Module, graph: str, imgsz: int) -> None:
-    """Pins the output shape to [batch, max_det, 6] and stores decoding facts as metadata_props.
+def finalize_onnx(path: Path, prepared: nn.Module, graph: str, imgsz: int, head: str = ONE2ONE) -> None:
+    """Pins the output shape ([batch, max_det, 6] end-to-end, [batch, 4 + nc, anchors] raw) and stores decoding
+    facts as metadata_props.
 
     Values are written the way Ultralytics' own Exporter writes them (Python literals: `[640, 640]`, `True`,
-    `{0: 'person'}`), so Ultralytics' AutoBackend can load these files too (it parses them with ast.literal_eval).
+    `{0: 'person'}`), so Ultralytics' AutoBackend can load these files too (it parses them with ast.literal_eval;
+    `end2end` tells it whether to run NMS).
 
     The TorchScript exporter leaves the top-k output's static dims symbolic ('Concatoutput0_dim_1'); a
     consumer checking the contract should read 300 and 6 from the file. ONNX Runtime verifies the pinned
     shape on every run, so a wrong pin could not go unnoticed.
     """
     proto = onnx.load(str(path))
-    head = prepared.model[-1]
+    detect = prepared.model[-1]
     dims = proto.graph.output[0].type.tensor_type.shape.dim
     if len(dims) != 3:
         raise RuntimeError(f"{path}: expected a rank-3 output, the export produced rank {len(dims)}")
-    dims[1].Clear()
-    dims[1].dim_value = head.max_det
-    dims[2].Clear()
-    dims[2].dim_value = 6
+    for dim, value in zip(dims[1:], output_shape(prepared, imgsz)):
+        dim.Clear()
+        dim.dim_value = value
     names = getattr(prepared, "names", None) or {}
     meta = {
         "graph": graph,
+        "head": head,
         "imgsz": [imgsz, imgsz],
         "stride": int(max(prepared.stride)),
-        "max_det": head.max_det,
-        "end2end": True,
-        "output_format": "x1,y1,x2,y2,score,class in input pixels",
+        "max_det": detect.max_det,
+        "end2end": bool(detect.end2end),
+        "output_format": (
+            "x1,y1,x2,y2,score,class in input pixels"
+            if detect.end2end
+            else "cx,cy,w,h in input pixels, then one sigmoid score per class, per anchor (channel-major); needs NMS"
+        ),
         "names": {int(k): v for k, v in dict(names).items()},
     }
     del proto.metadata_props[:]

@@ -1,6 +1,7 @@
 """export.json facts for one ONNX file, including a torch-versus-ONNX Runtime agreement check.
 
-Tolerances (per detection, after row matching; see compare.py):
+Tolerances (per detection, after row matching, for the end-to-end head; per value for the raw one-to-many head; see
+compare.py):
 - float: boxes 0.05 px + 1e-4 x |coordinate|, scores 1e-3. Torch (oneDNN) and ONNX Runtime (MLAS)
   both run float32 convs and differ only in accumulation order. Measured on BN-calibrated random models
   (nothing trained is available offline): YOLOv10n@160 0.003 px / 4e-5, YOLOv10m@640 0.011 px / 4e-6.
@@ -22,8 +23,9 @@ import onnxruntime as ort
 import torch
 from torch import nn
 
-from yolo_py.export.compare import Tolerance, compare_detections, fixed_inputs
+from yolo_py.export.compare import Tolerance, compare_detections, compare_raw_outputs, fixed_inputs
 from yolo_py.export.graph_kinds import FLOAT, QCDQ
+from yolo_py.export.heads import ONE2ONE
 from yolo_py.export.graph_stats import (
     QDQ_OPS,
     conv_parameter_count,
@@ -45,20 +47,22 @@ TOLERANCES = {
 }
 
 
-def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int) -> dict:
-    """Describes the ONNX file at `path` and checks it against `torch_model` (the model it was exported from)."""
+def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int, head: str = ONE2ONE) -> dict:
+    """Describes the ONNX file at `path` and checks it against `torch_model` (the model it was exported from, with
+    `head`): end-to-end outputs row-matched (compare_detections), raw head outputs value by value (compare_raw_outputs)."""
     path = Path(path)
     proto = onnx.load(str(path))
     counts = op_counts(proto)
     storage = dequantized_weight_storage(proto)
     graph = QCDQ if counts.get("DequantizeLinear", 0) else FLOAT
-    prepared = prepare_for_export(torch_model, imgsz)
+    prepared = prepare_for_export(torch_model, imgsz, head=head)
     images = fixed_inputs(imgsz)
     with torch.no_grad():
         expected = prepared(torch.from_numpy(images)).numpy()
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     actual = session.run(None, {INPUT_NAME: images})[0]
-    agreement = compare_detections(expected, actual, TOLERANCES[graph])
+    compare = compare_detections if prepared.model[-1].end2end else compare_raw_outputs
+    agreement = compare(expected, actual, TOLERANCES[graph])
     agreement["inputs"] = "batch of 2: seeded uniform noise (seed 0) and a synthetic letterboxed scene"
     return {
         "path": str(path),
@@ -67,6 +71,7 @@ def onnx_report(path: str | Path, torch_model: nn.Module, imgsz: int) -> dict:
         "opset": opset_version(proto),
         **io_signature(proto),
         "graph": graph,
+        "head": head,
         "node_counts": {op: counts.get(op, 0) for op in (*QDQ_OPS, "Conv")} | {"total": sum(counts.values())},
         "parameters": {
             "conv_params": conv_parameter_count(proto),
