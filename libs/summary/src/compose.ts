@@ -4,7 +4,7 @@ import type { ValHead } from '../../core/src/config/schema.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel, valHeadLabel } from '../../core/src/vocabulary.ts';
 import type { SummaryInputs } from './inputs.ts';
-import { table, type Row } from './markdown.ts';
+import { signed, table, type Row } from './markdown.ts';
 import { oscillationSection } from './oscillation.ts';
 import { bitWidthsText, quantizationReportSection } from './quant-report.ts';
 import { batchText, collapseWarnings, trainingEventsSection } from './training-events.ts';
@@ -42,7 +42,6 @@ const ULTRALYTICS_VS_COCO =
 
 /** COCO reports -1 where a metric is undefined (no GT in that area range). */
 const stat = (x: number | undefined) => (x === undefined || x < 0 ? null : x);
-const signed = (x: number | null, digits: number) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);
 
 const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')];
 const all = <T>(pick: (v: Column) => T): T[] => summaryColumns.map(pick);

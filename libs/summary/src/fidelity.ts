@@ -6,7 +6,7 @@
 import type { Fidelity } from '../../core/src/schemas/eval.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { valHeadLabel, variantLabel } from '../../core/src/vocabulary.ts';
-import { table, type Row } from './markdown.ts';
+import { signed, table, type Row } from './markdown.ts';
 
 const fidelityHeading = 'Export and eval fidelity';
 const anchor = `#${fidelityHeading.toLowerCase().replace(/ /g, '-')}`;
@@ -18,7 +18,6 @@ const anchor = `#${fidelityHeading.toLowerCase().replace(/ /g, '-')}`;
 export type FidelityOf = (variant: Variant) => Fidelity | null | undefined;
 
 const f4 = (x: number) => x.toFixed(4);
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 
 /** One warning per model beyond the tolerance, for the top of summary.md, naming the model and both numbers. */
 export function fidelityWarnings(fidelityOf: FidelityOf): string[] {
@@ -27,7 +26,7 @@ export function fidelityWarnings(fidelityOf: FidelityOf): string[] {
     if (!f || f.withinTolerance) return [];
     return [
       `> **Fidelity warning: ${variantLabel[v]}.** Its ONNX file (${f.head} head) scores mAP50-95 ${f4(f.onnxMap50_95)} on Ultralytics' metric, ` +
-        `the training's final validation of the same checkpoint ${f4(f.trainingMap50_95)}: ${signed(f.difference)}, beyond ±${f4(f.tolerance)}; see [${fidelityHeading}](${anchor}).`,
+        `the training's final validation of the same checkpoint ${f4(f.trainingMap50_95)}: ${signed(f.difference, 4)}, beyond ±${f4(f.tolerance)}; see [${fidelityHeading}](${anchor}).`,
       '',
     ];
   });
@@ -44,7 +43,7 @@ export function fidelitySection(fidelityOf: FidelityOf): string[] {
     ["head compared (the training's valHead)", ...variants.map((v) => cell(v, (f) => valHeadLabel[f.head], none))],
     ["training's final validation of best.pt, mAP50-95", ...variants.map((v) => cell(v, (f) => f4(f.trainingMap50_95), none))],
     ["the ONNX file of that head, this evaluator, Ultralytics' metric", ...variants.map((v) => cell(v, (f) => f4(f.onnxMap50_95), none))],
-    ['difference (ONNX − training)', ...variants.map((v) => cell(v, (f) => signed(f.difference), '—'))],
+    ['difference (ONNX − training)', ...variants.map((v) => cell(v, (f) => signed(f.difference, 4), '—'))],
     ['tolerance', ...variants.map((v) => cell(v, (f) => `±${f4(f.tolerance)}`, '—'))],
     ['verdict', ...variants.map((v) => cell(v, (f) => (f.withinTolerance ? 'within' : '**beyond: warning**'), 'not checked'))],
   ];

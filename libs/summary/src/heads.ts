@@ -7,7 +7,7 @@ import type { ValHead } from '../../core/src/config/schema.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { variantLabel } from '../../core/src/vocabulary.ts';
 import type { Metrics } from './inputs.ts';
-import { table, type Row } from './markdown.ts';
+import { signed, table, type Row } from './markdown.ts';
 
 export const headsHeading = 'NMS-free vs NMS: both heads of each trained model';
 
@@ -17,7 +17,7 @@ const headText: Record<ValHead, string> = { one2one: 'one-to-one, NMS-free (expo
 const fixed = (digits: number) => (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 const f3 = fixed(3);
 const f2 = fixed(2);
-const signed = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(3)}`);
+const signed3 = (x: number | null) => signed(x !== null && Number.isFinite(x) ? x : null, 3);
 /** COCO reports -1 where a metric is undefined. */
 const defined = (x: number | null | undefined): number | null => (x === undefined || x === null || x < 0 ? null : x);
 
@@ -44,7 +44,7 @@ export function headsSection(metricsOf: (variant: Variant, head: ValHead) => Met
     ["Ultralytics' mAP50-95", ultra],
   ] as const) {
     for (const head of ['one2one', 'one2many-nms'] as const) rows.push([`${label}, ${headText[head]}`, ...both((v) => f3(pick(head)(v)))]);
-    rows.push([`${label}, NMS-free − NMS`, ...both((v) => signed(gain(pick)(v)))]);
+    rows.push([`${label}, NMS-free − NMS`, ...both((v) => signed3(gain(pick)(v)))]);
   }
   const fileText: Record<ValHead, string> = { one2one: 'one-to-one file', 'one2many-nms': 'one-to-many file (NMS not included)' };
   for (const head of ['one2one', 'one2many-nms'] as const) {
@@ -56,7 +56,7 @@ export function headsSection(metricsOf: (variant: Variant, head: ValHead) => Met
   const verdict = variants
     .map((v) => {
       const g = mapGain(v);
-      return g === null ? `${variantLabel[v]}: undefined` : `${variantLabel[v]} **${signed(g)}**`;
+      return g === null ? `${variantLabel[v]}: undefined` : `${variantLabel[v]} **${signed3(g)}**`;
     })
     .join(', ');
   return [

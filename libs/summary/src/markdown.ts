@@ -10,3 +10,6 @@ export function table(head: Row, rows: Row[]): string[] {
 
 /** Free text (a message another program wrote) made safe for one table cell: one line, no column breaks. */
 export const cellText = (text: string): string => text.trim().replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+
+/** A difference with its sign, e.g. +0.012; '—' when there is none. */
+export const signed = (x: number | null, digits: number): string => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);

@@ -63,6 +63,16 @@ def relative_error(mine: torch.Tensor, reference: torch.Tensor) -> float:
     return ((mine - reference).norm() / reference.norm()).item()
 
 
+def assert_same_gradients(stock, fast, outs_stock, outs_fast) -> None:
+    """Backpropagates the same random upstream gradient through both models: every parameter's gradient agrees."""
+    upstream = [torch.randn(o.shape, generator=torch.Generator().manual_seed(7 + i)) for i, o in enumerate(outs_stock)]
+    sum((o * g).sum() for o, g in zip(outs_stock, upstream)).backward()
+    sum((o * g).sum() for o, g in zip(outs_fast, upstream)).backward()
+    for (name, p_stock), p_fast in zip(stock.named_parameters(), fast.parameters()):
+        assert p_stock.grad.norm() > 0, name
+        assert relative_error(p_fast.grad, p_stock.grad) < 1e-6, name
+
+
 def brevitas_weights(model: nn.Module) -> list[torch.Tensor]:
     return [m.quant_weight().value for m in model.modules() if isinstance(m, QuantConv2d)]
 
@@ -84,12 +94,7 @@ def test_quantized_weights_outputs_and_gradients_match_brevitas(seed, channels_l
     for a, b in zip(outs_stock, outs_fast):
         assert torch.equal(a, b)
 
-    upstream = [torch.randn(o.shape, generator=torch.Generator().manual_seed(7 + i)) for i, o in enumerate(outs_stock)]
-    sum((o * g).sum() for o, g in zip(outs_stock, upstream)).backward()
-    sum((o * g).sum() for o, g in zip(outs_fast, upstream)).backward()
-    for (name, p_stock), p_fast in zip(stock.named_parameters(), fast.parameters()):
-        assert p_stock.grad.norm() > 0, name
-        assert relative_error(p_fast.grad, p_stock.grad) < 1e-6, name
+    assert_same_gradients(stock, fast, outs_stock, outs_fast)
 
 
 def test_tied_maxima_send_the_scale_gradient_where_brevitas_does():
@@ -153,12 +158,7 @@ def test_mixed_bit_widths_match_brevitas_group_by_group(channels_last, narrow_ra
     assert batcher.fast_forwards == 1 and batcher.checked_as is not None
     for a, b in zip(outs_stock, outs_fast, strict=True):
         assert torch.equal(a, b)
-    upstream = [torch.randn(o.shape, generator=torch.Generator().manual_seed(7 + i)) for i, o in enumerate(outs_stock)]
-    sum((o * g).sum() for o, g in zip(outs_stock, upstream)).backward()
-    sum((o * g).sum() for o, g in zip(outs_fast, upstream)).backward()
-    for (name, p_stock), p_fast in zip(stock.named_parameters(), fast.parameters()):
-        assert p_stock.grad.norm() > 0, name
-        assert relative_error(p_fast.grad, p_stock.grad) < 1e-6, name
+    assert_same_gradients(stock, fast, outs_stock, outs_fast)
 
 
 def test_the_check_still_refuses_a_layer_that_differs_in_a_mixed_model(monkeypatch):

@@ -98,18 +98,28 @@ def quantized_conv_counts(model: onnx.ModelProto) -> dict[str, int]:
 def weight_bit_widths(proto: onnx.ModelProto) -> dict[str, int]:
     """Each integer weight's bit width by the DequantizeLinear it feeds, read off its Clip range (or, without a
     Clip, its storage type's): the largest code is 2**(bits-1) - 1 in narrow and wide range alike."""
-    inits = {t.name: t for t in proto.graph.initializer}
-    producer = {out: node for node in proto.graph.node for out in node.output}
+    inits, chains = integer_weights(proto.graph)
     widths = {}
-    for node in proto.graph.node:
-        chain = integer_weight(node, inits, producer)
-        if chain is not None:
-            _, high = code_range(chain[1], inits, inits[chain[0]].data_type)
-            widths[node.name] = (high + 1).bit_length()
+    for node, codes_name, clip in chains:
+        _, high = code_range(clip, inits, inits[codes_name].data_type)
+        widths[node.name] = (high + 1).bit_length()
     return widths
 
 
 _INTEGER_RANGES = {TensorProto.INT8: (INT8_MIN, INT8_MAX), TensorProto.INT4: (INT4_MIN, INT4_MAX)}
+
+
+def integer_weights(graph: onnx.GraphProto) -> tuple[dict[str, TensorProto], list[tuple[onnx.NodeProto, str, onnx.NodeProto | None]]]:
+    """The initializers by name, and each DequantizeLinear of a stored integer weight with that weight's initializer
+    name and its Clip (or None), in graph order."""
+    inits = {t.name: t for t in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    chains = []
+    for node in graph.node:
+        chain = integer_weight(node, inits, producer)
+        if chain is not None:
+            chains.append((node, *chain))
+    return inits, chains
 
 
 def integer_weight(node: onnx.NodeProto, inits: dict, producer: dict) -> tuple[str, onnx.NodeProto | None] | None:

@@ -18,7 +18,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper, version_converter
 
-from yolo_py.export.graph_stats import INT4_MAX, INT4_MIN, code_range, integer_weight
+from yolo_py.export.graph_stats import INT4_MAX, INT4_MIN, code_range, integer_weights
 
 PACKED_OPSET = 21
 
@@ -37,19 +37,14 @@ def pack_int4(src: str | Path, dst: str | Path) -> dict:
     """
     proto = version_converter.convert_version(onnx.load(str(src)), PACKED_OPSET)
     graph = proto.graph
-    inits = {t.name: t for t in graph.initializer}
-    producer = {out: node for node in graph.node for out in node.output}
+    inits, chains = integer_weights(graph)
     consumers: dict[str, int] = {}
     for node in graph.node:
         for name in node.input:
             consumers[name] = consumers.get(name, 0) + 1
 
     packed, dropped, packed_elements, kept, kept_elements = 0, [], 0, 0, 0
-    for node in graph.node:
-        chain = integer_weight(node, inits, producer)
-        if chain is None:
-            continue
-        codes_name, clip = chain
+    for node, codes_name, clip in chains:
         codes = numpy_helper.to_array(inits[codes_name])
         if codes.dtype != np.int8:
             continue
@@ -121,15 +116,8 @@ def int4_weight_codes(path: str | Path) -> dict[str, np.ndarray]:
 def weight_codes(path: str | Path) -> dict[str, np.ndarray]:
     """Every integer weight's codes (int8 or INT4, through a Clip or not) by the DequantizeLinear they feed, as
     int8 arrays: the same keys and codes for a QCDQ file and its packed copy."""
-    proto = onnx.load(str(path))
-    inits = {t.name: t for t in proto.graph.initializer}
-    producer = {out: node for node in proto.graph.node for out in node.output}
-    codes = {}
-    for node in proto.graph.node:
-        chain = integer_weight(node, inits, producer)
-        if chain is not None:
-            codes[node.name] = numpy_helper.to_array(inits[chain[0]]).astype(np.int8)
-    return codes
+    inits, chains = integer_weights(onnx.load(str(path)).graph)
+    return {node.name: numpy_helper.to_array(inits[codes_name]).astype(np.int8) for node, codes_name, _ in chains}
 
 
 def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
