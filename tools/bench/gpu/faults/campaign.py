@@ -5,10 +5,12 @@ planResume decides), on the synthetic shapes of tools/bench/gpu/prepare-data.ts,
 
     python3 tools/bench/gpu/faults/campaign.py <data-dir> <out-dir> [--kills 6] [--epochs 10] [--imgsz 256]
 
-Per variant (fp16, qat), in parallel on one GPU: two uninterrupted runs (seeds 0 and 1: the run-to-run spread
-that "within noise" is judged against) and one run of seed 0 killed `--kills` times, half at a random moment, half
-the instant a checkpoint's temporary file appears (mid-write). Then: results.csv holds every epoch once, every
-checkpoint loads and is finite, and the killed run's final mAP50-95 is compared with the uninterrupted ones.
+Per variant (`--variants`), in parallel on one GPU: uninterrupted runs (`--seeds`: the run-to-run spread that
+"within noise" is judged against), one run per `--killed-seeds` seed killed `--kills` times, half at a random moment,
+half the instant a checkpoint's temporary file appears (mid-write), and with `--branch-epoch N` a copy of seed 0's
+epoch-N checkpoint resumed once (the same history, one resume: what a resume alone costs). Then: results.csv holds
+every epoch once, every checkpoint loads and is finite, and each interrupted run's last-epoch mAP50-95 is compared
+with the uninterrupted seeds' range.
 """
 
 from __future__ import annotations
@@ -101,9 +103,9 @@ def temp_files(save_dir: Path) -> list[str]:
     return [p.name for p in weights.iterdir() if p.name.startswith(".")] if weights.is_dir() else []
 
 
-def killed_run(args, work: Path, variant: str, rng: random.Random) -> dict:
-    tag = f"{variant}-killed"
-    req, log, save_dir = request(args, work, tag, variant, seed=0), work / f"{tag}.log", work / tag
+def killed_run(args, work: Path, variant: str, seed: int, rng: random.Random) -> dict:
+    tag = f"{variant}-killed" + (f"-s{seed}" if seed else "")
+    req, log, save_dir = request(args, work, tag, variant, seed=seed), work / f"{tag}.log", work / tag
     kills, sessions = [], 0
     while True:
         if time.time() >= args.deadline:
@@ -152,6 +154,26 @@ def clean_run(args, work: Path, variant: str, seed: int, fault: str | None = Non
     entry = [str(ROOT / "tools/bench/gpu/faults/inject_train.py"), fault] if fault else ["-m", "yolo_py.train"]
     code = wait_within(start(entry, req, log, work), args.deadline)
     return {"tag": tag, "exit": code, "sessions": 1, "kills": []}
+
+
+def branch_run(args, work: Path, variant: str) -> dict:
+    """Seed 0's run resumed once from its own epoch-N checkpoint (copied when it appears) while seed 0 goes on
+    uninterrupted: the same history up to N, so the two differ only by that one resume."""
+    tag, source = f"{variant}-branch{args.branch_epoch}", work / f"{variant}-seed0"
+    checkpoint = source / "weights" / f"epoch{args.branch_epoch}.pt"
+    while not checkpoint.exists() and time.time() < args.deadline:
+        time.sleep(0.5)
+    if not checkpoint.exists():
+        return {"tag": tag, "exit": "timeout", "sessions": 0, "kills": []}
+    time.sleep(2)  # epochN.pt is renamed into place whole; results.csv already has row N
+    weights = work / tag / "weights"
+    weights.mkdir(parents=True)
+    shutil.copy2(checkpoint, weights / "last.pt")
+    shutil.copy2(source / "results.csv", work / tag / "results.csv")  # the trainer drops rows past the checkpoint
+    req, log = request(args, work, tag, variant, seed=0), work / f"{tag}.log"
+    set_resume(req)
+    code = wait_within(start(["-m", "yolo_py.train"], req, log, work), args.deadline)
+    return {"tag": tag, "exit": code, "sessions": 1, "kills": [], "resumed_at_epoch": args.branch_epoch}
 
 
 def wait_within(proc: subprocess.Popen, deadline: float) -> int | str:
@@ -203,6 +225,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261205)
     parser.add_argument("--device", default="0", help="cpu: a smoke run of the campaign's own logic (no graphs there)")
     parser.add_argument("--seeds", default="0,1", help="uninterrupted runs per variant ('' for none)")
+    parser.add_argument("--killed-seeds", default="0", help="killed runs per variant, one per seed ('' for none)")
+    parser.add_argument("--variants", default="fp16,qat")
+    parser.add_argument("--branch-epoch", type=int, default=0,
+                        help="also resume a copy of seed 0's epoch-N checkpoint once (N a multiple of save_period 2; 0: off)")
     parser.add_argument("--final-kill", action="store_true", help="the last kill of each run lands after its last epoch's checkpoint")
     parser.add_argument("--faults", default="nan,oom", help="injected-fault runs beside the kill campaign")
     parser.add_argument("--time-box-s", type=float, default=480, help="runs still going then are killed and reported as timeout")
@@ -222,10 +248,13 @@ def main() -> int:
     ]
     print("\n".join(header), flush=True)
     jobs = []
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for variant in ("fp16", "qat"):
-            jobs.append(pool.submit(killed_run, args, work, variant, random.Random(rng.random())))
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for variant in args.variants.split(","):
+            jobs += [pool.submit(killed_run, args, work, variant, int(seed), random.Random(rng.random()))
+                     for seed in args.killed_seeds.split(",") if seed]
             jobs += [pool.submit(clean_run, args, work, variant, int(seed)) for seed in args.seeds.split(",") if seed]
+            if args.branch_epoch:
+                jobs.append(pool.submit(branch_run, args, work, variant))
         if "nan" in args.faults:
             jobs.append(pool.submit(clean_run, args, work, "qat", 0, "nan"))
         if "oom" in args.faults:
@@ -247,12 +276,17 @@ def summary(results: list[dict], args) -> str:
         mid = sum(k["mode"] == "mid-write" for k in r["kills"])
         lines.append(f"| {r['tag']} | {r['exit']} | {r['sessions']} | {len(r['kills'])} ({mid}) | {r['epochs_once']} | {len(r['bad_checkpoints'])} | "
                      f"{len(r['temp_files_left'])} | {r['batch']} | {_f(r['final_map50_95'])} | {r['final_validation_in_run_json']} | {'; '.join(e.split(':')[0] for e in r['events']) or '-'} |")
-    for variant in ("fp16", "qat"):
-        killed, a, b = (by_tag.get(f"{variant}-{t}", {}).get("final_map50_95") for t in ("killed", "seed0", "seed1"))
-        if None not in (killed, a, b):
-            spread = abs(a - b)
-            lines.append(f"{variant}: killed {killed:.4f} vs uninterrupted seed 0 {a:.4f} (difference {killed - a:+.4f}); "
-                         f"seed-to-seed spread {spread:.4f}: {'within' if abs(killed - a) <= max(spread, 1e-9) else 'OUTSIDE'} the spread")
+    for variant in args.variants.split(","):
+        # The same measurement (last epoch's validation) of every run of the variant that reached the last epoch.
+        reached = {r["tag"]: r["final_map50_95"] for r in results
+                   if r["tag"].startswith(variant + "-") and r["final_map50_95"] is not None and r["results_epochs"][-1:] == [args.epochs]}
+        clean = [v for t, v in reached.items() if "-seed" in t]
+        for tag, value in reached.items():
+            if "-seed" in tag or not clean:
+                continue
+            inside = min(clean) <= value <= max(clean)
+            lines.append(f"{tag}: {value:.4f} vs uninterrupted seeds {', '.join(f'{v:.4f}' for v in clean)}: "
+                         f"{'within' if inside else 'OUTSIDE'} their range ({value - sum(clean) / len(clean):+.4f} from their mean)")
     for r in results:
         for k in r["kills"]:
             lines.append(f"kill {r['tag']}: {k['mode']} after {k['after_s']} s, results rows {k['results_rows']}, temp files {k['temp_files_at_kill'] or '-'}")
