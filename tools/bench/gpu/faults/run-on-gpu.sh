@@ -5,7 +5,8 @@
 #   bash tools/bench/gpu/faults/run-on-gpu.sh [campaign options...]
 set -uo pipefail
 root=$(pwd); out=${OUT:-/tmp/fault-out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+# Installed once per machine: another check may already be importing from /tmp/site.
+[ -f /tmp/site/.installed ] || python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
 export PYTHONPATH=/tmp/site:$root/libs/yolo-py:$root/tools/bench/gpu/polars_stub PYTHONUNBUFFERED=1 YOLO_OFFLINE=true
 export FAULT_EPOCH=${FAULT_EPOCH:-5} FAULT_CALL=${FAULT_CALL:-3}
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
