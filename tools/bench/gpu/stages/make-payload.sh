@@ -5,7 +5,7 @@
 #   PAYLOAD/node.xz      this machine's node binary, stripped, xz-compressed
 #   PAYLOAD/nm.tar.xz    node_modules less the Nx, TypeScript, browser and chart tooling the stage scripts never import,
 #                        and onnxruntime-node's binaries for other platforms
-#   PAYLOAD/whl/         ultralytics, brevitas and the small packages the GPU host lacks (pip download --no-deps, cp312)
+#   PAYLOAD/whl/         ultralytics, brevitas and the small packages the GPU host lacks (onnxoptimizer: Brevitas' QCDQ export needs it; pip download --no-deps, cp312)
 # Usage: bash tools/bench/gpu/stages/make-payload.sh [PAYLOAD=.gpu-payload]
 set -euo pipefail
 payload=${1:-.gpu-payload}
@@ -24,7 +24,7 @@ tar -cf - "${args[@]}" node_modules | xz -T0 -9 > "$payload/nm.tar.xz"
 
 # Pinned as requirements.lock pins them (an unpinned `dependencies` is a different package that breaks brevitas).
 wheels=()
-for name in ultralytics ultralytics-thop brevitas dependencies unfoldNd ultralytics-platform nvidia-ml-py; do
+for name in ultralytics ultralytics-thop brevitas dependencies unfoldNd ultralytics-platform nvidia-ml-py onnxoptimizer; do
   wheels+=("$(grep -i -m1 "^$name==" requirements.lock)")
 done
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
