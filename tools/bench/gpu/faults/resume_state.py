@@ -27,7 +27,7 @@ from yolo_py.request import TRAIN_REQUEST_ENV
 from yolo_py.trainer import ExperimentTrainer, unwrap_model
 
 CHECKPOINT_EPOCH = 3
-QAT = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"]}
+QAT = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []}
 
 
 class StopAtTrainingStart(BaseException):
@@ -111,8 +111,10 @@ def main(argv: list[str]) -> int:
         except StopAtTrainingStart:
             pass
         ExperimentTrainer._setup_train = real_setup
-        report += compare(variant, states["written"], states["resumed"])
-    print("\n".join(report), flush=True)
+        lines = compare(variant, states["written"], states["resumed"])
+        print("\n".join(lines), flush=True)  # each variant's verdict as soon as it is known
+        report += lines
+    print("\n".join(["", "all variants:", *report]), flush=True)
     return 0
 
 
