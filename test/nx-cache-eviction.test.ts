@@ -1,7 +1,8 @@
 /**
  * What Nx's cache holds of a training, and what happens when Nx deletes the entry on its own (README "Disk: the run
- * root and Nx's cache"): the entry holds only the files other stages read (not the periodic checkpoints), and a
- * training whose entry Nx evicted is kept, not trained again, while its folder made under the same task hash is on disk.
+ * root and Nx's cache"): the entry holds only the files other stages read (not the periodic checkpoints or the
+ * training's own loss chart), and a training whose entry Nx evicted is kept, not trained again, while its folder made
+ * under the same task hash is on disk.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,8 @@ after(() => ws.remove());
 const trainings = ['train-fp16', 'train-qat'];
 const runRoot = ws.path('tmp', experimentName, 'ci');
 const cached = ['nx-task-hash', 'request.json', 'results.csv', 'run.json', 'weights/best.pt', 'weights/last.pt'];
+/** The trainings' folders in the run root, as the experiment's plan names them. */
+const folders = ['fp16', 'qat-w4a16'];
 /** Static output style, so that what a task printed shows; its task lines read "> nx run p:t:c[  [local cache]]". */
 const train = async (): Promise<NxRun> => {
   const run = await ws.nx(['run-many', '-t', trainings.join(','), '-c', 'ci', '--output-style=static']);
@@ -24,10 +27,10 @@ const train = async (): Promise<NxRun> => {
 };
 const explain = (run: NxRun) => `ran ${run.ran} | cached ${run.cached} | failed ${run.failed}\n${run.output.slice(-4000)}`;
 const files = (dir: string): string[] => readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(join(dir, f)).isFile());
-/** The files of each cache entry that holds this variant's folder. */
-const cacheEntries = (variant: string): string[][] =>
+/** The files of each cache entry that holds this training folder. */
+const cacheEntries = (folder: string): string[][] =>
   readdirSync(ws.path('.nx', 'cache'))
-    .map((entry) => ws.path('.nx', 'cache', entry, relative(ws.root, runRoot), variant))
+    .map((entry) => ws.path('.nx', 'cache', entry, relative(ws.root, runRoot), folder))
     .filter((dir) => existsSync(dir))
     .map((dir) => files(dir).sort());
 const identity = (file: string) => {
@@ -35,18 +38,20 @@ const identity = (file: string) => {
   return `${s.ino}:${s.mtimeMs}:${s.size}`;
 };
 
-test('a training is cached as the files other stages read, not its periodic checkpoints', async () => {
+test('a training is cached as the files other stages read, not its periodic checkpoints or its own loss chart', async () => {
   const run = await train();
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(['dataset', 'hyps', ...trainings]), explain(run));
-  for (const variant of ['fp16', 'qat']) {
-    assert.ok(existsSync(join(runRoot, variant, 'weights', 'epoch2.pt')), `${variant}: the run root keeps the periodic checkpoints`);
-    assert.deepEqual(cacheEntries(variant), [cached], `${variant}: what .nx/cache holds`);
+  assert.deepEqual(readdirSync(runRoot).filter((name) => !name.startsWith('.')).sort(), ['dataset', 'hyps', ...folders].sort());
+  for (const folder of folders) {
+    assert.ok(existsSync(join(runRoot, folder, 'weights', 'epoch2.pt')), `${folder}: the run root keeps the periodic checkpoints`);
+    for (const chart of ['loss.png', 'loss.html']) assert.ok(existsSync(join(runRoot, folder, chart)), `${folder}: the training drew its ${chart}`);
+    assert.deepEqual(cacheEntries(folder), [cached], `${folder}: what .nx/cache holds`);
   }
 });
 
 test("Nx's own eviction of the trainings' entries does not train them again: the stamped folders are kept", async () => {
-  const watched = ['fp16/results.csv', 'fp16/weights/best.pt', 'fp16/weights/epoch1.pt', 'qat/run.json', 'qat/weights/best.pt'];
+  const watched = ['fp16/results.csv', 'fp16/weights/best.pt', 'fp16/weights/epoch1.pt', 'qat-w4a16/run.json', 'qat-w4a16/weights/best.pt', 'qat-w4a16/loss.png'];
   const before = watched.map(identity);
   // An entry over maxCacheSize: Nx deletes the least recently read entries until the cache is under 90% of it, here all.
   const evict = await ws.nx(['run', 'hyps:hyps', '-c', 'demo', '--skip-nx-cache'], { NX_MAX_CACHE_SIZE: '1KB' });
@@ -56,10 +61,10 @@ test("Nx's own eviction of the trainings' entries does not train them again: the
   const again = await train();
   assert.equal(again.code, 0, explain(again));
   assert.deepEqual(sorted(again.ran), sorted(['dataset', 'hyps', ...trainings]), explain(again));
-  for (const variant of ['fp16', 'qat']) assert.match(again.output, new RegExp(`kept tmp/${experimentName}/ci/${variant}, made under this task's hash`), explain(again));
+  for (const folder of folders) assert.match(again.output, new RegExp(`kept tmp/${experimentName}/ci/${folder}, made under this task's hash`), explain(again));
   assert.doesNotMatch(again.output, /training from scratch|resuming/, explain(again));
   assert.deepEqual(watched.map(identity), before, 'a kept training was rewritten');
-  for (const variant of ['fp16', 'qat']) assert.deepEqual(cacheEntries(variant), [cached], `${variant}: cached again`);
+  for (const folder of folders) assert.deepEqual(cacheEntries(folder), [cached], `${folder}: cached again`);
 
   const third = await train();
   assert.deepEqual(sorted(third.cached), sorted(['dataset', 'hyps', ...trainings]), explain(third));

@@ -24,7 +24,7 @@ test('the first run executes every stage in order and ends with summary.md and l
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
   const made = [
-    'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'summary/oscillation.png', 'fp16/weights/last.pt', 'qat/run.json', 'onnx/export.json',
+    'summary/summary.md', 'summary/loss.png', 'summary/loss.html', 'summary/map.png', 'summary/sqnr.png', 'summary/oscillation.png', 'fp16/weights/last.pt', 'qat-w4a16/run.json', 'onnx/export.json',
     'ptq-w4a16/yolov10-w4a16-ptq-qcdq.onnx', 'ptq-w4a16/yolov10-w4a16-qat-int4.onnx', 'ptq-w4a16/quantization-report.json', 'ptq-w8a8/yolov10-w8a8-ptq-qdq.onnx', 'ptq-w8a8/calibration.json',
     'eval/ptq-w4a16.metrics.json', 'eval/ptq-w8a8.metrics.json', 'eval/qat-int4.metrics.json',
     // Both heads of each trained model, exported and scored.
@@ -47,9 +47,9 @@ test('the first run executes every stage in order and ends with summary.md and l
   assert.equal(metricsOf('fp16-one2many.metrics.json').headForm, 'raw');
   assert.equal(metricsOf('fp16.metrics.json').headForm, 'end2end');
   // Fidelity, on every eval: the file of the head each training validated (ci: one2one) against its final validation.
-  for (const variant of ['fp16', 'qat']) {
+  for (const [variant, folder] of [['fp16', 'fp16'], ['qat', 'qat-w4a16']]) {
     const { fidelity } = metricsOf(`${variant}.metrics.json`);
-    const run = JSON.parse(readFileSync(`${runRoot()}/${variant}/run.json`, 'utf8'));
+    const run = JSON.parse(readFileSync(`${runRoot()}/${folder}/run.json`, 'utf8'));
     assert.equal(fidelity.head, run.valHead);
     assert.equal(fidelity.trainingMap50_95, run.finalMetrics['metrics/mAP50-95(B)']);
     assert.equal(fidelity.onnxMap50_95, metricsOf(`${variant}.metrics.json`).ultralytics.mAP50_95);
@@ -66,8 +66,8 @@ test('the first run executes every stage in order and ends with summary.md and l
   assert.match(md, /## Quantization report/);
   assert.match(md, /## Training events/);
   // Every QAT epoch records its weight code changes, and the QAT run carries the collapse watch's settings.
-  assert.match(readFileSync(`${runRoot()}/qat/results.csv`, 'utf8').split('\n')[0]!, /qat\/code_change/);
-  assert.deepEqual(JSON.parse(readFileSync(`${runRoot()}/qat/request.json`, 'utf8')).collapse_watch, { drop_fraction: 0.3, epochs: 3, min_best: 0.05 });
+  assert.match(readFileSync(`${runRoot()}/qat-w4a16/results.csv`, 'utf8').split('\n')[0]!, /qat\/code_change/);
+  assert.deepEqual(JSON.parse(readFileSync(`${runRoot()}/qat-w4a16/request.json`, 'utf8')).collapse_watch, { drop_fraction: 0.3, epochs: 3, min_best: 0.05 });
 });
 
 test('a second run is all cache hits', async () => {

@@ -1,4 +1,4 @@
-import { stageFile, type StagedFile } from '../../core/src/staging.ts';
+import { stageFile, writeFileAtomically, type StagedFile } from '../../core/src/staging.ts';
 import { chartPageHtml, readPlotlyBundle, RENDER_STATE_GLOBAL } from './chart-page.ts';
 import { findChromium } from './chromium.ts';
 import { screenshotLocalPage } from './headless-screenshot.ts';
@@ -61,4 +61,9 @@ export async function renderFigure(figure: PlotlyFigure, title: string, outputs:
     throw error;
   }
   return { ...outputs, width: width * deviceScaleFactor, height: height * deviceScaleFactor };
+}
+
+/** The interactive page alone, which needs no browser: what a machine without Chromium can still write. */
+export async function writeFigurePage(figure: PlotlyFigure, title: string, htmlPath: string): Promise<void> {
+  await writeFileAtomically(htmlPath, chartPageHtml(figure, await readPlotlyBundle(), title));
 }

@@ -65,7 +65,7 @@ test('a missing artifact names the target that writes it: given, or found by the
     writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...runJson, device: 3 }));
     await assert.rejects(readArtifact(join(dir, 'run.json'), runJsonSchema, 'train-fp16'), /run\.json: device: /);
     const layout = runLayout('r', dir);
-    await assert.rejects(readArtifact(join(layout.train.qat, 'run.json'), runJsonSchema, layout), /qat\/run\.json: missing: run `npx nx run train-qat:train-qat` first/);
+    await assert.rejects(readArtifact(join(layout.train.qat, 'run.json'), runJsonSchema, layout), /qat-w4a16\/run\.json: missing: run `npx nx run train-qat:train-qat` first/);
     await assert.rejects(requireArtifact(join(layout.ptq.w8a8, 'x.onnx'), layout, 'no ONNX file'), /ptq-w8a8\/x\.onnx: no ONNX file: run `npx nx run ptq-w8a8:ptq-w8a8` first/);
     await assert.rejects(requireArtifact(join(layout.dataset, 'images', 'train2017'), layout), /train2017: not found: run `npx nx run dataset:dataset` first/);
   } finally {

@@ -12,8 +12,12 @@ import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'js
 export const experimentName = 'yolov10m_scratch_fp16_vs_w4a16_qat_brevitas';
 export const runsDir = join(workspaceRoot, 'tmp', experimentName);
 
-/** The variant's training output inside the run root is a folder named after the variant. */
 const byVariant = <T>(make: (v: Variant) => T): Record<Variant, T> => Object.fromEntries(variants.map((v) => [v, make(v)])) as Record<Variant, T>;
+/**
+ * Each training's folder in the run root, named as the experiment's plan names it: the variant id names everything
+ * else (Nx project, ONNX and metrics files, yolo_py), the folder says which model it holds.
+ */
+export const trainingFolder: Record<Variant, string> = { fp16: 'fp16', qat: 'qat-w4a16' };
 /**
  * ONNX file of each variant inside <run-root>/onnx, with YOLOv10's one-to-one, NMS-free head: the product, which the
  * post-training stages read. The QAT one holds QuantizeLinear/DequantizeLinear (QCDQ).
@@ -74,6 +78,7 @@ export const artifactFiles = {
   evalJson: 'eval.json',
   /** summary/ */
   summaryMd: 'summary.md',
+  /** summary/ (both trainings), and each training's folder (its own run; drawn when it finishes, best effort). */
   lossPng: 'loss.png',
   lossHtml: 'loss.html',
   /** summary/: validation mAP50-95 and mAP50 per epoch of both trainings (the loss chart's companion). */
@@ -150,6 +155,7 @@ export interface RunLayout {
   hyps: string;
   /** <hyps>/train-args.yaml */
   trainArgs: string;
+  /** Each training's finished run: <run-root>/<trainingFolder>. */
   train: Record<Variant, string>;
   /** Training in progress: kept outside the declared outputs so Nx never caches a partial run and a rerun resumes. */
   trainInProgress: Record<Variant, string>;
@@ -181,7 +187,9 @@ export function runLayout(runId: string, root: string = join(runsDir, validateRu
     dataset: join(root, 'dataset'),
     hyps: join(root, 'hyps'),
     trainArgs: join(root, 'hyps', trainArgsFileName),
-    train: byVariant((v) => join(root, v)),
+    train: byVariant((v) => join(root, trainingFolder[v])),
+    // By the variant id, not trainingFolder: a run in progress resumes across a rename of its finished folder (the
+    // .train-data path is even in the recipe digest: a new one would set the run aside and start over).
     trainInProgress: byVariant((v) => join(root, '.in-progress', v)),
     trainData: byVariant((v) => join(root, '.train-data', v)),
     onnx: join(root, 'onnx'),

@@ -21,5 +21,5 @@ test('run id defaults to the profile name; --run-id wins; RUN_ID is used when no
 test('unknown flags and bad run ids are clear errors', () => {
   assert.throws(() => parseStageArgs(['--prfile', 'demo']), /command line: .*prfile/);
   assert.throws(() => validateRunId('../escape'), /run id '..\/escape'/);
-  assert.match(runLayout('demo').train.qat, /yolov10m_scratch_fp16_vs_w4a16_qat_brevitas\/demo\/qat$/);
+  assert.match(runLayout('demo').train.qat, /yolov10m_scratch_fp16_vs_w4a16_qat_brevitas\/demo\/qat-w4a16$/);
 });

@@ -58,6 +58,8 @@ const training = (variant: 'fp16' | 'qat'): StageDeclaration => ({
   code: { ts: [`libs/train-${variant}/src/stage.ts`], python: ['yolo_py.train'] },
   pythonPackages: trainingPackages,
   reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName] },
+  // Not its loss.png/html: drawn best effort (a GPU host may have no Chromium), so a run without them is still whole
+  // (output-stamp.ts keeps a folder only when every declared file is there); no stage reads them.
   writes: [f.runJson, f.resultsCsv, f.trainRequest, f.bestWeights, f.lastWeights],
   nxCache: 'writes',
 });

@@ -17,6 +17,8 @@ export const valHeadLabel: Record<ValHead, string> = {
 
 /** How the summary and the charts title each variant. */
 export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
+/** The title of one training's own loss chart (in the summary and in the training's folder). */
+export const variantLossTitle = (variant: Variant): string => `${variantLabel[variant]}: training and validation losses`;
 /** How the summary names every scored ONNX file: the trained variants (each head) and the post-training ones. */
 export const evalVariantLabel: Record<EvalVariant, string> = {
   ...variantLabel,

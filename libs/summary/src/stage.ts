@@ -3,8 +3,8 @@
  * with map.png (validation mAP per epoch of both trainings), sqnr.png (per-layer weight SQNR), loss.png (Plotly, rendered
  * by Puppeteer with a system Chromium) of both variants overlaid, loss.html (the same figure, interactive), each
  * variant's own chart (<variant>.loss.png/html) and, when the QAT run's results.csv records it, oscillation.png (the
- * share of 4-bit weight codes changed per epoch). Charts are drawn here, never by a training, so a chart change
- * reruns only this stage.
+ * share of 4-bit weight codes changed per epoch). It draws every chart itself and never reads a training's own loss.png,
+ * which is drawn best effort and may be missing.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import type { SectionName } from '../../core/src/config/schema.ts';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { artifactFiles, variantLossChart, type RunLayout } from '../../core/src/layout.ts';
 import { variants } from '../../core/src/variants.ts';
-import { variantLabel } from '../../core/src/vocabulary.ts';
+import { variantLabel, variantLossTitle } from '../../core/src/vocabulary.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -56,7 +56,7 @@ export async function runSummaryStage(profile: Profile, layout: RunLayout): Prom
     );
     for (const v of variants) {
       await renderLossChart(
-        { runs: [{ label: variantLabel[v], epochs: inputs.losses[v] }], title: `${variantLabel[v]}: training and validation losses` },
+        { runs: [{ label: variantLabel[v], epochs: inputs.losses[v] }], title: variantLossTitle(v) },
         { pngPath: join(staging, variantLossChart[v].png), htmlPath: join(staging, variantLossChart[v].html) },
       );
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLayout, type RunLayout } from '../../core/src/layout.ts';
@@ -45,6 +45,9 @@ async function withoutCuda(deviceEnv: Record<string, string>, body: () => Promis
 
 test('the gpu profile on a machine without CUDA fails at once, naming the profile, the device, where it was set and the way to the CPU', async () => {
   const layout = upstreamDone();
+  // A run root of an earlier version, its finished QAT run in qat/: moved to the current folder before anything else.
+  mkdirSync(join(layout.root, 'qat', 'weights'), { recursive: true });
+  writeFileSync(join(layout.root, 'qat', 'weights', 'best.pt'), 'days of training');
   const started = Date.now();
   await withoutCuda({}, async () => {
     await assert.rejects(runTrainingStage('qat', 'gpu', layout), (error: Error) => {
@@ -57,6 +60,8 @@ test('the gpu profile on a machine without CUDA fails at once, naming the profil
   });
   assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
   assert.equal(existsSync(layout.trainInProgress.qat), false, 'nothing was trained');
+  assert.equal(readFileSync(join(layout.root, 'qat-w4a16', 'weights', 'best.pt'), 'utf8'), 'days of training');
+  assert.equal(existsSync(join(layout.root, 'qat')), false);
 });
 
 test('a device from the environment is named as such, with the way to the CPU through it', async () => {

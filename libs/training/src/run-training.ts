@@ -1,7 +1,7 @@
 /**
  * One training stage (train-fp16 or train-qat): validates its inputs, resumes or starts the Python trainer in
- * the in-progress folder, streams its progress, and moves the finished run into the declared output in one
- * rename. Its loss chart is drawn by the summary stage, so chart code is no input of a training.
+ * the in-progress folder, streams its progress, draws the run's own loss chart (best effort, in a child process:
+ * chart code is no input of a training) and moves the finished run into the declared output in one rename.
  */
 import { readFile, rm, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-progress.ts';
 import { prepareDataView } from './data-view.ts';
+import { adoptFormerFolder } from './former-folder.ts';
+import { drawLossChart } from './loss-chart-step.ts';
 import { buildTrainRequest, chooseDevice, type TrainRequest } from './request.ts';
 
 
@@ -48,15 +50,16 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   const upstream = await readUpstream(layout);
   const files = inProgressFiles(layout.trainInProgress[variant]);
   const release = await acquireLock(files);
+  const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
   try {
-    await removeStaleStaging(layout.train[variant]); // a finalise killed mid-swap leaves <variant>.old-<pid>-<ms>
+    await adoptFormerFolder(variant, layout, log);
+    await removeStaleStaging(layout.train[variant]); // a finalise killed mid-swap leaves <folder>.old-<pid>-<ms>
     // A finalise killed while writing leaves a partial file in the folder that becomes the output.
     await removeStalePartials(files.dir);
     // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
     const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
     const request = requestFor(variant, profile, layout, { ...upstream, dataYaml });
     const plan = await planResume(files, request);
-    const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
     if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);
     if (plan.kind === 'resume') log(`resuming the interrupted run from ${fromWorkspace(plan.checkpoint)}`);
     if (plan.kind !== 'finished') {
@@ -64,7 +67,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
       await writeRequest(files, toRun);
       await trainInPython(toRun, profile, files.requestFile, layout.yoloConfig);
     }
-    await finalise(variant, files.dir, files.requestFile, layout.train[variant]);
+    await finalise(variant, files.dir, files.requestFile, layout.train[variant], log);
   } finally {
     await release();
   }
@@ -103,15 +106,18 @@ function deviceUnavailable(request: TrainRequest, profile: Profile, found: strin
   return `${problem(`${file} ${keyPath}`)}. To train this profile on the CPU anyway, set \`${source.confKey}: cpu\` under profiles.${profile} in ${file}`;
 }
 
-/** The request beside the run, then one rename into the declared output (replacing an older result). */
-async function finalise(variant: Variant, inProgressDir: string, requestFile: string, finalDir: string): Promise<void> {
+/** The request and the loss chart beside the run, then one rename into the declared output (replacing an older result). */
+async function finalise(variant: Variant, inProgressDir: string, requestFile: string, finalDir: string, log: (line: string) => void): Promise<void> {
   for (const name of [artifactFiles.runJson, artifactFiles.resultsCsv, artifactFiles.lastWeights, artifactFiles.bestWeights]) {
     if (!(await exists(join(inProgressDir, name)))) {
       throw new UserError(`training ended without writing ${name}`, fromWorkspace(inProgressDir));
     }
   }
   await copyFile(requestFile, join(inProgressDir, artifactFiles.trainRequest));
+  // Before the rename, so the chart moves in with the run: drawn after it, a kill mid-chart would leave an output the
+  // executor never stamped, which the next run would train again.
+  await drawLossChart(variant, inProgressDir, finalDir, log);
   await replaceDir(inProgressDir, finalDir);
   await rm(requestFile, { force: true });
-  process.stdout.write(`[${variant}] finished: ${fromWorkspace(finalDir)}\n`);
+  log(`finished: ${fromWorkspace(finalDir)}`);
 }
