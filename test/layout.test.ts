@@ -1,16 +1,16 @@
 /**
- * The stage declarations (libs/core/src/stages.ts) are where Nx's targets come from: each declared output is
- * the stage's folder in the run-root layout (for the trainings, files in it), and the targets Nx resolves are the
- * plugin's, nothing from project.json.
+ * The stage declarations (libs/<stage>/src/declaration.ts) are where Nx's projects and targets come from: each
+ * declared output is the stage's folder in the run-root layout (for the trainings, files in it), and the projects Nx
+ * resolves are the plugin's, with no project.json.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { experimentName, runLayout, trainArgsFileName } from '../libs/core/src/layout.ts';
-import { stageNames, stageOutput } from '../libs/core/src/stage-outputs.ts';
-import { nxStageTarget, stages } from '../libs/core/src/stages.ts';
+import { nxStageProjects, nxStageTarget, stageRoot } from '../libs/core/src/nx-targets.ts';
+import { stageNames, stages } from '../libs/core/src/stage-registry.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { nxTestEnv } from './workspace.ts';
 
@@ -22,7 +22,7 @@ test("each stage's declared Nx output is its folder in the run-root layout; a tr
   const resolve = (output: string) => output.replace('{workspaceRoot}', workspaceRoot).replace(/\{options\.runId\}/g, 'RUNID');
   for (const stage of stageNames) {
     const declared = nxStageTarget(workspaceRoot, stage).outputs.map(resolve);
-    const folder = stageOutput[stage](layout);
+    const folder = stages[stage].output(layout);
     for (const output of declared) assert.match(output, new RegExp(`/tmp/${experimentName}/RUNID/`));
     if (stage === 'train-fp16' || stage === 'train-qat') continue;
     assert.deepEqual(declared, [folder], stage);
@@ -30,7 +30,7 @@ test("each stage's declared Nx output is its folder in the run-root layout; a tr
   // A coco training's folder holds ~100 periodic checkpoints (7-13 GB): Nx would copy them into .nx/cache, and back out
   // on every cache hit without its daemon. It caches what the other stages read, the request and the task-hash stamp.
   for (const stage of ['train-fp16', 'train-qat'] as const) {
-    const folder = stageOutput[stage](layout);
+    const folder = stages[stage].output(layout);
     const declared = nxStageTarget(workspaceRoot, stage).outputs.map(resolve);
     assert.deepEqual(declared.map((o) => relative(folder, o)).sort(), ['nx-task-hash', 'request.json', 'results.csv', 'run.json', 'weights/best.pt', 'weights/last.pt'], stage);
     const read = Object.values(stages).flatMap((d) => d.reads[stage] ?? []);
@@ -38,20 +38,21 @@ test("each stage's declared Nx output is its folder in the run-root layout; a tr
   }
 });
 
-test('project.json states no target: Nx resolves each stage target from its declaration', () => {
-  for (const stage of stageNames) {
-    assert.deepEqual(JSON.parse(readFileSync(join(workspaceRoot, 'libs', stage, 'project.json'), 'utf8')).targets, {}, stage);
-  }
+test('no stage has a project.json: Nx resolves each stage project and its target from the declaration', () => {
+  const derived = nxStageProjects(workspaceRoot);
+  for (const stage of stageNames) assert.ok(!existsSync(join(workspaceRoot, stageRoot(stage), 'project.json')), stage);
   for (const stage of ['train-fp16', 'summary'] as const) {
     const resolved = nxProject(stage);
-    const target = resolved.targets[stage];
-    const expected = nxStageTarget(workspaceRoot, stage);
-    assert.equal(target.executor, './tools/nx-stage:stage', stage);
-    assert.equal(target.cache, true, stage);
-    assert.deepEqual(target.inputs, expected.inputs, stage);
-    assert.deepEqual(target.outputs, expected.outputs, stage);
-    assert.deepEqual(target.options.script, `libs/${stage}/src/stage.ts`, stage);
-    assert.deepEqual(resolved.implicitDependencies, expected.implicitDependencies, stage);
+    const { implicitDependencies, targets } = derived[stageRoot(stage)]!;
+    assert.equal(resolved.root, stageRoot(stage), stage);
+    assert.deepEqual(resolved.tags, ['stage'], stage);
+    assert.deepEqual(resolved.implicitDependencies, implicitDependencies, stage);
+    assert.deepEqual(Object.keys(resolved.targets), [stage], stage);
+    const expected = targets[stage]!;
+    assert.equal(expected.executor, './tools/nx-stage:stage', stage);
+    assert.equal(expected.options.script, `libs/${stage}/src/stage.ts`, stage);
+    const { parallelism: _, ...target } = resolved.targets[stage]; // Nx's default, which the plugin leaves alone
+    assert.deepEqual(target, expected, stage);
   }
 });
 

@@ -1,5 +1,5 @@
 /**
- * A training's hash holds exactly what can change it (libs/core/src/stages.ts): on the ci profile, in a copy
+ * A training's hash holds exactly what can change it (libs/core/src/nx-targets.ts): on the ci profile, in a copy
  * of the workspace, edits to chart, export, eval and summary code, to an error message, or a new lock line for
  * a package no training imports leave both trainings cached; editing conf/train.yaml or the trainer reruns them.
  */
@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { experimentName, variantLossChart } from '../libs/core/src/layout.ts';
-import { nxStageTarget } from '../libs/core/src/stages.ts';
+import { nxStageTarget } from '../libs/core/src/nx-targets.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { variants } from '../libs/core/src/variants.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';

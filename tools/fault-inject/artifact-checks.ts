@@ -1,6 +1,6 @@
 /**
  * What a finished stage's folder must hold, for the fault-injection check (validate-outputs.ts): every file its
- * declaration (libs/core/src/stages.ts) says it writes, each JSON artifact conforming to the schema its reader
+ * declaration (libs/<stage>/src/declaration.ts) says it writes, each JSON artifact conforming to the schema its reader
  * checks it with, and, for the post-training quantization stages, nothing else (the letterboxed calibration tensor,
  * a temporary of ptq-w8a8, must never survive into its output). Pure but for reading the run root.
  */
@@ -16,8 +16,7 @@ import { exportJsonSchema, exportRequestSchema } from '../../libs/core/src/schem
 import { ptqW4a16JsonSchema, ptqW4a16RequestSchema, quantizationReportSchema } from '../../libs/core/src/schemas/ptq-w4a16.ts';
 import { calibrationListSchema, ptqW8a8JsonSchema, ptqW8a8RequestSchema } from '../../libs/core/src/schemas/ptq-w8a8.ts';
 import { runJsonSchema, trainRequestSchema } from '../../libs/core/src/schemas/training.ts';
-import { stageNames, stageOutput, type StageName } from '../../libs/core/src/stage-outputs.ts';
-import { stages } from '../../libs/core/src/stages.ts';
+import { stageNames, stages, type StageName } from '../../libs/core/src/stage-registry.ts';
 import { variants } from '../../libs/core/src/variants.ts';
 
 /** Stages whose folder holds exactly what they declare (the others keep more: checkpoints, events, COCO results). */
@@ -49,7 +48,7 @@ export function stageOutputProblems(runRoot: string): string[] {
   const layout = runLayout('fault-inject', runRoot);
   const problems: string[] = [];
   for (const stage of stageNames) {
-    const dir = stageOutput[stage](layout);
+    const dir = stages[stage].output(layout);
     if (!existsSync(dir)) continue;
     const declared = stages[stage].writes;
     for (const file of declared) if (!existsSync(join(dir, file))) problems.push(`${relative(runRoot, join(dir, file))}: declared output of ${stage} missing`);

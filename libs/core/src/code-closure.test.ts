@@ -58,6 +58,8 @@ test('the closure crosses into Python, includes package __init__ files, and name
     assert.ok(closure.includes('libs/yolo-py/yolo_py/sub/codes.json') && closure.includes('libs/yolo-py/yolo_py/contracts/names.json'), closure.join(' '));
     assert.ok(!closure.some((f) => f.endsWith('nowhere.json')));
     write('libs/s/src/a.ts', "import './gone.ts';\n");
+    // A file the closure stops at is in it, the imports it alone makes are not.
+    assert.deepEqual(codeClosure(root, { ts: ['libs/s/src/stage.ts'], python: [] }, ['libs/s/src/a.ts']), ['libs/s/src/a.ts', 'libs/s/src/stage.ts']);
     assert.throws(() => codeClosure(root, { ts: ['libs/s/src/stage.ts'], python: [] }), /libs\/s\/src\/a\.ts: import '\.\/gone\.ts' resolves to no file/);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -72,8 +72,11 @@ export interface CodeEntries {
   python: readonly string[];
 }
 
-/** Every local file reachable from the entries, workspace-relative and sorted. Throws on an import that resolves to no file. */
-export function codeClosure(root: string, entries: CodeEntries): string[] {
+/**
+ * Every local file reachable from the entries, workspace-relative and sorted; the imports of a file in `stopAt` are
+ * not followed. Throws on an import that resolves to no file.
+ */
+export function codeClosure(root: string, entries: CodeEntries, stopAt: readonly string[] = []): string[] {
   const seen = new Set<string>();
   const queue = [...entries.ts, ...entries.python.flatMap((m) => pyModuleFiles(root, m))];
   for (const m of entries.python) if (!pyModuleFile(root, m)) throw new Error(`python module ${m}: no file under ${pythonRoot}`);
@@ -81,6 +84,7 @@ export function codeClosure(root: string, entries: CodeEntries): string[] {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
+    if (stopAt.includes(file)) continue;
     const source = readFileSync(join(root, file), 'utf8');
     if (file.endsWith('.ts')) {
       for (const spec of tsLocalSpecifiers(source)) {
@@ -100,14 +104,17 @@ export function codeClosure(root: string, entries: CodeEntries): string[] {
 }
 
 /**
- * Files no stage's output depends on although stages import them: the wording of error messages. Everything
- * else a stage loads is its input.
+ * Files no stage's output depends on although stages import them: the wording of error messages (errors.ts), and
+ * the stage registry, which a stage reads only to name the target that writes a missing upstream file
+ * (stage-outputs.ts). Neither they nor what only they import (the stage declarations) are inputs: a declaration
+ * reaches the hash through the target Nx derives from it, so an edit of one reruns only the stages whose target
+ * changed. Everything else a stage loads is its input.
  */
-const notOutputAffecting: readonly string[] = ['libs/core/src/errors.ts'];
+const notOutputAffecting: readonly string[] = ['libs/core/src/errors.ts', 'libs/core/src/stage-registry.ts'];
 
-/** The code inputs of a stage that starts at `entries`: their closure less the files above (Nx hashes these, stages.ts). */
+/** The code inputs of a stage that starts at `entries`: their closure, stopped at and less the files above (Nx hashes these, nx-targets.ts). */
 export function codeInputs(root: string, entries: CodeEntries): string[] {
-  return codeClosure(root, entries).filter((file) => !notOutputAffecting.includes(file));
+  return codeClosure(root, entries, notOutputAffecting).filter((file) => !notOutputAffecting.includes(file));
 }
 
 /** Digest of those files, by workspace-relative path and content: equal exactly when Nx's code input is. */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { codeInputs } from './code-closure.ts';
 import { confMismatches, confReadsOf, confReaderModule, type SourceFile } from './conf-reads.ts';
-import { stageCode, stageNames, stages } from './stages.ts';
+import { stageCode } from './nx-targets.ts';
+import { stageNames, stages } from './stage-registry.ts';
 import { workspaceRoot } from './workspace.ts';
 
 const confFiles = readdirSync(join(workspaceRoot, 'conf'));

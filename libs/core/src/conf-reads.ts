@@ -1,6 +1,6 @@
 /**
  * Which conf/ files a stage's code reads, found in its code closure (code-closure.ts), and how that differs from
- * the `conf` its declaration lists (stages.ts), which Nx hashes: a file read but not listed is a stale cache hit
+ * the `conf` its declaration lists (libs/<stage>/src/declaration.ts), which Nx hashes: a file read but not listed is a stale cache hit
  * waiting to happen, a file listed but never read a needless rerun. Reads are found with patterns, not a parser,
  * as imports are: the readers are load.ts's exports, called with a literal section name. Anything else that could
  * read conf/ (a reader called with a variable, renamed on import, passed as a value; confDir; a literal naming a

@@ -6,8 +6,9 @@ import { workspaceRoot } from './workspace.ts';
 import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'json' };
 
 /**
- * The run-root layout: the one place that knows where every stage's output lives and what its files are
- * called. Nx's declared outputs are derived from it (stages.ts, with {options.runId} for the run id).
+ * The run-root layout: the one place that spells where every stage's output lives and what its files are
+ * called. Each stage's declaration points at its folder and files here, and Nx's declared outputs are derived from
+ * that (nx-targets.ts, with {options.runId} for the run id).
  */
 export const experimentName = 'yolov10m_scratch_fp16_vs_w4a16_qat_brevitas';
 export const runsDir = join(workspaceRoot, 'tmp', experimentName);
@@ -36,7 +37,7 @@ export const headOnnxFileName: Record<Variant, Record<ValHead, string>> = byVari
 export const trainArgsFileName = 'train-args.yaml';
 /**
  * The artifacts' file names, beside the folders that hold them: every stage and the stage declarations
- * (stages.ts) name a file through these, never by spelling it again.
+ * (libs/<stage>/src/declaration.ts) name a file through these, never by spelling it again.
  */
 export const artifactFiles = {
   /** dataset/ (and each training's view of it): the YOLO dataset description Ultralytics reads. */

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runLayout } from './layout.ts';
-import { reusableOutput, stampedStage, stampOutput } from './output-stamp.ts';
-import { outputStampFileName, stages } from './stages.ts';
+import { outputStampFileName, reusableOutput, stampedStage, stampOutput } from './output-stamp.ts';
+import { stages } from './stage-registry.ts';
 
 function finishedTraining(): { root: string; dir: string } {
   const root = mkdtempSync(join(tmpdir(), 'stamp-'));

@@ -1,5 +1,5 @@
 /**
- * The task-hash stamp of the stages Nx caches only in part (stages.ts `nxCache: 'writes'`: the trainings).
+ * The task-hash stamp of the stages Nx caches only in part (a declaration's `nxCache: 'writes'`: the trainings).
  *
  * Nx 23 deletes cache entries on its own: at the end of every run, each entry nobody read in the last 7 days (not
  * configurable), and on every cache write, the least recently read entries while .nx/cache is over maxCacheSize.
@@ -14,9 +14,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runLayout } from './layout.ts';
-import { stageOutput } from './stage-outputs.ts';
-import { outputStampFileName, stageNames, stages, type StageName } from './stages.ts';
+import { stageNames, stages, type StageName } from './stage-registry.ts';
 import { exists, writeFileAtomically } from './staging.ts';
+
+/** In the folder of a stamped stage: the Nx task hash it was made under, cached and restored with the declared files (nx-targets.ts). */
+export const outputStampFileName = 'nx-task-hash';
 
 /** Set by Nx for every task it runs: the task's hash, its cache key. */
 export const taskHashEnv = 'NX_TASK_HASH';
@@ -38,7 +40,7 @@ const taskHash = (env: NodeJS.ProcessEnv): string | null => (env[taskHashEnv] &&
 export async function reusableOutput(stage: StageName, runId: string, env: NodeJS.ProcessEnv = process.env, root?: string): Promise<string | null> {
   const hash = taskHash(env);
   if (hash === null) return null;
-  const dir = stageOutput[stage](runLayout(runId, root));
+  const dir = stages[stage].output(runLayout(runId, root));
   const stamp = await readFile(join(dir, outputStampFileName), 'utf8').catch(() => '');
   if (stamp.trim() !== hash) return null;
   for (const file of stages[stage].writes) if (!(await exists(join(dir, file)))) return null;
@@ -47,7 +49,7 @@ export async function reusableOutput(stage: StageName, runId: string, env: NodeJ
 
 /** After the stage succeeded: its folder gets this task's hash, or, run outside Nx, no stamp at all. */
 export async function stampOutput(stage: StageName, runId: string, env: NodeJS.ProcessEnv = process.env, root?: string): Promise<void> {
-  const stamp = join(stageOutput[stage](runLayout(runId, root)), outputStampFileName);
+  const stamp = join(stages[stage].output(runLayout(runId, root)), outputStampFileName);
   const hash = env[taskHashEnv];
   if (hash) await writeFileAtomically(stamp, `${hash}\n`);
   else await rm(stamp, { force: true });

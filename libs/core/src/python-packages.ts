@@ -1,7 +1,7 @@
 /**
  * The pinned versions a Python stage depends on: the lock lines of the packages it imports and of everything
  * those require (Requires-Dist of the installed distributions, with the extras they ask for). An Nx runtime input of the
- * stages that run Python (see stages.ts), so adding or bumping a package no stage pulls in invalidates nothing,
+ * stages that run Python (see nx-targets.ts), so adding or bumping a package no stage pulls in invalidates nothing,
  * while bumping torch (or a CUDA library torch requires) retrains.
  */
 import { readFileSync, readdirSync } from 'node:fs';

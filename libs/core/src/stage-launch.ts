@@ -22,7 +22,7 @@ export interface StageLaunch {
   cwd: string;
 }
 
-/** The options a stage target takes; `script` comes from the stage's declaration (core/src/stages.ts), `profile` and `runId` come from -c and --runId. */
+/** The options a stage target takes; `script` comes from the stage's declaration (libs/<stage>/src/declaration.ts), `profile` and `runId` come from -c and --runId. */
 export const stageOptionNames = ['script', 'profile', 'runId'] as const;
 const stageScript = /^libs\/[a-z0-9-]+\/src\/stage\.ts$/;
 

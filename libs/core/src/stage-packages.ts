@@ -3,7 +3,7 @@
  * imports and of everything they require (see python-packages.ts). Usage: stage-packages.ts <stage>.
  */
 import { installedRequirements, readLock, stageLockLines } from './python-packages.ts';
-import { stageNames, stages, type StageName } from './stages.ts';
+import { stageNames, stages, type StageName } from './stage-registry.ts';
 
 const stage = process.argv[2] as StageName;
 if (!stageNames.includes(stage)) {

@@ -3,7 +3,7 @@ import { appendFile, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { closureDigest, codeClosure, codeInputs } from '../../core/src/code-closure.ts';
-import { stageCode } from '../../core/src/stages.ts';
+import { stageCode } from '../../core/src/nx-targets.ts';
 import { withTempDir } from '../../core/src/testing/temp-dir.ts';
 import { cocoStatKeys } from '../../core/src/vocabulary.ts';
 import { workspaceRoot } from '../../core/src/workspace.ts';

@@ -37,7 +37,7 @@ import { compareFidelity, describeFidelity, finalValidationOf } from './fidelity
 import { checkPackedEqualsQcdq } from './packed-check.ts';
 
 /**
- * The evaluator's code: the import closure of this file, the eval target's code input as Nx hashes it (stages.ts
+ * The evaluator's code: the import closure of this file, the eval target's code input as Nx hashes it (declaration.ts
  * declares this file eval's code), so a fixed evaluator, or a fixed module it imports, never reuses an old score.
  */
 export const evaluatorCode: CodeEntries = { ts: [fromWorkspace(fileURLToPath(import.meta.url))], python: [] };

@@ -25,7 +25,7 @@ import { bitWidthLabel } from './quant-report.ts';
 
 /**
  * Digest of what decides the results: every resolved conf/ section but resources and watch (where a run goes and what
- * its trainer warns about: no stage's input, stages.ts), plus the hyps source. Each section by its literal name, so
+ * its trainer warns about: no stage's input, libs/training/src/declaration.ts), plus the hyps source. Each section by its literal name, so
  * that the conf-reads test sees what is read (conf-reads.ts); `satisfies` fails the typecheck when a section is missing.
  */
 export async function configDigest(profile: Profile): Promise<string> {

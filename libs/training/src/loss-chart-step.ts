@@ -3,7 +3,7 @@
  * loss-chart-cli.ts in a child process: started by path, not imported, so chart code is no input of a training.
  *
  * Best effort: GPU hosts often have no Chromium, and a chart must never fail a training of days. Any failure is one
- * line naming why and the command that draws the PNG later; no stage reads these files (stages.ts).
+ * line naming why and the command that draws the PNG later; no stage reads these files (libs/training/src/declaration.ts).
  */
 import { join } from 'node:path';
 import { execa } from 'execa';
