@@ -82,10 +82,11 @@ export const stages: Record<StageName, StageDeclaration> = {
   'train-fp16': training('fp16'),
   'train-qat': training('qat'),
   export: {
-    conf: ['export.yaml', 'train.yaml'],
+    // preprocess.yaml and the dataset: the train images a BatchNorm re-estimation (export.yaml) runs the QAT model on.
+    conf: ['export.yaml', 'train.yaml', 'preprocess.yaml'],
     code: { ts: ['libs/export/src/stage.ts'], python: ['yolo_py.export_cli'] },
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
-    reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights] },
+    reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], dataset: [f.fingerprint] },
     // Both heads of each trained model: the one-to-one (NMS-free) file and the one-to-many file scored with NMS.
     writes: [...Object.values(headOnnxFileName).flatMap((files) => Object.values(files)), f.exportJson, f.exportRequest],
   },

@@ -47,6 +47,12 @@ const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')]
 const all = <T>(pick: (v: Column) => T): T[] => summaryColumns.map(pick);
 const quantized = summaryColumns.filter((c) => c !== 'fp16');
 
+/** A model's BatchNorm statistics in its export: as trained, or re-estimated before it (export.json bnReestimation). */
+function bnText(bn: SummaryInputs['bnReestimation'], variant: Variant): string {
+  if (!bn?.variants.includes(variant)) return 'as trained';
+  return `re-estimated on ${int(bn.images)} train images (${int(bn.batches)} batches of ≤ ${int(bn.batch)}, \`${bn.letterbox}\` letterbox)`;
+}
+
 function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
   const series = input.losses[variant][split];
   const at = (values: number[]) => values[values.length - 1];
@@ -116,6 +122,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       `${int(cov.weightQuantized)} of ${int(cov.convs)} weights, ${int(cov.activationQuantized)} inputs`,
     ],
     ['convolutions kept float', 'all', runs.qat.quantization?.floatConvNames.join(', ') || 'none', runs.qat.quantization?.floatConvNames.join(', ') || 'none', int(cov.convs - cov.weightQuantized)],
+    ['BatchNorm statistics in the export', 'as trained', bnText(input.bnReestimation, 'qat'), "the FP16 model's", "the FP16 model's"],
   ];
 
   const training: Row[] = [

@@ -81,6 +81,14 @@ test('a bad layers entry is refused naming its key path, list index included', (
   assert.throws(bad([], { layers: [ok, { pattern: 'model.23.*', bits: 'eight' }] }), /conf\/qat\.yaml: profiles\.gpu\.layers\[1\]\.bits: .*"eight"/);
 });
 
+test('BatchNorm re-estimation before export is off by default; a bad count is refused naming the key', () => {
+  for (const profile of knownProfiles) assert.equal(loadSection('export', profile).bnReestimation, null, profile);
+  const exp = { opset: 18, bnReestimation: null };
+  assert.deepEqual(resolveSection('export', { ...exp, bnReestimation: { images: 256 } }, 'demo', 'conf/export.yaml').bnReestimation, { images: 256 });
+  assert.throws(() => resolveSection('export', { ...exp, bnReestimation: { images: 0 } }, 'demo', 'conf/export.yaml'), /conf\/export\.yaml: bnReestimation\.images: .*got 0/);
+  assert.throws(() => resolveSection('export', { ...exp, bnReestimation: { images: 8, batch: 4 } }, 'demo', 'conf/export.yaml'), /bnReestimation\.batch: unknown key \(known keys: images\)/);
+});
+
 test('mergeProfile merges objects and replaces arrays and leaves', () => {
   assert.deepEqual(mergeProfile({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] }), { a: { b: 1, c: 3 }, l: [9] });
 });

@@ -77,6 +77,12 @@ export const qatSchema = z.strictObject({
 
 export const exportSchema = z.strictObject({
   opset: z.number().int().min(13).max(21),
+  /**
+   * BatchNorm re-estimation of the QAT models before export (yolo_py/export/bn_reestimation.py): the running statistics
+   * recomputed on `images` train images (spread evenly over the sorted names, letterboxed as preprocess.yaml says) in
+   * batches of train.yaml's batch; null: off, the checkpoint's statistics are exported.
+   */
+  bnReestimation: z.strictObject({ images: positiveInt }).nullable(),
 });
 
 export const evalSchema = z.strictObject({
