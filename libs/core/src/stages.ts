@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { codeInputs, tsPackageImports, type CodeEntries } from './code-closure.ts';
+import { teacherReads } from './distill-graph.ts';
 import { artifactFiles as f, calibrationListFileName, experimentName, headOnnxFileName, metricsFileName, onnxFileName, ptqFiles, runLayout, trainArgsFileName, variantLossChart } from './layout.ts';
 import { stageNames, stageOutput, type StageName } from './stage-outputs.ts';
 
@@ -57,7 +58,8 @@ const training = (variant: 'fp16' | 'qat'): StageDeclaration => ({
     : { ...trainingNotInputs, 'qat.yaml': 'the shared run-training.ts loads it for the QAT variant only: an FP16 run never reads it' },
   code: { ts: [`libs/train-${variant}/src/stage.ts`], python: ['yolo_py.train'] },
   pythonPackages: trainingPackages,
-  reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName] },
+  // A distilling QAT run also reads its FP16 teacher (distill-graph.ts).
+  reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName], ...(variant === 'qat' ? teacherReads() : {}) },
   writes: [f.runJson, f.resultsCsv, f.trainRequest, f.bestWeights, f.lastWeights],
   nxCache: 'writes',
 });

@@ -231,6 +231,12 @@ test("the model table says whether the QAT model's BatchNorm statistics were re-
   assert.match(md, /\| BatchNorm statistics in the export \| as trained \| re-estimated on 256 train images \(8 batches of ≤ 32, `val` letterbox\) \| the FP16/);
 });
 
+test('the training table says whether the QAT model distilled from the FP16 teacher', () => {
+  assert.match(composeSummary(inputs, new Date()), /\| distillation from the FP16 teacher \| — \| off \|/);
+  const teacher = { teacher: '/r/fp16/weights/best.pt', teacherSha256: 'a'.repeat(64), weight: 0.5, temperature: 10 };
+  assert.match(composeSummary(withRuns({ distill: teacher }), new Date()), /\| distillation from the FP16 teacher \| — \| weight 0\.5, temperature 10 \|/);
+});
+
 test('no events: one line saying so, and no warning', () => {
   const md = composeSummary(withRuns({ events: [] }), new Date());
   assert.match(md, /## Training events\n\nNo collapse warning, NaN recovery, batch reduction or checkpoint fallback in either training\.\n/);

@@ -133,6 +133,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ['AMP', ...both((v) => (runs[v].amp ? 'on' : 'off'))],
     // Runs trained before the setting had none and validated the one-to-many head with NMS.
     ['validation head (best.pt, results.csv)', ...both((v) => valHeadLabel[runs[v].valHead ?? 'one2many-nms'])],
+    ['distillation from the FP16 teacher', '—', runs.qat.distill ? `weight ${runs.qat.distill.weight}, temperature ${runs.qat.distill.temperature}` : 'off'],
     ['batch', ...both((v) => batchText(runs[v]))],
     ['peak GPU memory', ...both((v) => (runs[v].peakGpuMemoryGiB === null ? '—' : `${f2(runs[v].peakGpuMemoryGiB)} GiB`))],
     ['final train loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'train'))],
