@@ -229,6 +229,8 @@ test("the model table says whether the QAT model's BatchNorm statistics were re-
   const bn = { variants: ['qat' as const], images: 256, batches: 8, batch: 32, layers: 99, letterbox: 'val' as const, listSha256: 'b'.repeat(64) };
   const md = composeSummary({ ...inputs, bnReestimation: bn }, new Date());
   assert.match(md, /\| BatchNorm statistics in the export \| as trained \| re-estimated on 256 train images \(8 batches of ≤ 32, `val` letterbox\) \| the FP16/);
+  const one = composeSummary({ ...inputs, bnReestimation: { ...bn, images: 8, batches: 1, batch: 8 } }, new Date());
+  assert.match(one, /re-estimated on 8 train images \(one batch, `val` letterbox\)/);
 });
 
 test('the training table says whether the QAT model distilled from the FP16 teacher', () => {

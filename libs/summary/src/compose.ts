@@ -50,7 +50,8 @@ const quantized = summaryColumns.filter((c) => c !== 'fp16');
 /** A model's BatchNorm statistics in its export: as trained, or re-estimated before it (export.json bnReestimation). */
 function bnText(bn: SummaryInputs['bnReestimation'], variant: Variant): string {
   if (!bn?.variants.includes(variant)) return 'as trained';
-  return `re-estimated on ${int(bn.images)} train images (${int(bn.batches)} batches of ≤ ${int(bn.batch)}, \`${bn.letterbox}\` letterbox)`;
+  const batches = bn.batches === 1 ? 'one batch' : `${int(bn.batches)} batches of ≤ ${int(bn.batch)}`;
+  return `re-estimated on ${int(bn.images)} train images (${batches}, \`${bn.letterbox}\` letterbox)`;
 }
 
 function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
