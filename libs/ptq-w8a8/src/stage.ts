@@ -5,7 +5,7 @@
  * by the evaluator's own code in preprocess.yaml's style (the one eval setting that changes calibration). The
  * letterboxed tensor is a temporary file, not an output.
  */
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
 import { requireArtifact } from '../../core/src/artifacts.ts';
@@ -15,7 +15,7 @@ import { ptqW8a8RequestSchema } from '../../core/src/schemas/ptq-w8a8.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
-import { selectCalibrationImages } from '../../eval/src/calibration/select.ts';
+import { selectTrainImages } from '../../eval/src/calibration/train-images.ts';
 import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
 
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
@@ -23,9 +23,7 @@ export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Prom
   const { letterbox } = loadSection('preprocess', profile);
   const { imgsz } = loadSection('train', profile);
   const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), layout);
-  const listSplit = async (dir: string): Promise<string[]> => readdir(await requireArtifact(dir, layout, 'no images folder'));
-  const trainDir = join(layout.dataset, artifactFiles.trainImages);
-  const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, artifactFiles.valImages)), calibrationImages, 'conf/ptq.yaml: calibrationImages');
+  const { trainDir, list } = await selectTrainImages(layout, calibrationImages, 'conf/ptq.yaml: calibrationImages');
   process.stdout.write(`[ptq-w8a8] calibration: ${list.images.length} train images (requested ${list.requested}), sha256 ${list.sha256}, ${letterbox} letterbox\n`);
 
   await writeDirAtomically(layout.ptq.w8a8, async (staging) => {

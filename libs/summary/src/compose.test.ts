@@ -224,6 +224,21 @@ test('the training table names the head each training validated; a run.json with
   assert.match(composeSummary(withRuns({ valHead: undefined }, { valHead: undefined }), new Date()), /\| validation head \(best\.pt, results\.csv\) \| one-to-many \+ NMS \(not the exported head\) \| one-to-many/);
 });
 
+test("the model table says whether the QAT model's BatchNorm statistics were re-estimated before export", () => {
+  assert.match(composeSummary(inputs, new Date()), /\| BatchNorm statistics in the export \| as trained \| as trained \| the FP16 model's \| the FP16 model's \|/);
+  const bn = { variants: ['qat' as const], images: 256, batches: 8, batch: 32, layers: 99, letterbox: 'val' as const, listSha256: 'b'.repeat(64) };
+  const md = composeSummary({ ...inputs, bnReestimation: bn }, new Date());
+  assert.match(md, /\| BatchNorm statistics in the export \| as trained \| re-estimated on 256 train images \(8 batches of ≤ 32, `val` letterbox\) \| the FP16/);
+  const one = composeSummary({ ...inputs, bnReestimation: { ...bn, images: 8, batches: 1, batch: 8 } }, new Date());
+  assert.match(one, /re-estimated on 8 train images \(one batch, `val` letterbox\)/);
+});
+
+test('the training table says whether the QAT model distilled from the FP16 teacher', () => {
+  assert.match(composeSummary(inputs, new Date()), /\| distillation from the FP16 teacher \| — \| off \|/);
+  const teacher = { teacher: '/r/fp16/weights/best.pt', teacherSha256: 'a'.repeat(64), weight: 0.5, temperature: 10 };
+  assert.match(composeSummary(withRuns({ distill: teacher }), new Date()), /\| distillation from the FP16 teacher \| — \| weight 0\.5, temperature 10 \|/);
+});
+
 test('no events: one line saying so, and no warning', () => {
   const md = composeSummary(withRuns({ events: [] }), new Date());
   assert.match(md, /## Training events\n\nNo collapse warning, NaN recovery, batch reduction or checkpoint fallback in either training\.\n/);

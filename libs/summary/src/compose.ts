@@ -47,6 +47,13 @@ const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')]
 const all = <T>(pick: (v: Column) => T): T[] => summaryColumns.map(pick);
 const quantized = summaryColumns.filter((c) => c !== 'fp16');
 
+/** A model's BatchNorm statistics in its export: as trained, or re-estimated before it (export.json bnReestimation). */
+function bnText(bn: SummaryInputs['bnReestimation'], variant: Variant): string {
+  if (!bn?.variants.includes(variant)) return 'as trained';
+  const batches = bn.batches === 1 ? 'one batch' : `${int(bn.batches)} batches of ≤ ${int(bn.batch)}`;
+  return `re-estimated on ${int(bn.images)} train images (${batches}, \`${bn.letterbox}\` letterbox)`;
+}
+
 function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
   const series = input.losses[variant][split];
   const at = (values: number[]) => values[values.length - 1];
@@ -116,6 +123,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
       `${int(cov.weightQuantized)} of ${int(cov.convs)} weights, ${int(cov.activationQuantized)} inputs`,
     ],
     ['convolutions kept float', 'all', runs.qat.quantization?.floatConvNames.join(', ') || 'none', runs.qat.quantization?.floatConvNames.join(', ') || 'none', int(cov.convs - cov.weightQuantized)],
+    ['BatchNorm statistics in the export', 'as trained', bnText(input.bnReestimation, 'qat'), "the FP16 model's", "the FP16 model's"],
   ];
 
   const training: Row[] = [
@@ -126,6 +134,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ['AMP', ...both((v) => (runs[v].amp ? 'on' : 'off'))],
     // Runs trained before the setting had none and validated the one-to-many head with NMS.
     ['validation head (best.pt, results.csv)', ...both((v) => valHeadLabel[runs[v].valHead ?? 'one2many-nms'])],
+    ['distillation from the FP16 teacher', '—', runs.qat.distill ? `weight ${runs.qat.distill.weight}, temperature ${runs.qat.distill.temperature}` : 'off'],
     ['batch', ...both((v) => batchText(runs[v]))],
     ['peak GPU memory', ...both((v) => (runs[v].peakGpuMemoryGiB === null ? '—' : `${f2(runs[v].peakGpuMemoryGiB)} GiB`))],
     ['final train loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'train'))],

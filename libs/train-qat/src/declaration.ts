@@ -1,4 +1,6 @@
 /** The train-qat stage: Brevitas W4A16 quantization-aware training from scratch (libs/training/src/declaration.ts). */
+import { teacherReads } from '../../core/src/distill-graph.ts';
 import { trainingDeclaration } from '../../training/src/declaration.ts';
 
-export const trainQat = trainingDeclaration('train-qat', { quantized: true, output: (l) => l.train.qat });
+// A distilling QAT run also reads its FP16 teacher (distill-graph.ts).
+export const trainQat = trainingDeclaration('train-qat', { quantized: true, output: (l) => l.train.qat, alsoReads: teacherReads() });

@@ -69,3 +69,16 @@ test('a bad device or worker count in the environment is refused by name', () =>
   assert.throws(() => resolveDevice('qat', resources, { QAT_DEVICE: '0;1' }), /QAT_DEVICE: /);
   assert.throws(() => buildTrainRequest({ ...inputs, env: { TRAIN_WORKERS: 'many' } }), /TRAIN_WORKERS: expected a whole number/);
 });
+
+test('distillation: off, the QAT request has none; on, it names the teacher, its sha256, the weight and the temperature', () => {
+  assert.equal(buildTrainRequest(inputs).distill, null);
+  const teacher = { path: '/r/fp16/weights/best.pt', sha256: 'a'.repeat(64) };
+  const on = { ...inputs, qat: { ...inputs.qat, distill: { weight: 0.5, temperature: 4 } }, teacher };
+  assert.deepEqual(buildTrainRequest(on).distill, { teacher: teacher.path, teacher_sha256: teacher.sha256, weight: 0.5, temperature: 4 });
+  assert.equal(buildTrainRequest({ ...on, variant: 'fp16' }).distill, null); // the FP16 model is the teacher
+  assert.throws(() => buildTrainRequest({ ...on, teacher: null }), /needs the FP16 teacher/);
+  // Part of the recipe: another teacher (a retrained FP16 model) restarts a distilled run instead of resuming it.
+  const base = buildTrainRequest(on);
+  assert.notEqual(recipeDigest(base), recipeDigest(buildTrainRequest({ ...on, teacher: { ...teacher, sha256: 'b'.repeat(64) } })));
+  assert.notEqual(recipeDigest(base), recipeDigest(buildTrainRequest(inputs)));
+});

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
-import type { trainRequestSchema } from '../../core/src/schemas/training.ts';
+import type { distillRequestSchema, trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { type Variant } from '../../core/src/variants.ts';
@@ -9,10 +9,18 @@ import { type Variant } from '../../core/src/variants.ts';
 /** The JSON handed to `python -m yolo_py.train` (yolo_py/request.py reads exactly these keys). */
 export type TrainRequest = z.output<typeof trainRequestSchema>;
 
+/** The distillation teacher a QAT request names: train-fp16's best.pt and its sha256 (teacher.ts). */
+export interface Teacher {
+  path: string;
+  sha256: string;
+}
+
 export interface RequestInputs {
   variant: Variant;
   train: TrainConfig;
   qat: QatConfig | null;
+  /** Required exactly when the QAT settings distill. */
+  teacher?: Teacher | null;
   resources: ResourcesConfig;
   watch: WatchConfig;
   hyps: Record<string, number>;
@@ -53,6 +61,14 @@ export function resolveDevice(variant: Variant, resources: ResourcesConfig, env:
   return chooseDevice(variant, resources, env).device;
 }
 
+/** The request's distillation: conf/qat.yaml's `distill` with the teacher file; null when the QAT settings do not distill. */
+function distillRequest(variant: Variant, qat: QatConfig | null, teacher: Teacher | null): z.output<typeof distillRequestSchema> | null {
+  const distill = variant === 'qat' ? (qat?.distill ?? null) : null;
+  if (distill === null) return null;
+  if (!teacher) throw new Error('a distilling QAT request needs the FP16 teacher (teacher.ts resolveTeacher)');
+  return { teacher: teacher.path, teacher_sha256: teacher.sha256, weight: distill.weight, temperature: distill.temperature };
+}
+
 export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
   const { train, qat, resources, variant } = inputs;
   const env = inputs.env ?? process.env;
@@ -79,6 +95,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     cuda_graphs: resources.cudaGraphs,
     hyps: inputs.hyps,
     qat: variant === 'qat' && qat ? qatSettingsRequest(qat) : null,
+    distill: distillRequest(variant, qat, inputs.teacher ?? null),
     resume_from: null,
     time_hours: null,
     // The collapse watch is about 4-bit training; an FP16 run's curves are read against it in summary.md.

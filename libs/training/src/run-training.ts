@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { requireArtifact } from '../../core/src/artifacts.ts';
 import { keyLocation, loadSection, type Profile } from '../../core/src/config/load.ts';
+import type { QatConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout } from '../../core/src/layout.ts';
 import { type Variant } from '../../core/src/variants.ts';
@@ -18,7 +19,8 @@ import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-pro
 import { prepareDataView } from './data-view.ts';
 import { adoptFormerFolder } from './former-folder.ts';
 import { drawLossChart } from './loss-chart-step.ts';
-import { buildTrainRequest, chooseDevice, type TrainRequest } from './request.ts';
+import { buildTrainRequest, chooseDevice, type Teacher, type TrainRequest } from './request.ts';
+import { resolveTeacher } from './teacher.ts';
 
 
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
@@ -33,11 +35,17 @@ async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps
   return { dataYaml, hyps: hyps as Record<string, number> };
 }
 
-function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: { dataYaml: string; hyps: Record<string, number> }): TrainRequest {
+function requestFor(
+  variant: Variant,
+  profile: Profile,
+  layout: RunLayout,
+  upstream: { dataYaml: string; hyps: Record<string, number>; qat: QatConfig | null; teacher: Teacher | null },
+): TrainRequest {
   return buildTrainRequest({
     variant,
     train: loadSection('train', profile),
-    qat: variant === 'qat' ? loadSection('qat', profile) : null,
+    qat: upstream.qat,
+    teacher: upstream.teacher,
     resources: loadSection('resources', profile),
     watch: loadSection('watch', profile),
     hyps: upstream.hyps,
@@ -48,6 +56,8 @@ function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstr
 
 export async function runTrainingStage(variant: Variant, profile: Profile, layout: RunLayout): Promise<void> {
   const upstream = await readUpstream(layout);
+  const qat = variant === 'qat' ? loadSection('qat', profile) : null;
+  const teacher = await resolveTeacher(variant, qat, layout);
   const files = inProgressFiles(layout.trainInProgress[variant]);
   const release = await acquireLock(files);
   const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
@@ -58,7 +68,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
     await removeStalePartials(files.dir);
     // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
     const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
-    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml });
+    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml, qat, teacher });
     const plan = await planResume(files, request);
     if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);
     if (plan.kind === 'resume') log(`resuming the interrupted run from ${fromWorkspace(plan.checkpoint)}`);

@@ -20,6 +20,8 @@ def test_graphs_only_on_one_cuda_device_at_a_fixed_input_size():
     assert not graph and "DDP" in why
     graph, why = should_graph(torch.device("cuda", 0), rank=-1, multi_scale=True)
     assert not graph and "multi-scale" in why
+    graph, why = should_graph(torch.device("cuda", 0), rank=-1, multi_scale=False, distilling=True)
+    assert not graph and why == "distillation runs the FP16 teacher eagerly, so the QAT step runs eager too"
 
 
 class _Recorder(torch.nn.Module):

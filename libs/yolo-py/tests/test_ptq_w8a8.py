@@ -18,7 +18,8 @@ from onnx import TensorProto
 from ultralytics.nn.tasks import DetectionModel
 
 from yolo_py.export.baseline import export_baseline_onnx
-from yolo_py.ptq.w8a8 import quantize_w8a8, read_calibration_images
+from yolo_py.image_set import read_image_set
+from yolo_py.ptq.w8a8 import quantize_w8a8
 
 IMGSZ = 64
 
@@ -94,10 +95,10 @@ def test_calibration_tensor_file(tmp_path):
     images = calibration(3)
     images.astype("<f4").tofile(tmp_path / "cal.f32")
     (tmp_path / "cal.json").write_text(json.dumps({"shape": [3, 3, IMGSZ, IMGSZ]}))
-    np.testing.assert_array_equal(read_calibration_images(tmp_path / "cal.f32", tmp_path / "cal.json"), images)
+    np.testing.assert_array_equal(read_image_set(tmp_path / "cal.f32", tmp_path / "cal.json"), images)
     (tmp_path / "cal.json").write_text(json.dumps({"shape": [4, 3, IMGSZ, IMGSZ]}))
     with pytest.raises(ValueError, match=r"cal.f32: holds 36864 float32 values, .*cal.json says shape \[4, 3, 64, 64\]"):
-        read_calibration_images(tmp_path / "cal.f32", tmp_path / "cal.json")
+        read_image_set(tmp_path / "cal.f32", tmp_path / "cal.json")
     (tmp_path / "cal.json").write_text(json.dumps({"shape": [3, 64, 64]}))
     with pytest.raises(ValueError, match="'shape' must be"):
-        read_calibration_images(tmp_path / "cal.f32", tmp_path / "cal.json")
+        read_image_set(tmp_path / "cal.f32", tmp_path / "cal.json")

@@ -150,10 +150,13 @@ def _input_key(images: torch.Tensor) -> tuple:
     return (tuple(images.shape), images.stride(), images.dtype, images.device)
 
 
-def should_graph(device: torch.device, rank: int, multi_scale: bool) -> tuple[bool, str]:
+def should_graph(device: torch.device, rank: int, multi_scale: bool, distilling: bool = False) -> tuple[bool, str]:
     """Whether the trainer replays CUDA graphs, and why not when it does not."""
     if device.type != "cuda":
         return False, "not on CUDA"
+    if distilling:
+        # The teacher's forward runs inside the loss; only the eager path has been checked with it (docs/quantization.md).
+        return False, "distillation runs the FP16 teacher eagerly, so the QAT step runs eager too"
     if rank != -1:
         return False, "DDP runs eager (its gradient hooks are not captured)"
     if multi_scale:

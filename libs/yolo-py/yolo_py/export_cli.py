@@ -3,8 +3,8 @@
 Request: yolo_py.export_request.ExportRequest (out_dir, imgsz, opset, models: variant, head, checkpoint, file).
 Writes each ONNX file (each trained model once per head: the one-to-one, NMS-free file and the one-to-many file for
 NMS) and export.json (models.<variant>.<head>: opset, io, sizes, sha256, Q/DQ node counts, parameters,
-torch-vs-ORT agreement) into out_dir. Exit 2 with a message naming the file for a bad request or an unreadable
-checkpoint.
+torch-vs-ORT agreement; bnReestimation: what re-estimated the QAT models' BatchNorm statistics, or null) into
+out_dir. Exit 2 with a message naming the file for a bad request or an unreadable checkpoint.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from yolo_py.artifact_keys import camel_keys
 from yolo_py.files import write_atomically
 from yolo_py.json_schema import check
 from yolo_py.layout import EXPORT_JSON
-from yolo_py.export_request import ExportModel, ExportRequest
+from yolo_py.export_request import BnImages, ExportModel, ExportRequest
 from yolo_py.exit_codes import EXIT_BAD_INPUT
 
 
@@ -33,6 +33,57 @@ def load_variant_model(variant: str, checkpoint: Path):
 
     model, _ = load_checkpoint(checkpoint, device="cpu")
     return model.float().eval()
+
+
+class BadModel(Exception):
+    """A checkpoint or BatchNorm image set that cannot be used; the message names the file."""
+
+
+def load_models(request: ExportRequest) -> tuple[dict[str, tuple], dict[str, dict]]:
+    """Each variant's model, loaded once for both heads, with its checkpoint's sha256; and, when the request asks for
+    it, what re-estimated the QAT models' BatchNorm statistics (variant -> export.json's record). FP16 is exported as
+    trained. BadModel names the file that failed."""
+    from yolo_py.files import sha256_of
+
+    loaded: dict[str, tuple] = {}
+    reestimated: dict[str, dict] = {}
+    for variant, checkpoint in dict((m.variant, Path(m.checkpoint)) for m in request.models).items():
+        try:
+            loaded[variant] = (load_variant_model(variant, checkpoint), sha256_of(checkpoint))
+        except Exception as error:  # noqa: BLE001 - any load failure means the same thing to the user
+            raise BadModel(f"{checkpoint}: cannot load the {variant} checkpoint ({type(error).__name__}: {error})") from None
+        if request.bn_reestimation is None or variant != "qat":
+            continue
+        try:
+            record = reestimated[variant] = reestimate_quantized(loaded[variant][0], request.bn_reestimation, request.imgsz)
+        except (OSError, ValueError) as error:
+            raise BadModel(f"BatchNorm re-estimation: {error}") from None
+        print(f"[export] {variant}: BatchNorm statistics of {record['layers']} layers re-estimated on {record['images']} train "
+              f"images ({record['batches']} batches of at most {record['batch']})", flush=True)
+    return loaded, reestimated
+
+
+def reestimate_quantized(model, bn: BnImages, imgsz: int) -> dict:
+    """Re-estimates a QAT model's BatchNorm statistics on the request's train images (export/bn_reestimation.py);
+    returns export.json's record of it. ValueError when the images are not at the export's size."""
+    import torch
+
+    from yolo_py.export.bn_reestimation import reestimate_batchnorm
+    from yolo_py.image_set import read_image_set
+
+    images = read_image_set(Path(bn.tensor), Path(bn.meta))
+    if images.shape[2:] != (imgsz, imgsz):
+        raise ValueError(f"{bn.meta}: the BatchNorm images are {images.shape[2]}x{images.shape[3]}, the export is {imgsz}x{imgsz}")
+    done = reestimate_batchnorm(model, torch.from_numpy(images), bn.batch)
+    listed = bn.image_list
+    return {
+        "images": done.images,
+        "batches": done.batches,
+        "batch": done.batch,
+        "layers": done.layers,
+        **{key: listed[key] for key in ("requested", "letterbox")},
+        "list_sha256": listed["sha256"],
+    }
 
 
 def export_entry(entry: ExportModel, summary: dict, report: dict, checkpoint_sha256: str) -> dict:
@@ -73,18 +124,15 @@ def main(argv: list[str]) -> int:
     from yolo_py.export.baseline import export_baseline_onnx
     from yolo_py.export.qcdq import export_qcdq_onnx
     from yolo_py.export.report import onnx_report
-    from yolo_py.files import sha256_of
 
+    try:
+        loaded, reestimated = load_models(request)
+    except BadModel as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
     models: dict[str, dict[str, dict]] = {}
-    loaded: dict[str, tuple] = {}  # variant -> (model, checkpoint sha256): each checkpoint is loaded once for both heads
     for entry in request.models:
         variant, head, checkpoint = entry.variant, entry.head, Path(entry.checkpoint)
-        if variant not in loaded:
-            try:
-                loaded[variant] = (load_variant_model(variant, checkpoint), sha256_of(checkpoint))
-            except Exception as error:  # noqa: BLE001 - any load failure means the same thing to the user
-                print(f"{checkpoint}: cannot load the {variant} checkpoint ({type(error).__name__}: {error})", file=sys.stderr)
-                return EXIT_BAD_INPUT
         model, checkpoint_sha256 = loaded[variant]
         path = out_dir / entry.file
         print(f"[export] {variant} ({head} head): {checkpoint.name} -> {path.name} (opset {opset}, imgsz {imgsz})", flush=True)
@@ -103,6 +151,8 @@ def main(argv: list[str]) -> int:
         "opset": opset,
         "imgsz": imgsz,
         "models": models,
+        # One record for every re-estimated model: they share the images and the batch.
+        "bn_reestimation": {"variants": sorted(reestimated), **next(iter(reestimated.values()))} if reestimated else None,
         "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__},
     }
     # Through JSON first (default=str: numpy scalars in the agreement), so the check sees what the summary will read.

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yolo_py.json_schema import read_checked
+from yolo_py.request_files import existing_file
 
 SCHEMA = "export_request.schema.json"
 
@@ -24,11 +25,22 @@ class ExportModel:
 
 
 @dataclass(frozen=True)
+class BnImages:
+    """The train images the QAT models' BatchNorm statistics are re-estimated on (export/bn_reestimation.py)."""
+
+    tensor: str  # the letterboxed images, raw float32 [N, 3, imgsz, imgsz] (yolo_py/image_set.py)
+    meta: str  # their list: shape, names, sha256, letterbox (contracts/calibration.schema.json)
+    batch: int  # images per forward: the training's batch
+    image_list: dict  # the meta file, checked
+
+
+@dataclass(frozen=True)
 class ExportRequest:
     out_dir: str
     imgsz: int
     opset: int
     models: tuple[ExportModel, ...]
+    bn_reestimation: BnImages | None = None  # None: the checkpoints' statistics are exported as trained
 
     @classmethod
     def from_file(cls, path: str | Path) -> ExportRequest:
@@ -43,4 +55,8 @@ class ExportRequest:
         checkpoints = {m.variant: m.checkpoint for m in models}
         if any(checkpoints[m.variant] != m.checkpoint for m in models):
             raise ValueError(f"{path}: models: one checkpoint per variant, got {[(m.variant, m.checkpoint) for m in models]}")
-        return cls(out_dir=data["out_dir"], imgsz=data["imgsz"], opset=data["opset"], models=models)
+        bn = data.get("bn_reestimation")
+        if bn is not None:
+            meta = existing_file(bn["meta"], "bn_reestimation.meta", path)
+            bn = BnImages(existing_file(bn["tensor"], "bn_reestimation.tensor", path), meta, bn["batch"], read_checked(meta, "calibration.schema.json"))
+        return cls(out_dir=data["out_dir"], imgsz=data["imgsz"], opset=data["opset"], models=models, bn_reestimation=bn)

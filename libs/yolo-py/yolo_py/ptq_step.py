@@ -31,13 +31,6 @@ class BadInput(Exception):
     """A request or input file the user must fix; the message names it."""
 
 
-def existing_file(path: str, key: str, request_path: str | Path) -> str:
-    """`path` when it is a file; else a ValueError naming it, the request and its key."""
-    if not Path(path).is_file():
-        raise ValueError(f"{path}: not found (request {request_path}, key '{key}')")
-    return path
-
-
 def file_entries(out: Path, step: str) -> dict:
     """Name, size and sha256 of each file the step wrote into `out`, by its ptq_files.json key."""
     from yolo_py.files import sha256_of

@@ -23,12 +23,13 @@ def run(request: W8a8Request) -> dict[Path, tuple[dict, str]]:
     import onnxruntime as ort
 
     from yolo_py.export.graph_stats import op_counts, quantized_conv_counts
-    from yolo_py.ptq.w8a8 import quantize_w8a8, read_calibration_images
+    from yolo_py.image_set import read_image_set
+    from yolo_py.ptq.w8a8 import quantize_w8a8
 
     files = FILES[STEP]
     out = Path(request.out_dir)
     try:
-        images = read_calibration_images(Path(request.calibration_tensor), Path(request.calibration_meta))
+        images = read_image_set(Path(request.calibration_tensor), Path(request.calibration_meta))
     except (OSError, ValueError) as error:
         raise BadInput(f"calibration set: {error}") from None
     if images.shape[2:] != (request.imgsz, request.imgsz):

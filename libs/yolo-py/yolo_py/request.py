@@ -49,12 +49,17 @@ class TrainRequest:
     # The head validation measures (results.csv, best.pt's fitness, final metrics): "one2one", YOLOv10's NMS-free
     # head that the export ships, or "one2many-nms". Part of the recipe: it picks best.pt.
     val_head: str = "one2one"
+    # Distillation from the FP16 teacher (yolo_py/distill.py: teacher, teacher_sha256, weight, temperature), QAT only;
+    # part of the recipe, the teacher's sha256 included: a resumed run keeps the teacher it started with.
+    distill: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
             raise ValueError(f"request 'variant' must be one of {VARIANTS}, got {self.variant!r}")
         if (self.variant == "qat") != (self.qat is not None):
             raise ValueError("request 'qat' settings must be given exactly when variant is 'qat'")
+        if self.distill is not None and self.qat is None:
+            raise ValueError("request 'distill' is for a QAT training: the FP16 model is the teacher")
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainRequest:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from yolo_py import lifeline, offline
+from yolo_py.artifact_keys import camel_keys
 from yolo_py.exit_codes import EXIT_BAD_INPUT, EXIT_DEVICE_UNAVAILABLE, EXIT_DIVERGED, EXIT_OUT_OF_MEMORY
 from yolo_py.files import remove_stale_temps, write_json
 from yolo_py.json_schema import check
@@ -36,6 +37,17 @@ def main(argv: list[str]) -> int:
     except (ValueError, TypeError) as error:
         print(f"bad training request: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+    if request.distill is not None:  # before any training work, not in every DDP rank's setup
+        from yolo_py.distill import DistillSettings, teacher_problem
+
+        try:
+            problem = teacher_problem(DistillSettings.from_request(request.distill))
+        except (TypeError, ValueError) as error:
+            problem = f"bad training request: {error}"
+        if problem:
+            print(problem, file=sys.stderr)
+            return EXIT_BAD_INPUT
 
     import torch
 
@@ -167,6 +179,7 @@ def _write_run_json(request: TrainRequest) -> None:
         "quantization": progress.get("quantization"),
         "events": progress.get("events", []),
         "qatSettings": request.qat,
+        "distill": camel_keys(request.distill),  # teacher, teacherSha256, weight, temperature; null without
         "sessions": progress.get("sessions"),
         "wallSeconds": round(progress.get("wallSeconds") or 0.0, 3),
         "trainSeconds": round(train_seconds, 3),

@@ -23,7 +23,9 @@ What it changes in Ultralytics' DetectionTrainer, and why:
   halving the batch after an out-of-memory error in the first epoch captures the CUDA graphs again at the new
   batch and says so;
 - QAT epochs record the share of 4-bit weight codes that changed (quant/oscillation.py) and the collapse watch
-  warns when validation mAP stays far below its best (collapse_watch.py); what happened is kept as run events.
+  warns when validation mAP stays far below its best (collapse_watch.py); what happened is kept as run events;
+- with the request's `distill`, the QAT loss adds the distillation term from the frozen FP16 teacher
+  (yolo_py/distill.py) as its own loss item; validation, which runs the EMA without the teacher, reports none.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
 from yolo_py.collapse_watch import CollapseWatch, CollapseWatchSettings
 from yolo_py.cuda_graph import GraphedTraining, should_graph
+from yolo_py.distill import DISTILL_LOSS, DistillSettings, install_distillation
 from yolo_py.files import copy_atomically, publish, temp_path_for, write_atomically
 from yolo_py.finite import first_non_finite, named_tensors
 from yolo_py.fused_sgd import fused_sgd_like, zero_missing_momentum_buffers
@@ -97,6 +100,7 @@ class ExperimentTrainer(DetectionTrainer):
     def __init__(self, cfg=None, overrides: dict | None = None, _callbacks=None):
         self.request = TrainRequest.from_env()
         self.qat_settings = QatSettings.from_dict(self.request.qat) if self.request.qat is not None else None
+        self.distill = DistillSettings.from_request(self.request.distill)
         self.quant_report: QuantReport | None = None
         self.weight_quant: BatchedWeightQuant | None = None
         self.clipped_parameters = ParameterCache()
@@ -136,9 +140,13 @@ class ExperimentTrainer(DetectionTrainer):
             if self.collapse_watch is not None:
                 for epoch, value in read_results_column(self.csv, MAP_COLUMN):  # a resumed run's streak goes on
                     self.collapse_watch.observe(epoch, value)
+        # After Ultralytics' setup, which gives a resumed run its criterion with the head-weight schedule where it was.
+        if install_distillation(unwrap_model(self.model), self.distill, self.device) and RANK in {-1, 0}:
+            print(f"Distillation: FP16 teacher {self.distill.teacher}, weight {self.distill.weight}, "
+                  f"temperature {self.distill.temperature}", flush=True)
         if not self.request.cuda_graphs:
             return
-        graph, why_not = should_graph(self.device, RANK, bool(self.args.multi_scale))
+        graph, why_not = should_graph(self.device, RANK, bool(self.args.multi_scale), distilling=self.distill is not None)
         if graph:
             self.model = GraphedTraining(self.model)  # captured at the first training batch
         if RANK in {-1, 0}:
@@ -230,6 +238,15 @@ class ExperimentTrainer(DetectionTrainer):
                 if warning:
                     self.events.record("collapse", self.epoch + 1, warning)
         return metrics, fitness
+
+    def label_loss_items(self, loss_items=None, prefix="train"):
+        """Ultralytics' labelled loss items, less the distillation item for validation: the validator runs the EMA
+        without the teacher, so it has no term to report, and a 0 would read as a perfect match."""
+        items = super().label_loss_items(loss_items, prefix)
+        if prefix != "val" or self.distill is None:
+            return items
+        dropped = f"{prefix}/{DISTILL_LOSS}"
+        return [k for k in items if k != dropped] if isinstance(items, list) else {k: v for k, v in items.items() if k != dropped}
 
     def save_metrics(self, metrics):
         # A run begun before results.csv had the code-change column keeps the columns its header names.

@@ -60,7 +60,7 @@ test('broken YAML and a missing file name the file', () => {
   assert.throws(() => loadSection('qat', 'demo', dir), /config file not found: expected conf\/qat\.yaml/);
 });
 
-const qat = { weightBitWidth: 4, perChannel: true, narrowRange: true, keepFloat: ['*.dfl.conv'], layers: [] as unknown[] };
+const qat = { weightBitWidth: 4, perChannel: true, narrowRange: true, keepFloat: ['*.dfl.conv'], layers: [] as unknown[], distill: null };
 
 test('per-layer bit widths: the default is none, and a first-conv-and-head entry validates', () => {
   for (const profile of knownProfiles) assert.deepEqual(loadSection('qat', profile).layers, [], profile); // today's all-4-bit
@@ -79,6 +79,28 @@ test('a bad layers entry is refused naming its key path, list index included', (
   assert.throws(bad([{ pattern: 'x' }]), /layers\[0\]\.bits: .*key missing/);
   assert.throws(bad([{ pattern: 'x', bits: 8, width: 8 }]), /layers\[0\]\.width: unknown key \(known keys: pattern, bits\)/);
   assert.throws(bad([], { layers: [ok, { pattern: 'model.23.*', bits: 'eight' }] }), /conf\/qat\.yaml: profiles\.gpu\.layers\[1\]\.bits: .*"eight"/);
+});
+
+test('distillation is off by default; a profile turns it on; a bad distill key is refused naming it', () => {
+  for (const profile of knownProfiles) assert.equal(loadSection('qat', profile).distill, null, profile);
+  const on = { weight: 1, temperature: 10 };
+  assert.deepEqual(resolveSection('qat', { ...qat, profiles: { gpu: { distill: on } } }, 'gpu', 'conf/qat.yaml').distill, on);
+  assert.equal(resolveSection('qat', { ...qat, profiles: { gpu: { distill: on } } }, 'coco', 'conf/qat.yaml').distill, null);
+  const bad = (distill: unknown) => () => resolveSection('qat', { ...qat, profiles: { gpu: { distill } } }, 'gpu', 'conf/qat.yaml');
+  assert.throws(bad({ weight: 0, temperature: 10 }), /conf\/qat\.yaml: profiles\.gpu\.distill\.weight: .*>0.*got 0/);
+  assert.throws(bad({ weight: 1, temperature: -2 }), /conf\/qat\.yaml: profiles\.gpu\.distill\.temperature: .*>0.*got -2/);
+  assert.throws(bad({ weight: 1 }), /profiles\.gpu\.distill\.temperature: .*key missing/);
+  assert.throws(bad({ weight: 1, temperature: 10, teacher: 'x.pt' }), /profiles\.gpu\.distill\.teacher: unknown key \(known keys: weight, temperature\)/);
+  assert.throws(bad({ weight: '1', temperature: 10 }), /profiles\.gpu\.distill\.weight: .*expected number.*"1"/);
+  assert.throws(() => resolveSection('qat', { ...qat, distill: true }, 'demo', 'conf/qat.yaml'), /conf\/qat\.yaml: distill: .*got true/);
+});
+
+test('BatchNorm re-estimation before export is off by default; a bad count is refused naming the key', () => {
+  for (const profile of knownProfiles) assert.equal(loadSection('export', profile).bnReestimation, null, profile);
+  const exp = { opset: 18, bnReestimation: null };
+  assert.deepEqual(resolveSection('export', { ...exp, bnReestimation: { images: 256 } }, 'demo', 'conf/export.yaml').bnReestimation, { images: 256 });
+  assert.throws(() => resolveSection('export', { ...exp, bnReestimation: { images: 0 } }, 'demo', 'conf/export.yaml'), /conf\/export\.yaml: bnReestimation\.images: .*got 0/);
+  assert.throws(() => resolveSection('export', { ...exp, bnReestimation: { images: 8, batch: 4 } }, 'demo', 'conf/export.yaml'), /bnReestimation\.batch: unknown key \(known keys: images\)/);
 });
 
 test('mergeProfile merges objects and replaces arrays and leaves', () => {

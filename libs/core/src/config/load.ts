@@ -53,7 +53,7 @@ export function resolveSection<S extends SectionName>(section: S, document: unkn
   const issue = parsed.error.issues[0]!;
   const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
   const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path];
-  const where = keys.map((p) => keyAsWritten(override, profile, p)).join(', ');
+  const where = keys.map((p) => keyAsWritten(override, profile, p, base)).join(', ');
   const found = issue.code === 'unrecognized_keys' ? '' : `, got ${describe(getPath(merged, path))}`;
   const reason = issue.code === 'unrecognized_keys' ? `unknown key (known keys: ${knownKeys(section, path)})` : `${issue.message}${found}`;
   throw new UserError(reason, `${file}: ${where || '(top level)'}`);
@@ -96,11 +96,14 @@ function readSectionFile(section: SectionName, dir: string): { document: unknown
 type PathKey = string | number;
 
 /**
- * A key path as the user wrote it: under `profiles.<profile>` when that profile's override holds it; list items as
+ * A key path as the user wrote it: under `profiles.<profile>` when that profile's override holds it, or holds the
+ * object it is missing from in place of the base's (a `distill: { weight: 1 }` over `distill: null`); list items as
  * `[i]` (layers[1].bits), as yolo_py's QatSettings names them.
  */
-function keyAsWritten(override: unknown, profile: Profile | null, path: PathKey[]): string {
-  const full = hasPath(override, path) ? ['profiles', profile, ...path] : path;
+function keyAsWritten(override: unknown, profile: Profile | null, path: PathKey[], base?: unknown): string {
+  const parent = path.slice(0, -1);
+  const replaced = parent.length > 0 && hasPath(override, parent) && !isPlain(getPath(base, parent));
+  const full = hasPath(override, path) || replaced ? ['profiles', profile, ...path] : path;
   return full.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
 }
 
@@ -130,9 +133,12 @@ function describe(value: unknown): string {
 }
 
 function knownKeys(section: SectionName, path: PathKey[]): string {
-  let schema: unknown = sectionSchemas[section];
+  // Through .nullable() and .optional() wrappers (an object a setting may leave null, such as qat.yaml's distill).
+  type Wrapper = { def?: { type?: string }; unwrap(): unknown };
+  const unwrap = (s: unknown): unknown => (['nullable', 'optional'].includes((s as Wrapper | undefined)?.def?.type ?? '') ? unwrap((s as Wrapper).unwrap()) : s);
+  let schema: unknown = unwrap(sectionSchemas[section]);
   for (const key of path) {
-    schema = typeof key === 'number' ? (schema as { element?: unknown }).element : (schema as { shape?: Record<string, unknown> }).shape?.[key];
+    schema = unwrap(typeof key === 'number' ? (schema as { element?: unknown }).element : (schema as { shape?: Record<string, unknown> }).shape?.[key]);
   }
   const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape ? Object.keys(shape).join(', ') : '?';

@@ -73,10 +73,22 @@ export const qatSchema = z.strictObject({
    * keepFloat wins over all, and an entry that sets no conv fails the run (yolo_py/quant/plan.py).
    */
   layers: z.array(z.strictObject({ pattern: z.string().min(1), bits: weightBitWidth })),
+  /**
+   * Distillation from the FP16 teacher (train-fp16's best.pt) for the QAT training; null: off (yolo_py/distill.py):
+   * `weight` of the term in the loss, `temperature` softening the teacher's and the student's class scores and box
+   * distributions alike. On in any profile, train-qat depends on train-fp16 in the graph (distill-graph.ts).
+   */
+  distill: z.strictObject({ weight: z.number().gt(0), temperature: z.number().gt(0) }).nullable(),
 });
 
 export const exportSchema = z.strictObject({
   opset: z.number().int().min(13).max(21),
+  /**
+   * BatchNorm re-estimation of the QAT models before export (yolo_py/export/bn_reestimation.py): the running statistics
+   * recomputed on `images` train images (spread evenly over the sorted names, letterboxed as preprocess.yaml says) in
+   * batches of train.yaml's batch; null: off, the checkpoint's statistics are exported.
+   */
+  bnReestimation: z.strictObject({ images: positiveInt }).nullable(),
 });
 
 export const evalSchema = z.strictObject({

@@ -5,6 +5,7 @@
  * fields of the Python dataclasses that read them. Objects are loose unless a reader refuses unknown keys.
  */
 import { z } from 'zod';
+import { letterboxStyles } from '../config/choices.ts';
 import { valHeads } from '../config/schema.ts';
 import { variants } from '../variants.ts';
 import { graphKinds } from '../vocabulary.ts';
@@ -29,6 +30,12 @@ export const exportRequestSchema = z.strictObject({
       }),
     )
     .min(1),
+  /**
+   * The train images the QAT models' BatchNorm statistics are re-estimated on before export (conf/export.yaml
+   * bnReestimation; yolo_py/export/bn_reestimation.py): the letterboxed tensor, its list (calibration.json's format)
+   * and the images per forward. null or absent: exported with the checkpoint's statistics.
+   */
+  bn_reestimation: z.strictObject({ tensor: z.string(), meta: z.string(), batch: count }).nullable().optional(),
 });
 
 const exportedModel = z.looseObject({
@@ -49,6 +56,24 @@ const exportedModel = z.looseObject({
 /** Both heads' files of one trained model. */
 const exportedHeads = z.looseObject({ one2one: exportedModel, 'one2many-nms': exportedModel });
 
-/** onnx/export.json, written by yolo_py.export_cli: models.<variant>.<head>. */
-export const exportJsonSchema = z.looseObject({ opset: count, models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads }) });
+/** What re-estimated the BatchNorm statistics of the models it lists before their export. */
+const bnReestimation = z.looseObject({
+  variants: z.array(z.enum(variants)).min(1),
+  images: count,
+  batches: count,
+  batch: count,
+  layers: count,
+  letterbox: z.enum(letterboxStyles),
+  listSha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest'),
+});
+
+/**
+ * onnx/export.json, written by yolo_py.export_cli: models.<variant>.<head>, and bnReestimation (null: the checkpoints'
+ * statistics were exported as trained; absent in files written before it existed).
+ */
+export const exportJsonSchema = z.looseObject({
+  opset: count,
+  models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads }),
+  bnReestimation: bnReestimation.nullable().optional(),
+});
 

@@ -11,6 +11,11 @@ import { count } from './count.ts';
 import { qatSettingsRequestSchema } from './qat-settings.ts';
 import { valHeads } from '../config/schema.ts';
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
+
+/** A training request's distillation: conf/qat.yaml's `distill` and the teacher file it names (request.ts). */
+export const distillRequestSchema = z.strictObject({ teacher: z.string(), teacher_sha256: sha256, weight: z.number().gt(0), temperature: z.number().gt(0) });
+
 /**
  * <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key.
  * The stage writes every key; the last four may be left out by hand-written requests (tools/bench, tools/parity),
@@ -41,6 +46,8 @@ export const trainRequestSchema = z.strictObject({
     .strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) })
     .nullable()
     .optional(),
+  /** Distillation from the FP16 teacher (yolo_py/distill.py), QAT only: the teacher's best.pt and its sha256, weight, temperature. */
+  distill: distillRequestSchema.nullable().optional(),
 });
 
 /** One event of a training (its kinds: training-events.ts), in the order they happened. Older runs have no `events`: readers treat it as []. */
@@ -100,6 +107,8 @@ export const runJsonSchema = z.looseObject({
   finalMetrics: z.record(z.string(), z.number()).nullable().optional(),
   versions: z.record(z.string(), z.string().nullable()),
   events: trainingEvents,
+  /** The distillation the run trained with (the request's, camelCase); null without, absent in runs written before it existed. */
+  distill: z.looseObject({ teacher: z.string(), teacherSha256: sha256, weight: z.number(), temperature: z.number() }).nullable().optional(),
 });
 
 /** run.json finalMetrics' mAP50-95: Ultralytics' own key, as results.csv spells it. */

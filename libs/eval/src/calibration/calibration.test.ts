@@ -9,6 +9,9 @@ import { decodeImageRgb } from '../decode-image.ts';
 import { letterbox } from '../letterbox.ts';
 import { calibrationListSha256, selectCalibrationImages } from './select.ts';
 import { calibrationFiles, writeCalibrationSet } from './write-set.ts';
+import { selectTrainImages } from './train-images.ts';
+import { artifactFiles, runLayout } from '../../../core/src/layout.ts';
+import { mkdir, writeFile as writeFileAsync } from 'node:fs/promises';
 
 const names = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `${String(i + offset).padStart(12, '0')}.jpg`);
 
@@ -58,4 +61,17 @@ test('the written tensor is the evaluator letterbox of each image, in list order
     assert.deepEqual(meta.shape, [2, 3, 32, 32]);
     assert.deepEqual(meta.images, files);
     assert.equal(meta.sha256, list.sha256);
+  }));
+
+test("a run's train images: the dataset's train folder, never a val name; a missing folder names the dataset target", () =>
+  withTempDir(async (root) => {
+    const layout = runLayout('t', root);
+    await assert.rejects(selectTrainImages(layout, 2, 'conf/export.yaml: bnReestimation.images'), /images\/train2017: no images folder: run `npx nx run dataset:dataset` first/);
+    for (const [split, files] of [[artifactFiles.trainImages, names(6)], [artifactFiles.valImages, names(2, 100)]] as const) {
+      await mkdir(join(layout.dataset, split), { recursive: true });
+      for (const f of files) await writeFileAsync(join(layout.dataset, split, f), '');
+    }
+    const { trainDir, list } = await selectTrainImages(layout, 3, 'conf/export.yaml: bnReestimation.images');
+    assert.equal(trainDir, join(layout.dataset, artifactFiles.trainImages));
+    assert.deepEqual(list.images, [names(6)[0], names(6)[2], names(6)[4]]);
   }));

@@ -5,7 +5,7 @@ import { letterbox, type LetterboxStyle } from '../letterbox.ts';
 import type { CalibrationList } from './select.ts';
 import { calibrationListFileName } from '../../../core/src/layout.ts';
 
-/** The two files of a calibration set inside its folder, read by yolo_py.ptq.w8a8.read_calibration_images. */
+/** The two files of a calibration set inside its folder, read by yolo_py.image_set.read_image_set. */
 export const calibrationFiles = { tensor: 'calibration.f32', meta: calibrationListFileName } as const;
 
 /**

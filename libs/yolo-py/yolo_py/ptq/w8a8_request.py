@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yolo_py.json_schema import read_checked
-from yolo_py.ptq_step import existing_file
+from yolo_py.request_files import existing_file
 
 
 @dataclass(frozen=True)
