@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { UserError } from '../../core/src/errors.ts';
-import { metricsJsonSchema } from '../../core/src/schemas/eval.ts';
+import { metricsJsonSchema, writtenMetricsSchema } from '../../core/src/schemas/eval.ts';
 import { runCli } from './cli.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
@@ -114,6 +114,7 @@ test('end-to-end model: CLI run scores AP 1 and writes metrics + detections; --d
   assert.ok(run);
   const written = JSON.parse(await readFile(out, 'utf8')) as MetricsJson;
   assertPerfect(written);
+  assert.deepEqual(writtenMetricsSchema.parse(written), written, 'the file holds every key of its schema (the type MetricsJson), as the schema says');
   assert.deepEqual(metricsJsonSchema.parse(written).ultralytics, written.ultralytics, "the summary's schema reads the Ultralytics metric back");
   assert.equal(written.headForm, 'end2end');
   assert.deepEqual(written.providers, ['cpu']);
@@ -133,6 +134,8 @@ test('end-to-end model: CLI run scores AP 1 and writes metrics + detections; --d
   assert.deepEqual(rescored!.metrics.perCategory, written.perCategory);
   assert.deepEqual(rescored!.metrics.ultralytics, written.ultralytics);
   assert.equal(rescored!.metrics.onnx, null);
+  const rescoredFile = JSON.parse(await readFile(join(dir, 'rescored.json'), 'utf8')) as MetricsJson;
+  assert.deepEqual(writtenMetricsSchema.parse(rescoredFile), rescoredFile, 'a rescored results file holds every key too');
 });
 
 test('raw-head model with dynamic input: NMS path, --skip-latency, --max-images, letterboxing inline', async () => {

@@ -198,7 +198,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       headForm: io.output.kind,
       detections: results.length,
       detectionsOutsideGtCategories: results.length - scored.length,
-      providers: opened.providers,
+      providers: [...opened.providers],
       onnx: { path: options.onnxPath, sha256: await sha256File(options.onnxPath), sizeBytes: onnxStat.size },
       annotations: { path: annotationsPath, sha256: await sha256File(annotationsPath) },
       detectionsFile: detectionsPath ? basename(detectionsPath) : null,

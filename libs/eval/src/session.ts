@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { executionModes, executionProviders, graphOptimizationLevels, type ExecutionProvider } from '../../core/src/config/choices.ts';
+import { executionProviders, type ExecutionProvider } from '../../core/src/config/choices.ts';
+import type { SessionSettings } from '../../core/src/schemas/eval.ts';
 import { UserError } from '../../core/src/errors.ts';
 
 /** Execution providers this evaluator accepts, by onnxruntime-node's names (conf/eval.yaml's list). */
@@ -23,13 +24,11 @@ export interface SessionRequest {
   readonly log: (line: string) => void;
 }
 
-/** The onnxruntime session settings the evaluator chooses; recorded in metrics.json. */
-export interface SessionOptions {
-  /** Threads of one operator; 0 lets onnxruntime choose (one per physical core). */
-  readonly intraOpThreads: number;
-  readonly graphOptimizationLevel: (typeof graphOptimizationLevels)[number];
-  /** 'parallel' runs independent branches of the graph at once (inter-op threads); 'sequential' one node at a time. */
-  readonly executionMode: (typeof executionModes)[number];
+/**
+ * The onnxruntime session settings: conf/eval.yaml's session (recorded in metrics.json; intraOpThreads 0 lets onnxruntime
+ * choose, one per physical core; executionMode 'parallel' runs independent branches of the graph at once), and
+ */
+export interface SessionOptions extends Readonly<SessionSettings> {
   /**
    * Fold the DequantizeLinear of constant (weight) Q/DQ pairs into float weights when the session loads
    * (onnxruntime's session.disable_quant_qdq = 1). onnxruntime keeps weight Q/DQ nodes by default for the providers

@@ -20,7 +20,7 @@ import { readArtifact, requireArtifact } from '../../core/src/artifacts.ts';
 import { closureDigest, type CodeEntries } from '../../core/src/code-closure.ts';
 import { valHeads } from '../../core/src/config/schema.ts';
 import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
-import { evalJsonSchema, metricsJsonSchema } from '../../core/src/schemas/eval.ts';
+import { evalJsonSchema, metricsJsonSchema, type EvalMemoEntry } from '../../core/src/schemas/eval.ts';
 import { runJsonSchema } from '../../core/src/schemas/training.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
@@ -120,7 +120,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
   const previous = await previousMemo(join(layout.eval, artifactFiles.evalJson));
 
   await writeDirAtomically(layout.eval, async (staging) => {
-    const memo = {} as Record<EvalVariant, { key: string; onnxSha256: string; reused: boolean }>;
+    const memo = {} as Record<EvalVariant, EvalMemoEntry>;
     const stats = {} as Record<EvalVariant, readonly number[]>;
     for (const variant of evalVariants) {
       const onnxPath = await requireArtifact(evalOnnxPath(layout, variant), layout, 'no ONNX file');
