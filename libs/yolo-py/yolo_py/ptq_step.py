@@ -17,8 +17,8 @@ from yolo_py import offline
 from yolo_py.artifacts import write_artifact
 from yolo_py.exit_codes import EXIT_BAD_INPUT
 
-# The file names of both steps, defined once in ptq_files.json (libs/core/src/layout.ts imports it too).
-FILES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "ptq_files.json").read_text())
+# The file names of both steps, defined once in libs/core/src/layout.ts (ptqFiles) and emitted into contracts/.
+FILES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "contracts" / "ptq_files.json").read_text())
 # Written from the step's result (as JSON artifacts), not listed among the files of its summary.
 RESULT_FILES = ("report", "summary")
 
@@ -37,7 +37,7 @@ def existing_file(path: str, key: str, request_path: str | Path) -> str:
 
 
 def file_entries(out: Path, step: str) -> dict:
-    """Name, size and sha256 of each file the step wrote into `out`, by its ptq_files.json key."""
+    """Name, size and sha256 of each file the step wrote into `out`, by its key in FILES."""
     from yolo_py.files import sha256_of
 
     names = {key: name for key, name in FILES[step].items() if key not in RESULT_FILES}
