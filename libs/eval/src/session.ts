@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { executionProviders, type ExecutionProvider } from '../../core/src/config/choices.ts';
+import type { ExecutionProvider } from '../../core/src/config/choices.ts';
 import type { SessionSettings } from '../../core/src/schemas/eval.ts';
 import { UserError } from '../../core/src/errors.ts';
 
@@ -14,7 +14,7 @@ export type Provider = ExecutionProvider;
 export interface SessionRequest {
   readonly onnxPath: string;
   /** In priority order; onnxruntime assigns each node to the first provider that can run it. */
-  readonly providers: readonly string[];
+  readonly providers: readonly Provider[];
   /**
    * Fail instead of falling back to CPU: when a requested provider cannot be loaded, and (when 'cpu' is not itself
    * requested) when some node would have to run on CPU.
@@ -87,21 +87,9 @@ export interface OpenedSession {
   readonly providers: readonly Provider[];
 }
 
-export function parseProviders(list: readonly string[], where: string): Provider[] {
-  if (list.length === 0) throw new UserError(`expected at least one execution provider (${executionProviders.join(', ')})`, where);
-  return list.map((name) => {
-    const p = name.trim().toLowerCase();
-    if (!(executionProviders as readonly string[]).includes(p)) {
-      throw new UserError(`unknown execution provider '${name}'; expected one of ${executionProviders.join(', ')}`, where);
-    }
-    return p as Provider;
-  });
-}
-
 /** Opens an onnxruntime session on the requested providers, with a loud (or, if asked, fatal) CPU fallback. */
 export async function openSession(request: SessionRequest): Promise<OpenedSession> {
-  const { onnxPath, disableCpuFallback, options, log } = request;
-  const providers = parseProviders(request.providers, '--providers');
+  const { onnxPath, providers, disableCpuFallback, options, log } = request;
   try {
     await access(onnxPath);
   } catch {

@@ -35,6 +35,7 @@ import { detectionsPathFor, writeJsonAtomically } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 import { compareFidelity, describeFidelity, finalValidationOf } from './fidelity.ts';
 import { checkPackedEqualsQcdq } from './packed-check.ts';
+import type { EvaluatorSettings } from './settings.ts';
 
 /**
  * The evaluator's code: the import closure of this file, the eval target's code input as Nx hashes it (stages.ts
@@ -111,9 +112,8 @@ async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotat
 }
 
 export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {
-  const settings = loadSection('eval', profile);
-  const { letterbox } = loadSection('preprocess', profile);
-  const { imgsz } = loadSection('train', profile);
+  // Checked by loadSection against conf/'s schema (naming the file and key): the evaluator takes them as they are.
+  const settings: EvaluatorSettings = { ...loadSection('eval', profile), letterbox: loadSection('preprocess', profile).letterbox, imgsz: loadSection('train', profile).imgsz };
   const { imagesDir, annotationsPath } = await valSplit(layout);
   const annotationsSha256 = await sha256File(annotationsPath);
   const codeDigest = closureDigest(workspaceRoot, evaluatorCode);
@@ -125,7 +125,7 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
     for (const variant of evalVariants) {
       const onnxPath = await requireArtifact(evalOnnxPath(layout, variant), layout, 'no ONNX file');
       const onnxSha256 = await sha256File(onnxPath);
-      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, letterbox, imgsz, codeDigest }));
+      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, codeDigest }));
       const out = join(staging, metricsFileName[variant]);
       const before = join(layout.eval, metricsFileName[variant]);
       const reusable = previous?.[variant]?.key === key ? await reusableMetrics(before, variant) : null;
@@ -142,19 +142,8 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         onnxPath,
         imagesDir,
         annotationsPath,
-        imgsz,
         classMap: cocoIdOfYoloClass, // the dataset stage's 91->80 labels, whatever categories the val file declares
-        providers: settings.providers,
-        disableCpuFallback: settings.disableCpuFallback,
-        warmupRuns: settings.warmupRuns,
-        latencyRuns: settings.latencyRuns,
-        skipLatency: settings.skipLatency,
-        conf: settings.conf,
-        batch: settings.batch,
-        sessions: settings.sessions,
-        letterbox,
-        session: settings.session,
-        ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),
+        settings,
         out,
         log: (line) => process.stdout.write(`[eval] ${variant}: ${line}\n`),
       });

@@ -31,6 +31,7 @@ import { projectPython as python } from '../../../libs/core/src/python-env.ts';
 import type { LatencyStats } from '../../../libs/core/src/schemas/eval.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
 import { syntheticRgb } from '../../../libs/eval/src/parity/fixture-images.ts';
+import { settingsWith } from '../../../libs/eval/src/defaults.ts';
 import { evaluateOnnx } from '../../../libs/eval/src/evaluate-onnx.ts';
 
 const here = join(workspaceRoot, 'tools', 'bench', 'eval');
@@ -73,7 +74,7 @@ async function makeDataset(root: string, count: number): Promise<void> {
 /** Replaces the ground truth with the model's detections scoring >= 0.05 (at most 8 per image), jittered by up to 5%. */
 async function groundTruthFromModel(root: string, model: string, imgsz: number): Promise<number> {
   const annotationsPath = join(root, 'annotations', 'instances_val2017.json');
-  const { results } = await evaluateOnnx({ onnxPath: model, dataRoot: root, imgsz, letterbox: 'predict', skipLatency: true, log: () => undefined });
+  const { results } = await evaluateOnnx({ onnxPath: model, dataRoot: root, settings: settingsWith({ imgsz, letterbox: 'predict', skipLatency: true }), log: () => undefined });
   const instances = JSON.parse(await readFile(annotationsPath, 'utf8')) as { annotations: unknown[] };
   let seed = 11;
   const jitter = (): number => 1 + 0.1 * (((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5);
