@@ -91,29 +91,31 @@ export const stages: Record<StageName, StageDeclaration> = {
   },
   // Two post-training stages, so that a calibration change (ptq.yaml) reruns the W8A8 branch only.
   'ptq-w4a16': {
-    // qat.yaml: the very quantizer settings the QAT run trained with; export.yaml and train.yaml: opset, imgsz.
-    conf: ['qat.yaml', 'export.yaml', 'train.yaml'],
+    // qat.yaml: the very quantizer settings the QAT run trained with; the opset and imgsz come from export.json.
+    conf: ['qat.yaml'],
     code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_w4a16_cli'] },
     pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
-    reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat] },
+    reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat, f.exportJson] },
     writes: [...Object.values(ptqFiles.w4a16), f.ptqRequest],
   },
   'ptq-w8a8': {
     // preprocess.yaml: the calibration images are letterboxed in the evaluator's style (not eval.yaml: its
-    // threads, batch or providers cannot change a calibration); train.yaml: imgsz.
-    conf: ['ptq.yaml', 'preprocess.yaml', 'train.yaml'],
+    // threads, batch or providers cannot change a calibration); imgsz: the FP16 file's own input size (not
+    // export.json, which a QAT change rewrites).
+    conf: ['ptq.yaml', 'preprocess.yaml'],
     code: { ts: ['libs/ptq-w8a8/src/stage.ts'], python: ['yolo_py.ptq_w8a8_cli'] },
     pythonPackages: ['onnx', 'onnxruntime', 'numpy'],
     reads: { export: [onnxFileName.fp16], dataset: [f.fingerprint] },
     writes: [...Object.values(ptqFiles.w8a8), calibrationListFileName, f.ptqRequest],
   },
   eval: {
-    conf: ['eval.yaml', 'preprocess.yaml', 'train.yaml'],
+    conf: ['eval.yaml', 'preprocess.yaml'],
     code: { ts: ['libs/eval/src/stage.ts'], python: [] },
     pythonPackages: [],
-    // run.json: the trainings' final validation, which the fidelity check compares each ONNX file's score with.
+    // export.json: the input size the files were exported at; run.json: the trainings' final validation, which the
+    // fidelity check compares each ONNX file's score with.
     reads: {
-      export: ['*.onnx'],
+      export: ['*.onnx', f.exportJson],
       'ptq-w4a16': ['*.onnx'],
       'ptq-w8a8': ['*.onnx'],
       dataset: [f.fingerprint],

@@ -11,6 +11,7 @@ import { metricsJsonSchema, writtenMetricsSchema } from '../../core/src/schemas/
 import { runCli } from './cli.ts';
 import { evaluateOnnx, type EvaluateOnnxOptions } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
+import { fixedInputSide } from './model-input.ts';
 import { runOracle } from './parity/run-oracle.ts';
 import { syntheticRgb } from './parity/fixture-images.ts';
 import { cudaProviderLibrary, missingProviders, sessionCount, sessionCreateOptions, threadsPerSession } from './session.ts';
@@ -173,6 +174,13 @@ test('model validation: wrong --imgsz, bad input or output shapes, fixed batch, 
   await rejects({}, { onnxPath: join(models, 'batch4.onnx') }, /batch4\.onnx: .*fixed batch of 4/);
   await rejects({}, { onnxPath: join(models, 'missing.onnx') }, /missing\.onnx: ONNX file not found/);
   await rejects({ providers: ['cuda'], disableCpuFallback: true }, {}, /execution provider cuda is not available/);
+});
+
+test("a file's fixed input side is read from the file; a free height or width, or no file, names the file", async () => {
+  assert.equal(await fixedInputSide(join(models, 'e2e.onnx')), IMGSZ);
+  assert.equal(await fixedInputSide(join(models, 'qdq_batch.onnx')), IMGSZ, 'a dynamic batch axis is fine');
+  await assert.rejects(fixedInputSide(join(models, 'raw.onnx')), (e: unknown) => e instanceof UserError && /raw\.onnx: expected one input of fixed shape \[N, 3, S, S\], found 'images' \[batch, 3, height, width\]/.test(e.message));
+  await assert.rejects(fixedInputSide(join(models, 'missing.onnx')), (e: unknown) => e instanceof UserError && /missing\.onnx: cannot load the ONNX model/.test(e.message));
 });
 
 test('a missing image file is a UserError naming it', async () => {

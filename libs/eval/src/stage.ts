@@ -21,6 +21,7 @@ import { closureDigest, type CodeEntries } from '../../core/src/code-closure.ts'
 import { valHeads } from '../../core/src/config/schema.ts';
 import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
 import { evalJsonSchema, metricsJsonSchema, type EvalMemoEntry } from '../../core/src/schemas/eval.ts';
+import { exportJsonSchema } from '../../core/src/schemas/export.ts';
 import { runJsonSchema } from '../../core/src/schemas/training.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
@@ -112,8 +113,10 @@ async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotat
 }
 
 export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {
-  // Checked by loadSection against conf/'s schema (naming the file and key): the evaluator takes them as they are.
-  const settings: EvaluatorSettings = { ...loadSection('eval', profile), letterbox: loadSection('preprocess', profile).letterbox, imgsz: loadSection('train', profile).imgsz };
+  // The input size every scored file was exported at (the PTQ files keep it), from what export wrote.
+  const { imgsz } = await readArtifact(join(layout.onnx, artifactFiles.exportJson), exportJsonSchema, layout);
+  // Checked where they entered (loadSection: conf/'s schema; export.json's schema): the evaluator takes them as they are.
+  const settings: EvaluatorSettings = { ...loadSection('eval', profile), letterbox: loadSection('preprocess', profile).letterbox, imgsz };
   const { imagesDir, annotationsPath } = await valSplit(layout);
   const annotationsSha256 = await sha256File(annotationsPath);
   const codeDigest = closureDigest(workspaceRoot, evaluatorCode);

@@ -17,12 +17,14 @@ import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { selectCalibrationImages } from '../../eval/src/calibration/select.ts';
 import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
+import { fixedInputSide } from '../../eval/src/model-input.ts';
 
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
   const { letterbox } = loadSection('preprocess', profile);
-  const { imgsz } = loadSection('train', profile);
   const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), layout);
+  // The size the file was exported at, from the file: a QAT change rewrites export.json but not this file.
+  const imgsz = await fixedInputSide(fp16Onnx);
   const listSplit = async (dir: string): Promise<string[]> => readdir(await requireArtifact(dir, layout, 'no images folder'));
   const trainDir = join(layout.dataset, artifactFiles.trainImages);
   const list = selectCalibrationImages(await listSplit(trainDir), await listSplit(join(layout.dataset, artifactFiles.valImages)), calibrationImages, 'conf/ptq.yaml: calibrationImages');

@@ -49,6 +49,9 @@ const exportedModel = z.looseObject({
 /** Both heads' files of one trained model. */
 const exportedHeads = z.looseObject({ one2one: exportedModel, 'one2many-nms': exportedModel });
 
-/** onnx/export.json, written by yolo_py.export_cli: models.<variant>.<head>. */
-export const exportJsonSchema = z.looseObject({ opset: count, models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads }) });
+/**
+ * onnx/export.json, written by yolo_py.export_cli: models.<variant>.<head>, and the facts of every file, which the later
+ * stages take from here rather than from conf/: the opset and the input size (imgsz: fixed height and width).
+ */
+export const exportJsonSchema = z.looseObject({ opset: count, imgsz: count, models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads }) });
 
