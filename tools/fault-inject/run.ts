@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { experimentName } from '../../libs/core/src/layout.ts';
 import { nxTarget, stageNames, type StageName } from '../../libs/core/src/stage-outputs.ts';
-import { seededRandom } from '../../libs/eval/src/coco/seeded-random.ts';
+import { seededRandom } from '../../libs/eval/testing/coco/seeded-random.ts';
 import { WorkspaceCopy, nxTestEnv } from '../../test/workspace.ts';
 import { validateRunRoot } from './validate-outputs.ts';
 
