@@ -80,7 +80,6 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     hyps: inputs.hyps,
     qat: variant === 'qat' && qat ? qatSettingsRequest(qat) : null,
     resume_from: null,
-    time_hours: null,
     // The collapse watch is about 4-bit training; an FP16 run's curves are read against it in summary.md.
     collapse_watch:
       variant === 'qat'

@@ -13,8 +13,7 @@ import { valHeads } from '../config/schema.ts';
 
 /**
  * <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key.
- * The stage writes every key; the last four may be left out by hand-written requests (tools/bench, tools/parity),
- * as the dataclass has defaults for them.
+ * Every key is required: the stage writes them all, and so does a hand-written request (tools/bench, tools/parity).
  */
 export const trainRequestSchema = z.strictObject({
   variant: z.enum(variants),
@@ -31,16 +30,12 @@ export const trainRequestSchema = z.strictObject({
   save_period: z.number().int(),
   device: z.string(),
   workers: count,
-  cuda_graphs: z.boolean().optional(),
-  hyps: z.record(z.string(), z.number()).optional(),
-  qat: qatSettingsRequestSchema.nullable().optional(),
-  resume_from: z.string().nullable().optional(),
-  time_hours: z.number().positive().nullable().optional(),
-  val_head: z.enum(valHeads).optional(),
-  collapse_watch: z
-    .strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) })
-    .nullable()
-    .optional(),
+  cuda_graphs: z.boolean(),
+  hyps: z.record(z.string(), z.number()),
+  qat: qatSettingsRequestSchema.nullable(),
+  resume_from: z.string().nullable(),
+  val_head: z.enum(valHeads),
+  collapse_watch: z.strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) }).nullable(),
 });
 
 /** One event of a training (its kinds: training-events.ts), in the order they happened. Older runs have no `events`: readers treat it as []. */
