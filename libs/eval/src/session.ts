@@ -25,8 +25,9 @@ export interface SessionRequest {
 }
 
 /**
- * The onnxruntime session settings: conf/eval.yaml's session (recorded in metrics.json; intraOpThreads 0 lets onnxruntime
- * choose, one per physical core; executionMode 'parallel' runs independent branches of the graph at once), and
+ * How a session is created: conf/eval.yaml's session settings, as metrics.json records them (intraOpThreads 0 lets
+ * onnxruntime choose, one per physical core; executionMode 'parallel' runs independent branches of the graph at once),
+ * and whether the weight Q/DQ are folded.
  */
 export interface SessionOptions extends Readonly<SessionSettings> {
   /**
