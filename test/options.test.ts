@@ -46,7 +46,7 @@ test('an unknown -c fails before any stage runs, naming the known profiles', asy
   for (const args of [['run-many', '-t', 'summary', '-c', 'prod', '--runId=good'], ['run', 'hyps:hyps:prod']]) {
     const run = await ws.nx(args);
     assert.notEqual(run.code, 0, `${args.join(' ')} was accepted:\n${run.output.slice(-2000)}`);
-    assert.match(run.output, new RegExp(`unknown configuration 'prod': expected one of the profiles ${knownProfiles.join(', ')}`));
+    assert.match(run.output, new RegExp(`configuration \\(-c / --configuration\\): unknown profile 'prod': expected one of ${knownProfiles.join(', ')}`));
     assert.deepEqual(run.ran, [], run.output.slice(-2000));
   }
   assert.deepEqual(runRoots(), [], 'a stage ran for an unknown configuration');

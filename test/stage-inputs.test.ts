@@ -1,12 +1,14 @@
 /**
  * A training's hash holds exactly what can change it (libs/core/src/nx-targets.ts): on the ci profile, in a copy
  * of the workspace, edits to chart, export, eval and summary code, to an error message, or a new lock line for
- * a package no training imports leave both trainings cached; editing conf/train.yaml or the trainer reruns them.
+ * a package no training imports leave both trainings cached; editing conf/train.yaml or the trainer reruns them (and,
+ * after export, only what reads a file export changed).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { experimentName, variantLossChart } from '../libs/core/src/layout.ts';
+import { sha256File } from '../libs/core/src/hashing.ts';
+import { experimentName, onnxFileName, variantLossChart } from '../libs/core/src/layout.ts';
 import { nxStageTarget } from '../libs/core/src/nx-targets.ts';
 import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { variants } from '../libs/core/src/variants.ts';
@@ -103,10 +105,15 @@ test('editing the trainer reruns both trainings', async () => {
   assert.deepEqual(sorted(run.cached.filter((s) => !afterTraining.includes(s))), ['dataset', 'hyps'], explain(run));
 });
 
-test('editing conf/train.yaml reruns both trainings', async () => {
+test('editing conf/train.yaml reruns both trainings; ptq-w8a8 follows the FP16 file it quantizes, not train.yaml', async () => {
+  const fp16Onnx = () => sha256File(ws.path('tmp', experimentName, 'ci', 'onnx', onnxFileName.fp16));
+  const before = await fp16Onnx();
   touch('conf/train.yaml');
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   for (const t of trainings) assert.ok(run.ran.includes(t), `${t} was not rerun\n${explain(run)}`);
-  assert.deepEqual(sorted(run.cached), sorted(['dataset', 'hyps']), explain(run));
+  // Only export reads train.yaml after the trainings; the stages after it take its facts from what it wrote. A comment
+  // retrains the ci models bit for bit, so the FP16 file may come out byte-identical, and then W8A8 is rightly kept.
+  const unchanged = (await fp16Onnx()) === before;
+  assert.deepEqual(sorted(run.cached), sorted(['dataset', 'hyps', ...(unchanged ? ['ptq-w8a8'] : [])]), explain(run));
 });

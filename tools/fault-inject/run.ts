@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { experimentName } from '../../libs/core/src/layout.ts';
 import { nxTarget } from '../../libs/core/src/stage-outputs.ts';
 import { stageNames, type StageName } from '../../libs/core/src/stage-registry.ts';
-import { seededRandom } from '../../libs/eval/src/coco/seeded-random.ts';
+import { seededRandom } from '../../libs/eval/testing/coco/seeded-random.ts';
 import { WorkspaceCopy, nxTestEnv } from '../../test/workspace.ts';
 import { validateRunRoot } from './validate-outputs.ts';
 

@@ -23,6 +23,7 @@ import { type Variant } from '../../libs/core/src/variants.ts';
 import { pythonPackageRoot } from '../../libs/core/src/python.ts';
 import { ensureVenv } from '../../libs/core/src/python-env.ts';
 import { cocoIdOfYoloClass } from '../../libs/dataset/src/coco-classes.ts';
+import { settingsWith } from '../../libs/eval/src/defaults.ts';
 import { evaluateOnnx } from '../../libs/eval/src/evaluate-onnx.ts';
 import type { LetterboxStyle } from '../../libs/eval/src/letterbox.ts';
 
@@ -42,7 +43,7 @@ const runId = values['run-id']!;
 const layout = runLayout(runId);
 const variant = values.variant as Variant;
 // A run id named after a profile was made with that profile (Nx's configurations); any other with the default one.
-const profile = (knownProfiles as readonly string[]).includes(runId) ? parseProfile(runId) : defaultProfile;
+const profile = (knownProfiles as readonly string[]).includes(runId) ? parseProfile(runId, '--run-id') : defaultProfile;
 const imgsz = values.imgsz ? Number(values.imgsz) : loadSection('train', profile).imgsz;
 const onnx = values.onnx ?? join(layout.onnx, onnxFileName[variant]);
 const datasetDir = values.dataset ?? layout.dataset;
@@ -62,7 +63,7 @@ try {
   });
   const theirs = JSON.parse(await readFile(out, 'utf8')) as { stats: number[]; ultralyticsMap50_95: number; detections: number };
   const score = (letterbox: LetterboxStyle) =>
-    evaluateOnnx({ onnxPath: onnx, imagesDir: join(datasetDir, artifactFiles.valImages), annotationsPath: annotations, imgsz, classMap: cocoIdOfYoloClass, letterbox, skipLatency: true, log: () => {} });
+    evaluateOnnx({ onnxPath: onnx, imagesDir: join(datasetDir, artifactFiles.valImages), annotationsPath: annotations, classMap: cocoIdOfYoloClass, settings: settingsWith({ imgsz, letterbox, skipLatency: true }), log: () => {} });
   const val = await score('val');
   const predict = await score('predict');
   const diff = Math.abs(val.metrics.mAP50_95 - theirs.stats[0]!);

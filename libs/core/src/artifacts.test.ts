@@ -76,11 +76,15 @@ test('a missing artifact names the target that writes it: given, or found by the
 test('request, progress and fingerprint schemas name the field: an unknown request key, a wrong type, a bad digest', () => {
   const request = {
     variant: 'fp16', model: 'yolov10n.yaml', data: '/d/data.yaml', save_dir: '/r/.in-progress/fp16', epochs: 1, batch: 4, imgsz: 64, seed: 0,
-    optimizer: 'SGD', amp: false, close_mosaic: 0, save_period: 1, device: 'cpu', workers: 0, hyps: {}, qat: null, resume_from: null, time_hours: null,
+    optimizer: 'SGD', amp: false, close_mosaic: 0, save_period: 1, device: 'cpu', workers: 0, cuda_graphs: true, hyps: {}, qat: null, resume_from: null,
+    val_head: 'one2one', collapse_watch: null, distill: null,
   };
   assert.equal(parseArtifact(JSON.stringify(request), trainRequestSchema, 'fp16.request.json').variant, 'fp16');
   assert.throws(() => parseArtifact(JSON.stringify({ ...request, extra: 1 }), trainRequestSchema, 'fp16.request.json'), /fp16\.request\.json: \(top level\): Unrecognized key: "extra"/);
   assert.throws(() => parseArtifact(JSON.stringify({ ...request, variant: 'int8' }), trainRequestSchema, 'fp16.request.json'), /fp16\.request\.json: variant: .*got "int8"/);
+  const { val_head: _v, ...withoutValHead } = request;
+  assert.throws(() => parseArtifact(JSON.stringify(withoutValHead), trainRequestSchema, 'fp16.request.json'), /fp16\.request\.json: val_head: .*got nothing/, 'every key is required');
+  assert.throws(() => parseArtifact(JSON.stringify({ ...request, time_hours: 1 }), trainRequestSchema, 'fp16.request.json'), /Unrecognized key: "time_hours"/, 'no time box in a request');
   assert.throws(() => parseArtifact(JSON.stringify({ trainSeconds: 'soon' }), progressJsonSchema, 'progress.json'), /progress\.json: trainSeconds: .*got "soon"/);
   const fingerprint = { dataYamlSha256: 'a'.repeat(64), splits: { val2017: { annotationSha256: 'b'.repeat(64), labelsSha256: 'c'.repeat(64), images: 8 } } };
   assert.equal(parseArtifact(JSON.stringify(fingerprint), fingerprintJsonSchema, 'dataset/fingerprint.json').splits.val2017!.images, 8);

@@ -45,7 +45,7 @@ export const pythonContractsFolder = join(pythonRoot, 'yolo_py', 'contracts');
 
 /**
  * Data files one Python file reads: each "<name>.json" literal that names a file beside it or in
- * yolo_py/contracts (exit_codes.json, contracts/variants.json, ...), workspace-relative.
+ * yolo_py/contracts (contracts/exit_codes.json, contracts/variants.json, ...), workspace-relative.
  */
 function pyDataFiles(root: string, file: string, source: string): string[] {
   const names = [...source.matchAll(/["']([\w.-]+\.json)["']/g)].map((m) => m[1]!);

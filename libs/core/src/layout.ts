@@ -3,7 +3,6 @@ import { UserError } from './errors.ts';
 import type { ValHead } from './config/schema.ts';
 import { variants, type Variant } from './variants.ts';
 import { workspaceRoot } from './workspace.ts';
-import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'json' };
 
 /**
  * The run-root layout: the one place that spells where every stage's output lives and what its files are
@@ -97,11 +96,25 @@ export const artifactFiles = {
 export const variantLossChart: Record<Variant, { png: string; html: string }> = byVariant((v) => ({ png: `${v}.loss.png`, html: `${v}.loss.html` }));
 
 /**
- * Files of the post-training quantization stages, defined once in yolo_py/ptq_files.json (yolo_py.ptq_w4a16_cli and
- * ptq_w8a8_cli write them): <run-root>/ptq-w4a16 (the FP16 weights through the QAT quantizer, the packed INT4 copies of both QCDQ
- * files, the quantization report) and <run-root>/ptq-w8a8 (the calibrated W8A8 QDQ file).
+ * Files of the post-training quantization stages, which yolo_py.ptq_w4a16_cli and ptq_w8a8_cli write (they read these
+ * names from yolo_py/contracts/ptq_files.json, emitted from here): <run-root>/ptq-w4a16 (the FP16 weights through the QAT
+ * quantizer, the packed INT4 copies of both QCDQ files, the quantization report) and <run-root>/ptq-w8a8 (the calibrated
+ * W8A8 QDQ file). `report` and `summary` are the JSON artifacts each step writes from its result.
  */
-export const ptqFiles = ptqStepFiles;
+export const ptqFiles = {
+  w4a16: {
+    ptqCheckpoint: 'w4a16-ptq.pt',
+    ptqQcdq: 'yolov10-w4a16-ptq-qcdq.onnx',
+    qatInt4: 'yolov10-w4a16-qat-int4.onnx',
+    ptqInt4: 'yolov10-w4a16-ptq-int4.onnx',
+    report: 'quantization-report.json',
+    summary: 'ptq-w4a16.json',
+  },
+  w8a8: {
+    w8a8: 'yolov10-w8a8-ptq-qdq.onnx',
+    summary: 'ptq-w8a8.json',
+  },
+} as const;
 export type PtqStep = keyof typeof ptqFiles;
 /** The W8A8 stage's calibration list (names, sha256, letterbox), kept beside its QDQ file as provenance. */
 export const calibrationListFileName = 'calibration.json';

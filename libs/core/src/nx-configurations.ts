@@ -1,5 +1,4 @@
-import { UserError } from './errors.ts';
-import { defaultProfile, knownProfiles } from './config/schema.ts';
+import { defaultProfile, knownProfiles, parseProfile } from './config/schema.ts';
 
 /**
  * Nx runs a target's defaults when `-c` names a configuration the target lacks, so `-c prod` silently ran
@@ -46,11 +45,7 @@ export function requestedConfigurations(argv: readonly string[]): string[] {
   return found;
 }
 
-/** Throws, naming the known profiles, when the command line asks for a configuration no stage target has. */
+/** Throws, naming the known profiles, when the command line asks for a configuration no stage target has (one per profile). */
 export function checkConfigurations(argv: readonly string[]): void {
-  for (const name of requestedConfigurations(argv)) {
-    if (!(knownProfiles as readonly string[]).includes(name)) {
-      throw new UserError(`unknown configuration '${name}': expected one of the profiles ${knownProfiles.join(', ')}`, '-c / --configuration');
-    }
-  }
+  for (const name of requestedConfigurations(argv)) parseProfile(name, 'configuration (-c / --configuration)');
 }

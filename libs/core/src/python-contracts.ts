@@ -1,5 +1,6 @@
 /**
- * The files through which the Python side (yolo_py) learns what TypeScript defines once: they are emitted
+ * The files through which the Python side (yolo_py) learns what TypeScript defines once (contracts flow one way: yolo_py
+ * owns no fact that TypeScript reads): they are emitted
  * from the TypeScript definitions into libs/yolo-py/yolo_py/contracts/ and checked in, and a test fails when
  * one is stale (`node --import tsx tools/emit-python-contracts.ts` rewrites them).
  */
@@ -11,7 +12,8 @@ import { calibrationListSchema, ptqW8a8JsonSchema, ptqW8a8RequestSchema } from '
 import { qatSettingsRequestSchema } from './schemas/qat-settings.ts';
 import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
 import { valHeads } from './config/schema.ts';
-import { pythonLayout } from './layout.ts';
+import { ptqFiles, pythonLayout } from './layout.ts';
+import { offlineSwitches, pythonExitCodes } from './python.ts';
 import { variants } from './variants.ts';
 import { graphKinds } from './vocabulary.ts';
 import { workspaceRoot } from './workspace.ts';
@@ -43,6 +45,10 @@ export function pythonContracts(): Record<string, string> {
     // The heads a trained model is exported with (and a training validates): conf/train.yaml's valHead names.
     'heads.json': json({ heads: valHeads }),
     'layout.json': json(pythonLayout()),
+    // The entry points' exit codes, the offline switches and the PTQ steps' file names, as python.ts and layout.ts define them.
+    'exit_codes.json': json(pythonExitCodes),
+    'offline_env.json': json(offlineSwitches),
+    'ptq_files.json': json(ptqFiles),
     // What yolo_py reads (the requests, progress.json, calibration.json) and what it writes for TypeScript (run.json,
     // export.json, the PTQ JSONs),
     // as JSON Schema for yolo_py/json_schema.py: one file each, so a stage's inputs hold only the schemas it uses.

@@ -3,21 +3,41 @@ import { execa } from 'execa';
 import { ensureVenv } from './python-env.ts';
 import { UserError } from './errors.ts';
 import { workspaceRoot } from './workspace.ts';
-import exitCodes from '../../yolo-py/yolo_py/exit_codes.json' with { type: 'json' };
-import offlineSwitches from '../../yolo-py/yolo_py/offline_env.json' with { type: 'json' };
 
-/** Exit codes of the yolo_py entry points, defined once in yolo_py/exit_codes.json for both sides. */
-export const pythonExitCodes: {
-  readonly badInput: number;
-  readonly outOfMemory: number;
-  readonly deviceUnavailable: number;
-  readonly diverged: number;
-} = exitCodes;
+/**
+ * Exit codes of the yolo_py entry points, defined here for both sides: emitted into yolo_py/contracts/exit_codes.json
+ * (python-contracts.ts), which yolo_py/exit_codes.py reads.
+ */
+export const pythonExitCodes = {
+  /** The request or the arguments are wrong: the stage reports Python's last stderr line as the user's error. */
+  badInput: 2,
+  /** The GPU ran out of memory: the stage names the batch and how to resume. */
+  outOfMemory: 3,
+  /** The machine lacks the device asked for: the stage names the profile, the device and where it was set. */
+  deviceUnavailable: 4,
+  /** Training hit non-finite numbers it could not recover from; the run can resume. */
+  diverged: 5,
+} as const;
+
+/**
+ * Ultralytics' offline and no-auto-install switches, and those of the third-party loggers it would enable if installed:
+ * set on every Python child (offlineEnv) and, emitted into yolo_py/contracts/offline_env.json, by yolo_py.offline
+ * in-process too.
+ */
+export const offlineSwitches: Readonly<Record<string, string>> = {
+  YOLO_OFFLINE: 'true',
+  YOLO_AUTOINSTALL: 'false',
+  WANDB_MODE: 'disabled',
+  COMET_MODE: 'disabled',
+  CLEARML_OFFLINE_MODE: '1',
+  MLFLOW_TRACKING_URI: '',
+  HF_HUB_OFFLINE: '1',
+};
 
 /** Where the experiment's Python package (yolo_py) lives; put on PYTHONPATH for every call. */
 export const pythonPackageRoot = join(workspaceRoot, 'libs', 'yolo-py');
 
-/** Environment that keeps Ultralytics and friends off the network: yolo_py/offline_env.json, which yolo_py.offline applies in-process too. */
+/** Environment that keeps Ultralytics and friends off the network (offlineSwitches) for a Python child. */
 export function offlineEnv(configDir: string): Record<string, string> {
   return {
     ...offlineSwitches,

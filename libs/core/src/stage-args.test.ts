@@ -18,6 +18,23 @@ test('run id defaults to the profile name; --run-id wins; RUN_ID is used when no
   }
 });
 
+test('the profile: --profile, else PROFILE, else the default; an unknown one names where it came from', () => {
+  const saved = process.env.PROFILE;
+  try {
+    delete process.env.PROFILE;
+    assert.equal(parseStageArgs([]).profile, 'demo');
+    assert.throws(() => parseStageArgs(['--profile', 'prod']), /UserError: --profile: unknown profile 'prod'/);
+    process.env.PROFILE = 'ci';
+    assert.equal(parseStageArgs([]).profile, 'ci');
+    assert.equal(parseStageArgs(['--profile', 'coco']).profile, 'coco');
+    process.env.PROFILE = 'staging';
+    assert.throws(() => parseStageArgs([]), /UserError: PROFILE: unknown profile 'staging'/);
+  } finally {
+    if (saved === undefined) delete process.env.PROFILE;
+    else process.env.PROFILE = saved;
+  }
+});
+
 test('unknown flags and bad run ids are clear errors', () => {
   assert.throws(() => parseStageArgs(['--prfile', 'demo']), /command line: .*prfile/);
   assert.throws(() => validateRunId('../escape'), /run id '..\/escape'/);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runMain, UserError } from './errors.ts';
-import { parseProfile, type Profile } from './config/load.ts';
+import { defaultProfile, parseProfile, type Profile } from './config/load.ts';
 import { runLayout, type RunLayout } from './layout.ts';
 import { leadsOwnProcessGroup, watchParent } from './processes.ts';
 import { stageParentEnv } from './stage-launch.ts';
@@ -23,7 +23,8 @@ export function parseStageArgs(argv: string[] = process.argv.slice(2)): StageCon
   } catch (error) {
     throw new UserError((error as Error).message, 'command line');
   }
-  const profile = parseProfile(values.profile ?? process.env.PROFILE);
+  const given = values.profile ?? process.env.PROFILE;
+  const profile = given === undefined ? defaultProfile : parseProfile(given, values.profile === undefined ? 'PROFILE' : '--profile');
   const envRunId = process.env.RUN_ID;
   const runId = values['run-id'] ?? envRunId ?? profile;
   if (values['run-id'] && envRunId && envRunId !== values['run-id']) {

@@ -40,12 +40,7 @@ export function stageLaunch(options: Record<string, unknown>, root: string = wor
   if (!stageScript.test(script) || !existsSync(join(root, script))) {
     throw new UserError(`expected a stage script libs/<stage>/src/stage.ts of this workspace, got '${script}'`, 'option script');
   }
-  let profile: Profile;
-  try {
-    profile = parseProfile(text('profile'));
-  } catch (error) {
-    throw new UserError((error as Error).message.replace(/^profile: /, ''), 'option profile (-c or --profile)');
-  }
+  const profile = parseProfile(text('profile'), 'option profile (-c or --profile)');
   const runId = validateRunId(text('runId'));
   return {
     profile,

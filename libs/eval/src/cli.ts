@@ -3,51 +3,93 @@ import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../../core/src/errors.ts';
 import { cocoPaths } from './dataset.ts';
 import { executionModes, graphOptimizationLevels, letterboxStyles } from '../../core/src/config/choices.ts';
-import type { SessionCount } from './session.ts';
 import { DEFAULT_SESSION_OPTIONS, DEFAULTS } from './defaults.ts';
 import { evaluateOnnx, scoreDetectionsFile, type EvaluationOutput } from './evaluate-onnx.ts';
+import { checkSettings, type EvaluatorSettings } from './settings.ts';
 
 const USAGE = `usage:
   tsx libs/eval/src/cli.ts --onnx-path <model.onnx> --data-root <coco> --out <metrics.json>
       [--annotations <instances.json>] [--max-images N] [--imgsz ${DEFAULTS.imgsz}] [--providers cpu|cuda,cpu|tensorrt,cuda,cpu]
       [--disable-cpu-fallback] [--warmup-runs ${DEFAULTS.warmupRuns}] [--latency-runs ${DEFAULTS.latencyRuns}] [--skip-latency]
-      [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.workers}] [--batch ${DEFAULTS.batch}]
+      [--conf ${DEFAULTS.conf}] [--prefetch ${DEFAULTS.prefetch}] [--workers ${DEFAULTS.letterboxWorkers}] [--batch ${DEFAULTS.batch}]
       [--sessions auto|N] (default ${DEFAULTS.sessions}: onnxruntime sessions evaluating at once, each in a worker thread)
       [--letterbox ${letterboxStyles.join('|')}] (default ${DEFAULTS.letterbox}) [--intra-op-threads N] (default ${DEFAULT_SESSION_OPTIONS.intraOpThreads}; 0: onnxruntime's choice)
       [--graph-optimization ${graphOptimizationLevels.join('|')}] (default ${DEFAULT_SESSION_OPTIONS.graphOptimizationLevel})
       [--execution-mode ${executionModes.join('|')}] (default ${DEFAULT_SESSION_OPTIONS.executionMode})
+  Each of these sets the conf/eval.yaml key of that name (--workers: letterboxWorkers, --graph-optimization:
+  session.graphOptimizationLevel), or train.yaml's imgsz, preprocess.yaml's letterbox; the defaults are conf/'s base values.
   tsx libs/eval/src/cli.ts --detections <results.json> (--annotations <instances.json> | --data-root <coco>) [--out <metrics.json>]`;
+
+/** How a flag's text becomes a value: only its form (a number, a list); what the value may be is the settings' check. */
+type Reader = (text: string, flag: string) => unknown;
+const integer: Reader = (text, flag) => {
+  if (!/^-?\d+$/.test(text.trim())) throw new UserError(`expected an integer, got '${text}'`, flag);
+  return Number(text);
+};
+const decimal: Reader = (text, flag) => {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new UserError(`expected a number, got '${text}'`, flag);
+  return v;
+};
+const word: Reader = (text) => text;
+const providerList: Reader = (text) => text.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+const sessionCount: Reader = (text, flag) => {
+  if (text.trim() === 'auto') return 'auto';
+  if (!/^-?\d+$/.test(text.trim())) throw new UserError(`expected 'auto' or an integer, got '${text}'`, flag);
+  return Number(text);
+};
+
+/** The flags of a model run that set one of the evaluator's settings (settings.ts): its key path, and how its text is read (none: a switch). */
+const SETTING_FLAGS: Record<string, { readonly path: readonly [keyof EvaluatorSettings, ...string[]]; readonly read?: Reader }> = {
+  'max-images': { path: ['maxImages'], read: integer },
+  imgsz: { path: ['imgsz'], read: integer },
+  providers: { path: ['providers'], read: providerList },
+  'disable-cpu-fallback': { path: ['disableCpuFallback'] },
+  'warmup-runs': { path: ['warmupRuns'], read: integer },
+  'latency-runs': { path: ['latencyRuns'], read: integer },
+  'skip-latency': { path: ['skipLatency'] },
+  conf: { path: ['conf'], read: decimal },
+  prefetch: { path: ['prefetch'], read: integer },
+  workers: { path: ['letterboxWorkers'], read: integer },
+  batch: { path: ['batch'], read: integer },
+  sessions: { path: ['sessions'], read: sessionCount },
+  letterbox: { path: ['letterbox'], read: word },
+  'intra-op-threads': { path: ['session', 'intraOpThreads'], read: integer },
+  'graph-optimization': { path: ['session', 'graphOptimizationLevel'], read: word },
+  'execution-mode': { path: ['session', 'executionMode'], read: word },
+};
 
 const OPTIONS = {
   'onnx-path': { type: 'string' },
   'data-root': { type: 'string' },
   annotations: { type: 'string' },
   detections: { type: 'string' },
-  'max-images': { type: 'string' },
-  imgsz: { type: 'string' },
-  providers: { type: 'string' },
-  'disable-cpu-fallback': { type: 'boolean' },
-  'warmup-runs': { type: 'string' },
-  'latency-runs': { type: 'string' },
-  'skip-latency': { type: 'boolean' },
-  conf: { type: 'string' },
-  prefetch: { type: 'string' },
-  workers: { type: 'string' },
-  batch: { type: 'string' },
-  sessions: { type: 'string' },
-  letterbox: { type: 'string' },
-  'intra-op-threads': { type: 'string' },
-  'graph-optimization': { type: 'string' },
-  'execution-mode': { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean' },
-} as const;
+  ...Object.fromEntries(Object.entries(SETTING_FLAGS).map(([flag, { read }]) => [flag, { type: read ? 'string' : 'boolean' }])),
+} as Record<string, { type: 'string' | 'boolean' }>;
 
-/** Model-only flags, refused together with --detections (they would silently do nothing). */
-const MODEL_FLAGS = ['onnx-path', 'max-images', 'imgsz', 'providers', 'disable-cpu-fallback', 'warmup-runs', 'latency-runs', 'skip-latency', 'conf', 'prefetch', 'workers', 'batch', 'sessions', 'letterbox', 'intra-op-threads', 'graph-optimization', 'execution-mode'] as const;
+/** The flag that sets a setting's key path (or an item of it: providers.1), for messages. */
+function flagOf(path: readonly PropertyKey[]): string {
+  const found = Object.entries(SETTING_FLAGS).find(([, flag]) => flag.path.every((key, i) => key === path[i]));
+  return found ? `--${found[0]}` : path.map(String).join('.');
+}
+
+/** The defaults with each setting flag given in its place, checked once, naming the flag. */
+export function settingsFromFlags(values: Readonly<Record<string, string | boolean | undefined>>): EvaluatorSettings {
+  const settings: Record<string, unknown> = { ...DEFAULTS, session: { ...DEFAULTS.session } };
+  for (const [flag, { path, read }] of Object.entries(SETTING_FLAGS)) {
+    const given = values[flag];
+    if (given === undefined) continue;
+    const value = read ? read(String(given), `--${flag}`) : given;
+    const parent = path.slice(0, -1).reduce((object, key) => object[key] as Record<string, unknown>, settings);
+    parent[path[path.length - 1]!] = value;
+  }
+  return checkSettings(settings, flagOf);
+}
 
 export async function runCli(argv: readonly string[]): Promise<EvaluationOutput | null> {
-  let values: ReturnType<typeof parse>['values'];
+  let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parse(argv));
   } catch (error) {
@@ -58,42 +100,27 @@ export async function runCli(argv: readonly string[]): Promise<EvaluationOutput 
     return null;
   }
 
+  const path = (flag: string): string | undefined => values[flag] as string | undefined;
   if (values.detections !== undefined) {
-    const given = MODEL_FLAGS.filter((f) => values[f] !== undefined);
+    const given = ['onnx-path', ...Object.keys(SETTING_FLAGS)].filter((f) => values[f] !== undefined);
     if (given.length > 0) throw new UserError(`--detections scores an existing results file; ${given.map((f) => `--${f}`).join(', ')} only apply to a model run`, 'command line');
-    const annotationsPath = values.annotations ?? (values['data-root'] ? cocoPaths(values['data-root']).annotations : undefined);
+    const dataRoot = path('data-root');
+    const annotationsPath = path('annotations') ?? (dataRoot ? cocoPaths(dataRoot).annotations : undefined);
     if (!annotationsPath) throw new UserError(`--detections needs --annotations <instances.json> or --data-root\n${USAGE}`, 'command line');
-    const output = await scoreDetectionsFile({ detectionsPath: values.detections, annotationsPath, out: values.out });
+    const output = await scoreDetectionsFile({ detectionsPath: path('detections')!, annotationsPath, out: path('out') });
     report(output);
     return output;
   }
 
-  if (!values['onnx-path'] || !values['data-root'] || !values.out) {
+  if (!path('onnx-path') || !path('data-root') || !path('out')) {
     throw new UserError(`--onnx-path, --data-root and --out are required (or --detections to score a results file)\n${USAGE}`, 'command line');
   }
   const output = await evaluateOnnx({
-    onnxPath: values['onnx-path'],
-    dataRoot: values['data-root'],
-    annotationsPath: values.annotations,
-    maxImages: optionalInt(values['max-images'], 'max-images'),
-    imgsz: optionalInt(values.imgsz, 'imgsz'),
-    providers: values.providers?.split(',').map((p) => p.trim()).filter((p) => p !== ''),
-    disableCpuFallback: values['disable-cpu-fallback'] ?? false,
-    warmupRuns: optionalInt(values['warmup-runs'], 'warmup-runs'),
-    latencyRuns: optionalInt(values['latency-runs'], 'latency-runs'),
-    skipLatency: values['skip-latency'] ?? false,
-    conf: optionalNumber(values.conf, 'conf'),
-    prefetch: optionalInt(values.prefetch, 'prefetch'),
-    workers: optionalInt(values.workers, 'workers'),
-    batch: optionalInt(values.batch, 'batch'),
-    sessions: optionalSessionCount(values.sessions),
-    letterbox: optionalChoice(values.letterbox, 'letterbox', letterboxStyles),
-    session: {
-      ...(values['intra-op-threads'] === undefined ? {} : { intraOpThreads: optionalInt(values['intra-op-threads'], 'intra-op-threads') }),
-      ...(values['graph-optimization'] === undefined ? {} : { graphOptimizationLevel: optionalChoice(values['graph-optimization'], 'graph-optimization', graphOptimizationLevels) }),
-      ...(values['execution-mode'] === undefined ? {} : { executionMode: optionalChoice(values['execution-mode'], 'execution-mode', executionModes) }),
-    },
-    out: values.out,
+    onnxPath: path('onnx-path')!,
+    dataRoot: path('data-root'),
+    annotationsPath: path('annotations'),
+    settings: settingsFromFlags(values),
+    out: path('out'),
   });
   report(output);
   return output;
@@ -134,32 +161,6 @@ function report(output: EvaluationOutput): void {
       (m.throughput ? `throughput: ${m.throughput.imagesPerSecond.toFixed(2)} images/s\n` : '') +
       (output.metricsPath ? `wrote ${output.metricsPath}${output.detectionsPath && m.onnx ? ` and ${output.detectionsPath}` : ''}\n` : ''),
   );
-}
-
-function optionalInt(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^-?\d+$/.test(text.trim())) throw new UserError(`expected an integer, got '${text}'`, `--${name}`);
-  return Number(text);
-}
-
-
-function optionalSessionCount(text: string | undefined): SessionCount | undefined {
-  if (text?.trim() === 'auto') return 'auto';
-  if (text !== undefined && !/^-?\d+$/.test(text.trim())) throw new UserError(`expected 'auto' or an integer, got '${text}'`, '--sessions');
-  return optionalInt(text, 'sessions');
-}
-
-function optionalChoice<T extends string>(text: string | undefined, name: string, choices: readonly T[]): T | undefined {
-  if (text === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(text)) throw new UserError(`expected one of ${choices.join(', ')}, got '${text}'`, `--${name}`);
-  return text as T;
-}
-
-function optionalNumber(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new UserError(`expected a number, got '${text}'`, `--${name}`);
-  return v;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

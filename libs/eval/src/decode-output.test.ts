@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEndToEnd, decodeRawHead, VAL_NMS, type Detection } from './decode-output.ts';
-import { runOracle } from './parity/run-oracle.ts';
+import { runOracle } from '../testing/parity/run-oracle.ts';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;

@@ -3,22 +3,20 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../../core/src/errors.ts';
-import { letterboxStyles } from '../../core/src/config/choices.ts';
 import { sha256File } from '../../core/src/hashing.ts';
 import { runBatches, splitIntoBatches, type PassSettings } from './batch-pass.ts';
 import { evaluateCocoBbox, loadCocoInstancesFile, loadCocoResultsFile, type CocoResult } from './coco/index.ts';
 import { classMapFromCategories, cocoPaths, selectImages, subsetInstances } from './dataset.ts';
 import { inferenceFor, sessionModelIo } from './inference.ts';
 import { summarizeLatency, type LatencyStats } from './latency.ts';
-import { DEFAULT_SESSION_OPTIONS, DEFAULTS } from './defaults.ts';
-import type { LetterboxStyle } from './letterbox.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
 import { refuseOutputsOverInputs } from './output-paths.ts';
 import { buildMetrics, detectionsPathFor, writeJsonAtomically, type MetricsJson } from './metrics.ts';
 import type { ModelIo } from './model-io.ts';
 import { ParallelSessions } from './parallel-sessions.ts';
 import { progressReporter } from './progress.ts';
-import { openSession, sessionCount, threadsPerSession, type SessionCount, type SessionOptions } from './session.ts';
+import { openSession, sessionCount, threadsPerSession, type Provider, type SessionOptions } from './session.ts';
+import type { EvaluatorSettings } from './settings.ts';
 import type { StageSeconds } from './stages.ts';
 import { evaluateUltralyticsDetection } from './ultralytics-metric/index.ts';
 
@@ -28,34 +26,10 @@ export interface EvaluateOnnxOptions {
   readonly dataRoot?: string;
   readonly imagesDir?: string;
   readonly annotationsPath?: string;
-  /** Evaluate the first N images by id; all when absent. */
-  readonly maxImages?: number;
-  readonly imgsz?: number;
-  readonly providers?: readonly string[];
-  readonly disableCpuFallback?: boolean;
-  readonly warmupRuns?: number;
-  /** Timed session.run calls (batch 1, one image) for the latency figures. */
-  readonly latencyRuns?: number;
-  readonly skipLatency?: boolean;
-  readonly conf?: number;
   /** Model class index -> COCO category id; default: the instances' categories in ascending id order. */
   readonly classMap?: readonly number[];
-  /** Images decoded and letterboxed ahead of inference. */
-  readonly prefetch?: number;
-  /** Worker threads that decode and letterbox (0: letterboxing on the main thread, decoding still on libuv's pool). */
-  readonly workers?: number;
-  /** Images per session.run (the model needs a dynamic batch axis for more than 1); latency stays batch 1. */
-  readonly batch?: number;
-  /**
-   * onnxruntime sessions evaluating at once, each in a worker thread with its own decode and letterbox (see
-   * ParallelSessions); never more than there are batches; with more than 1, intraOpThreads 0 means the cores shared out among them. Latency is
-   * always one session's.
-   */
-  readonly sessions?: SessionCount;
-  /** Which Ultralytics preprocessing to reproduce (see LetterboxStyle). */
-  readonly letterbox?: LetterboxStyle;
-  /** onnxruntime settings; DEFAULT_SESSION_OPTIONS when absent (foldQdqWeights is only ever used for a second latency figure). */
-  readonly session?: Partial<Omit<SessionOptions, 'foldQdqWeights'>>;
+  /** How to evaluate, checked where it entered (settings.ts): conf/eval.yaml's keys, imgsz and the letterbox style. */
+  readonly settings: EvaluatorSettings;
   /** Seconds between progress lines. */
   readonly progressIntervalSeconds?: number;
   /** Where to write the metrics JSON; the COCO results go beside it (see detectionsPathFor). Nothing written if absent. */
@@ -71,34 +45,14 @@ export interface EvaluationOutput {
 }
 
 const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);
+const PROGRESS_INTERVAL_SECONDS = 10;
 
 /** Runs an ONNX detector over COCO val images and scores it with the COCO bbox metric. */
 export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<EvaluationOutput> {
   const log = options.log ?? stderrLog;
-  const imgsz = options.imgsz ?? DEFAULTS.imgsz;
-  const conf = options.conf ?? DEFAULTS.conf;
-  const warmupRuns = options.warmupRuns ?? DEFAULTS.warmupRuns;
-  const latencyRuns = options.latencyRuns ?? DEFAULTS.latencyRuns;
-  checkCount(imgsz, 'imgsz', 32);
-  checkCount(warmupRuns, 'warmup-runs', 0);
-  checkCount(latencyRuns, 'latency-runs', 1);
-  if (options.maxImages !== undefined) checkCount(options.maxImages, 'max-images', 1);
-  const prefetch = options.prefetch ?? DEFAULTS.prefetch;
-  const workers = options.workers ?? DEFAULTS.workers;
-  const batch = options.batch ?? DEFAULTS.batch;
-  const requestedSessions = options.sessions ?? DEFAULTS.sessions;
-  const style = options.letterbox ?? DEFAULTS.letterbox;
-  const sessionOptions: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options.session, foldQdqWeights: false };
-  checkCount(prefetch, 'prefetch', 1);
-  checkCount(workers, 'workers', 0);
-  checkCount(batch, 'batch', 1);
-  if (requestedSessions !== 'auto') checkCount(requestedSessions, 'sessions', 1);
-  if (workers > 0 && requestedSessions !== 'auto' && requestedSessions > 1) {
-    throw new UserError('letterbox workers serve a single session; with --sessions above 1 each session decodes and letterboxes its own images', '--workers');
-  }
-  checkCount(sessionOptions.intraOpThreads, 'intra-op-threads', 0);
-  if (!letterboxStyles.includes(style)) throw new UserError(`expected one of ${letterboxStyles.join(', ')}, got '${style}'`, '--letterbox');
-  if (!(conf >= 0 && conf <= 1)) throw new UserError(`expected a confidence threshold in [0, 1], got ${conf}`, '--conf');
+  const { imgsz, conf, warmupRuns, latencyRuns, prefetch, batch, providers, disableCpuFallback } = options.settings;
+  const { letterboxWorkers: workers, sessions: requestedSessions, letterbox: style } = options.settings;
+  const sessionOptions: SessionOptions = { ...options.settings.session, foldQdqWeights: false };
 
   const { imagesDir, annotationsPath } = resolveData(options);
   if (options.out) {
@@ -115,12 +69,10 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
     );
   }
   const instances = await loadCocoInstancesFile(annotationsPath);
-  const images = selectImages(instances, imagesDir, options.maxImages, annotationsPath);
+  const images = selectImages(instances, imagesDir, options.settings.maxImages ?? undefined, annotationsPath);
   if (images.length === 0) throw new UserError('the instances file lists no images', annotationsPath);
   const classMap = options.classMap ?? classMapFromCategories(instances.categories);
 
-  const providers = options.providers ?? DEFAULTS.providers;
-  const disableCpuFallback = options.disableCpuFallback ?? DEFAULTS.disableCpuFallback;
   const opened = await openSession({ onnxPath: options.onnxPath, providers, disableCpuFallback, options: sessionOptions, log });
   const { session } = opened;
   // Letterbox workers feed a single session, so 'auto' then means that one; a session without a batch would only load.
@@ -135,7 +87,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
 
     let latencyMs: LatencyStats | null = null;
     let latencyQdqFoldedMs: LatencyStats | null = null;
-    if (!options.skipLatency) {
+    if (!options.settings.skipLatency) {
       const sample = (await pool.prepare(images[0]!.path)).tensor;
       latencyMs = await measureLatency(() => infer(sample, 1), warmupRuns, latencyRuns);
       log(`latency${qdq ? ' (weight Q/DQ re-run at every inference, as stored)' : ''} over ${latencyRuns} runs after ${warmupRuns} warm-up: ${describeLatency(latencyMs)}`);
@@ -147,7 +99,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
 
     const batches = splitIntoBatches(images, batch);
     const resultsByBatch: CocoResult[][] = [];
-    const tick = progressReporter({ total: images.length, intervalMs: 1000 * (options.progressIntervalSeconds ?? DEFAULTS.progressIntervalSeconds), log });
+    const tick = progressReporter({ total: images.length, intervalMs: 1000 * (options.progressIntervalSeconds ?? PROGRESS_INTERVAL_SECONDS), log });
     let done = 0;
     const collect = (index: number, count: number, batchResults: CocoResult[]): void => {
       resultsByBatch[index] = batchResults;
@@ -198,7 +150,7 @@ export async function evaluateOnnx(options: EvaluateOnnxOptions): Promise<Evalua
       headForm: io.output.kind,
       detections: results.length,
       detectionsOutsideGtCategories: results.length - scored.length,
-      providers: opened.providers,
+      providers: [...opened.providers],
       onnx: { path: options.onnxPath, sha256: await sha256File(options.onnxPath), sizeBytes: onnxStat.size },
       annotations: { path: annotationsPath, sha256: await sha256File(annotationsPath) },
       detectionsFile: detectionsPath ? basename(detectionsPath) : null,
@@ -276,7 +228,7 @@ export async function hasQdqNodes(onnxPath: string): Promise<boolean> {
 /** Latency of the same file with the weight Q/DQ folded into float weights when the session loads. */
 async function foldedQdqLatency(
   onnxPath: string,
-  providers: readonly string[],
+  providers: readonly Provider[],
   disableCpuFallback: boolean,
   sessionOptions: SessionOptions,
   io: ModelIo,
@@ -315,8 +267,4 @@ async function measureLatency(run: () => Promise<unknown>, warmupRuns: number, r
     samples.push(performance.now() - t0);
   }
   return summarizeLatency(samples);
-}
-
-function checkCount(value: number, name: string, min: number): void {
-  if (!Number.isInteger(value) || value < min) throw new UserError(`expected an integer >= ${min}, got ${value}`, `--${name}`);
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inverseLetterbox, letterboxGeometry, scaleBoxesToOriginal, valInverseLetterbox, valLetterboxGeometry, xyxyToCocoXywh } from './geometry.ts';
 import { roundDecimals, roundHalfEven } from './rounding.ts';
-import { runOracle } from './parity/run-oracle.ts';
+import { runOracle } from '../testing/parity/run-oracle.ts';
 
 test('roundHalfEven follows Python round()', () => {
   assert.deepEqual([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 2.5001, 3].map(roundHalfEven), [0, 2, 2, 0, -2, 2, 3, 3]);

@@ -1,11 +1,7 @@
-/** Latency summary in milliseconds; percentiles use numpy's default (linear interpolation between order statistics). */
-export interface LatencyStats {
-  readonly mean: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly runs: number;
-}
+import type { LatencyStats } from '../../core/src/schemas/eval.ts';
+
+/** A latency summary as metrics.json records it (its schema's type). */
+export type { LatencyStats };
 
 export function summarizeLatency(samplesMs: readonly number[]): LatencyStats {
   if (samplesMs.length === 0) throw new Error('summarizeLatency: no samples');

@@ -3,12 +3,12 @@ import { UserError } from '../../core/src/errors.ts';
 import { runBatches, type IndexedBatch, type PassSettings } from './batch-pass.ts';
 import type { CocoResult } from './coco/index.ts';
 import { inferenceFor, sessionModelIo } from './inference.ts';
-import { openSession, type SessionOptions } from './session.ts';
+import { openSession, type Provider, type SessionOptions } from './session.ts';
 import type { StageSeconds } from './stages.ts';
 
 /** Worker side of ParallelSessions: opens its own onnxruntime session, then evaluates the batches it is sent. */
 export interface SessionWorkerData {
-  readonly session: { readonly onnxPath: string; readonly providers: readonly string[]; readonly disableCpuFallback: boolean; readonly options: SessionOptions };
+  readonly session: { readonly onnxPath: string; readonly providers: readonly Provider[]; readonly disableCpuFallback: boolean; readonly options: SessionOptions };
   readonly settings: PassSettings;
 }
 

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { executionModes, executionProviders, graphOptimizationLevels, type ExecutionProvider } from '../../core/src/config/choices.ts';
+import type { ExecutionProvider } from '../../core/src/config/choices.ts';
+import type { SessionSettings } from '../../core/src/schemas/eval.ts';
 import { UserError } from '../../core/src/errors.ts';
 
 /** Execution providers this evaluator accepts, by onnxruntime-node's names (conf/eval.yaml's list). */
@@ -13,7 +14,7 @@ export type Provider = ExecutionProvider;
 export interface SessionRequest {
   readonly onnxPath: string;
   /** In priority order; onnxruntime assigns each node to the first provider that can run it. */
-  readonly providers: readonly string[];
+  readonly providers: readonly Provider[];
   /**
    * Fail instead of falling back to CPU: when a requested provider cannot be loaded, and (when 'cpu' is not itself
    * requested) when some node would have to run on CPU.
@@ -23,13 +24,12 @@ export interface SessionRequest {
   readonly log: (line: string) => void;
 }
 
-/** The onnxruntime session settings the evaluator chooses; recorded in metrics.json. */
-export interface SessionOptions {
-  /** Threads of one operator; 0 lets onnxruntime choose (one per physical core). */
-  readonly intraOpThreads: number;
-  readonly graphOptimizationLevel: (typeof graphOptimizationLevels)[number];
-  /** 'parallel' runs independent branches of the graph at once (inter-op threads); 'sequential' one node at a time. */
-  readonly executionMode: (typeof executionModes)[number];
+/**
+ * How a session is created: conf/eval.yaml's session settings, as metrics.json records them (intraOpThreads 0 lets
+ * onnxruntime choose, one per physical core; executionMode 'parallel' runs independent branches of the graph at once),
+ * and whether the weight Q/DQ are folded.
+ */
+export interface SessionOptions extends Readonly<SessionSettings> {
   /**
    * Fold the DequantizeLinear of constant (weight) Q/DQ pairs into float weights when the session loads
    * (onnxruntime's session.disable_quant_qdq = 1). onnxruntime keeps weight Q/DQ nodes by default for the providers
@@ -88,21 +88,9 @@ export interface OpenedSession {
   readonly providers: readonly Provider[];
 }
 
-export function parseProviders(list: readonly string[], where: string): Provider[] {
-  if (list.length === 0) throw new UserError(`expected at least one execution provider (${executionProviders.join(', ')})`, where);
-  return list.map((name) => {
-    const p = name.trim().toLowerCase();
-    if (!(executionProviders as readonly string[]).includes(p)) {
-      throw new UserError(`unknown execution provider '${name}'; expected one of ${executionProviders.join(', ')}`, where);
-    }
-    return p as Provider;
-  });
-}
-
 /** Opens an onnxruntime session on the requested providers, with a loud (or, if asked, fatal) CPU fallback. */
 export async function openSession(request: SessionRequest): Promise<OpenedSession> {
-  const { onnxPath, disableCpuFallback, options, log } = request;
-  const providers = parseProviders(request.providers, '--providers');
+  const { onnxPath, providers, disableCpuFallback, options, log } = request;
   try {
     await access(onnxPath);
   } catch {

@@ -20,7 +20,8 @@ import { readArtifact, requireArtifact } from '../../core/src/artifacts.ts';
 import { closureDigest, type CodeEntries } from '../../core/src/code-closure.ts';
 import { valHeads } from '../../core/src/config/schema.ts';
 import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
-import { evalJsonSchema, metricsJsonSchema } from '../../core/src/schemas/eval.ts';
+import { evalJsonSchema, metricsJsonSchema, type EvalMemoEntry } from '../../core/src/schemas/eval.ts';
+import { exportJsonSchema } from '../../core/src/schemas/export.ts';
 import { runJsonSchema } from '../../core/src/schemas/training.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
@@ -35,6 +36,7 @@ import { detectionsPathFor, writeJsonAtomically } from './metrics.ts';
 import { evaluateOnnx } from './evaluate-onnx.ts';
 import { compareFidelity, describeFidelity, finalValidationOf } from './fidelity.ts';
 import { checkPackedEqualsQcdq } from './packed-check.ts';
+import type { EvaluatorSettings } from './settings.ts';
 
 /**
  * The evaluator's code: the import closure of this file, the eval target's code input as Nx hashes it (declaration.ts
@@ -111,21 +113,22 @@ async function valSplit(layout: RunLayout): Promise<{ imagesDir: string; annotat
 }
 
 export async function runEvalStage(profile: Profile, layout: RunLayout): Promise<void> {
-  const settings = loadSection('eval', profile);
-  const { letterbox } = loadSection('preprocess', profile);
-  const { imgsz } = loadSection('train', profile);
+  // The input size every scored file was exported at (the PTQ files keep it), from what export wrote.
+  const { imgsz } = await readArtifact(join(layout.onnx, artifactFiles.exportJson), exportJsonSchema, layout);
+  // Checked where they entered (loadSection: conf/'s schema; export.json's schema): the evaluator takes them as they are.
+  const settings: EvaluatorSettings = { ...loadSection('eval', profile), letterbox: loadSection('preprocess', profile).letterbox, imgsz };
   const { imagesDir, annotationsPath } = await valSplit(layout);
   const annotationsSha256 = await sha256File(annotationsPath);
   const codeDigest = closureDigest(workspaceRoot, evaluatorCode);
   const previous = await previousMemo(join(layout.eval, artifactFiles.evalJson));
 
   await writeDirAtomically(layout.eval, async (staging) => {
-    const memo = {} as Record<EvalVariant, { key: string; onnxSha256: string; reused: boolean }>;
+    const memo = {} as Record<EvalVariant, EvalMemoEntry>;
     const stats = {} as Record<EvalVariant, readonly number[]>;
     for (const variant of evalVariants) {
       const onnxPath = await requireArtifact(evalOnnxPath(layout, variant), layout, 'no ONNX file');
       const onnxSha256 = await sha256File(onnxPath);
-      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, letterbox, imgsz, codeDigest }));
+      const key = sha256Text(canonicalJson({ onnxSha256, annotationsSha256, settings, codeDigest }));
       const out = join(staging, metricsFileName[variant]);
       const before = join(layout.eval, metricsFileName[variant]);
       const reusable = previous?.[variant]?.key === key ? await reusableMetrics(before, variant) : null;
@@ -142,19 +145,8 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
         onnxPath,
         imagesDir,
         annotationsPath,
-        imgsz,
         classMap: cocoIdOfYoloClass, // the dataset stage's 91->80 labels, whatever categories the val file declares
-        providers: settings.providers,
-        disableCpuFallback: settings.disableCpuFallback,
-        warmupRuns: settings.warmupRuns,
-        latencyRuns: settings.latencyRuns,
-        skipLatency: settings.skipLatency,
-        conf: settings.conf,
-        batch: settings.batch,
-        sessions: settings.sessions,
-        letterbox,
-        session: settings.session,
-        ...(settings.maxImages === null ? {} : { maxImages: settings.maxImages }),
+        settings,
         out,
         log: (line) => process.stdout.write(`[eval] ${variant}: ${line}\n`),
       });

@@ -1,16 +1,7 @@
-/**
- * Where an evaluation spends its time, in seconds summed over all images. Decoding runs on libuv's thread pool ahead
- * of the thread that infers, overlapping the other stages; decodeWait is what that thread still waited for it (with
- * letterbox workers, for decode and letterbox both). The others run on that thread one after another. With parallel
- * sessions each has such a thread, and the seconds are summed over them.
- */
-export interface StageSeconds {
-  decodeWait: number;
-  letterbox: number;
-  inference: number;
-  decodeOutput: number;
-  metric: number;
-}
+import type { StageSeconds } from '../../core/src/schemas/eval.ts';
+
+/** Where an evaluation spends its time, as metrics.json records it (its schema says what each stage is). */
+export type { StageSeconds };
 
 export function emptyStageSeconds(): StageSeconds {
   return { decodeWait: 0, letterbox: 0, inference: 0, decodeOutput: 0, metric: 0 };

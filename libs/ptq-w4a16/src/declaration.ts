@@ -6,11 +6,11 @@ import { artifactFiles as f, onnxFileName, ptqFiles } from '../../core/src/layou
 import type { StageDeclaration } from '../../core/src/stage-declaration.ts';
 
 export const ptqW4a16: StageDeclaration = {
-  // qat.yaml: the very quantizer settings the QAT run trained with; export.yaml and train.yaml: opset, imgsz.
-  conf: ['qat.yaml', 'export.yaml', 'train.yaml'],
+  // qat.yaml: the very quantizer settings the QAT run trained with; the opset and imgsz come from export.json.
+  conf: ['qat.yaml'],
   code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_w4a16_cli'] },
   pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
-  reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat] },
+  reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat, f.exportJson] },
   output: (l) => l.ptq.w4a16,
   writes: [...Object.values(ptqFiles.w4a16), f.ptqRequest],
 };

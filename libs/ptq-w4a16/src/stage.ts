@@ -8,9 +8,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { loadSection, type Profile } from '../../core/src/config/load.ts';
-import { requireArtifact } from '../../core/src/artifacts.ts';
+import { readArtifact, requireArtifact } from '../../core/src/artifacts.ts';
 import { artifactFiles, onnxFileName, ptqFiles, type RunLayout } from '../../core/src/layout.ts';
 import { forwardLine, offlineEnv, runPythonModuleOrFail } from '../../core/src/python.ts';
+import { exportJsonSchema } from '../../core/src/schemas/export.ts';
 import { ptqW4a16RequestSchema } from '../../core/src/schemas/ptq-w4a16.ts';
 import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
@@ -20,8 +21,8 @@ import { fromWorkspace } from '../../core/src/workspace.ts';
 type W4a16Request = z.output<typeof ptqW4a16RequestSchema>;
 
 export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Promise<void> {
-  const { opset } = loadSection('export', profile);
-  const { imgsz } = loadSection('train', profile);
+  // The export's facts (its input size and opset, which the PTQ file is exported at too), from what export wrote.
+  const { imgsz, opset } = await readArtifact(join(layout.onnx, artifactFiles.exportJson), exportJsonSchema, layout);
   const request: Omit<W4a16Request, 'out_dir'> = {
     imgsz,
     opset,

@@ -17,12 +17,14 @@ import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
 import { selectTrainImages } from '../../eval/src/calibration/train-images.ts';
 import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
+import { fixedInputSide } from '../../eval/src/model-input.ts';
 
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);
   const { letterbox } = loadSection('preprocess', profile);
-  const { imgsz } = loadSection('train', profile);
   const fp16Onnx = await requireArtifact(join(layout.onnx, onnxFileName.fp16), layout);
+  // The size the file was exported at, from the file: a QAT change rewrites export.json but not this file.
+  const imgsz = await fixedInputSide(fp16Onnx);
   const { trainDir, list } = await selectTrainImages(layout, calibrationImages, 'conf/ptq.yaml: calibrationImages');
   process.stdout.write(`[ptq-w8a8] calibration: ${list.images.length} train images (requested ${list.requested}), sha256 ${list.sha256}, ${letterbox} letterbox\n`);
 

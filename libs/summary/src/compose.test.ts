@@ -34,7 +34,10 @@ const metrics = (map: number, mean: number, ultralytics = true, decodeMs = 0.2) 
   ...namedStats([map, 0.7, 0.55, 0.3, 0.55, 0.65, 0.35, 0.6, 0.65, -1, 0.6, 0.7]),
   images: 5000,
   latencyMs: { mean, p50: mean - 1, p90: mean + 2, p99: mean + 5, runs: 50 },
-  throughput: { imagesPerSecond: 21.3, images: 5000, stageSeconds: { decodeOutput: (decodeMs * 5000) / 1000 } },
+  throughput: {
+    images: 5000, seconds: 5000 / 21.3, imagesPerSecond: 21.3, batch: 1, workers: 0, sessions: 1, intraOpThreadsPerSession: 0,
+    stageSeconds: { decodeWait: 0, letterbox: 0, inference: 0, decodeOutput: (decodeMs * 5000) / 1000, metric: 0 },
+  },
   providers: ['cpu'],
   ...(ultralytics ? { ultralytics: { mAP50_95: map - 0.005, mAP50: 0.69, precision: 0.71, recall: 0.62 } } : {}),
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { z } from 'zod';
 import { readArtifact } from '../../core/src/artifacts.ts';
-import { datasetProvenanceSchema } from '../../core/src/schemas/dataset.ts';
+import { datasetProvenanceSchema, splitCountsSchema } from '../../core/src/schemas/dataset.ts';
 import { metricsJsonSchema } from '../../core/src/schemas/eval.ts';
 import { exportJsonSchema } from '../../core/src/schemas/export.ts';
 import { runJsonSchema } from '../../core/src/schemas/training.ts';
@@ -29,12 +29,8 @@ export interface PtqInputs {
   report: QuantizationReport;
 }
 
-export interface SplitCounts {
-  images: number;
-  labelledImages: number;
-  backgroundImages: number;
-  annotationsWritten: number;
-}
+/** The dataset's counts per split, as provenance.json records them. */
+export type SplitCounts = z.output<typeof splitCountsSchema>;
 
 export interface SummaryInputs {
   runId: string;

@@ -97,7 +97,6 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     qat: variant === 'qat' && qat ? qatSettingsRequest(qat) : null,
     distill: distillRequest(variant, qat, inputs.teacher ?? null),
     resume_from: null,
-    time_hours: null,
     // The collapse watch is about 4-bit training; an FP16 run's curves are read against it in summary.md.
     collapse_watch:
       variant === 'qat'

@@ -72,7 +72,8 @@ def good_train_request(tmp_path):
     return {
         "variant": "fp16", "model": "yolov10n.yaml", "data": "/d/data.yaml", "save_dir": str(tmp_path), "epochs": 1,
         "batch": 4, "imgsz": 64, "seed": 0, "optimizer": "SGD", "amp": False, "close_mosaic": 0, "save_period": 1,
-        "device": "cpu", "workers": 0, "hyps": {"lr0": 0.01}, "qat": None, "resume_from": None, "time_hours": None,
+        "device": "cpu", "workers": 0, "cuda_graphs": True, "hyps": {"lr0": 0.01}, "qat": None, "resume_from": None,
+        "collapse_watch": None, "val_head": "one2one", "distill": None,
     }
 
 
@@ -85,6 +86,13 @@ def test_a_bad_train_request_names_the_file_and_key(tmp_path):
         TrainRequest.from_file(path)
     path.write_text(json.dumps({**good_train_request(tmp_path), "qat": {"weight_bit_width": 4}}))
     with pytest.raises(ValueError, match=r"request\.json: qat\.per_channel: missing"):
+        TrainRequest.from_file(path)
+    # Every key is required (the dataclass has no defaults to fill in), and a benchmark's time box is no key of it.
+    path.write_text(json.dumps({k: v for k, v in good_train_request(tmp_path).items() if k != "val_head"}))
+    with pytest.raises(ValueError, match=r"request\.json: val_head: missing"):
+        TrainRequest.from_file(path)
+    path.write_text(json.dumps({**good_train_request(tmp_path), "time_hours": 1.0}))
+    with pytest.raises(ValueError, match=r"request\.json: time_hours: unknown key"):
         TrainRequest.from_file(path)
 
 

@@ -1,11 +1,15 @@
-"""Exit codes of the yolo_py entry points, read from exit_codes.json, which the TypeScript side imports too."""
+"""Exit codes of the yolo_py entry points, read from contracts/exit_codes.json.
+
+Defined once in libs/core/src/python.ts (pythonExitCodes), which the stages check a Python exit against, and emitted
+into contracts/ (a TypeScript test fails when the file is stale).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-_CODES = json.loads((Path(__file__).parent / "exit_codes.json").read_text())
+_CODES = json.loads((Path(__file__).parent / "contracts" / "exit_codes.json").read_text())
 
 EXIT_BAD_INPUT: int = _CODES["badInput"]
 """The request or the arguments are wrong: the stage reports the last stderr line as the user's error."""

@@ -9,14 +9,11 @@ out_dir. Exit 2 with a message naming the file for a bad request or an unreadabl
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from yolo_py import offline
-from yolo_py.artifact_keys import camel_keys
-from yolo_py.files import write_atomically
-from yolo_py.json_schema import check
+from yolo_py.artifacts import write_artifact
 from yolo_py.layout import EXPORT_JSON
 from yolo_py.export_request import BnImages, ExportModel, ExportRequest
 from yolo_py.exit_codes import EXIT_BAD_INPUT
@@ -155,11 +152,7 @@ def main(argv: list[str]) -> int:
         "bn_reestimation": {"variants": sorted(reestimated), **next(iter(reestimated.values()))} if reestimated else None,
         "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__},
     }
-    # Through JSON first (default=str: numpy scalars in the agreement), so the check sees what the summary will read.
-    written = json.loads(json.dumps(camel_keys(export_json), default=str))
-    path = out_dir / EXPORT_JSON
-    text = json.dumps(check(written, "export.schema.json", path), indent=2) + "\n"
-    write_atomically(path, lambda tmp: tmp.write_text(text))
+    write_artifact(out_dir / EXPORT_JSON, export_json, "export.schema.json")
     return 0
 
 

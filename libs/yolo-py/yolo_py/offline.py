@@ -13,8 +13,9 @@ import os
 import shutil
 from pathlib import Path
 
-# Ultralytics' offline and no-auto-install switches, and the third-party loggers it would enable if installed.
-OFFLINE_ENV: dict[str, str] = json.loads((Path(__file__).parent / "offline_env.json").read_text())
+# Ultralytics' offline and no-auto-install switches, and the third-party loggers it would enable if installed: defined
+# in libs/core/src/python.ts (offlineSwitches), which sets them on every Python child, and emitted into contracts/.
+OFFLINE_ENV: dict[str, str] = json.loads((Path(__file__).parent / "contracts" / "offline_env.json").read_text())
 
 # Fonts Ultralytics may ask for by name; any local TrueType font serves for plot labels.
 _FONT_NAMES = ("Arial.ttf", "Arial.Unicode.ttf")
@@ -47,7 +48,7 @@ def configure(config_dir: Path) -> None:
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     os.environ["YOLO_CONFIG_DIR"] = str(config_dir)
-    # The switches the TypeScript side also sets on every Python child (core/src/python.ts): one table for both.
+    # The switches the TypeScript side also sets on every Python child: one table for both.
     os.environ.update(OFFLINE_ENV)
     os.environ.setdefault("YOLO_VERBOSE", "true")
     font = find_local_font()

@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from yolo_py import offline
-from yolo_py.artifact_keys import camel_keys
+from yolo_py.artifacts import write_artifact
 from yolo_py.exit_codes import EXIT_BAD_INPUT
-from yolo_py.files import write_atomically
-from yolo_py.json_schema import check
 
-# The file names of both steps, defined once in ptq_files.json (libs/core/src/layout.ts imports it too).
-FILES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "ptq_files.json").read_text())
+# The file names of both steps, defined once in libs/core/src/layout.ts (ptqFiles) and emitted into contracts/.
+FILES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "contracts" / "ptq_files.json").read_text())
 # Written from the step's result (as JSON artifacts), not listed among the files of its summary.
 RESULT_FILES = ("report", "summary")
 
@@ -32,21 +30,11 @@ class BadInput(Exception):
 
 
 def file_entries(out: Path, step: str) -> dict:
-    """Name, size and sha256 of each file the step wrote into `out`, by its ptq_files.json key."""
+    """Name, size and sha256 of each file the step wrote into `out`, by its key in FILES."""
     from yolo_py.files import sha256_of
 
     names = {key: name for key, name in FILES[step].items() if key not in RESULT_FILES}
     return {key: {"file": name, "bytes": (out / name).stat().st_size, "sha256": sha256_of(out / name)} for key, name in names.items()}
-
-
-def write_artifact(path: Path, data: dict, schema_name: str) -> None:
-    """`data` with camelCase keys, checked against contracts/<schema_name>, written atomically.
-
-    Through JSON first (default=str: numpy scalars in an agreement), so the check sees what the summary reads.
-    """
-    written = json.loads(json.dumps(camel_keys(data), default=str))
-    text = json.dumps(check(written, schema_name, path), indent=2) + "\n"
-    write_atomically(path, lambda tmp: tmp.write_text(text))
 
 
 def main(argv: list[str], usage: str, read_request: Callable[[Path], Request], run: Callable[[Request], dict[Path, tuple[dict, str]]]) -> int:

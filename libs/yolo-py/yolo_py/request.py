@@ -8,7 +8,7 @@ alone: an environment variable is what survives into every rank.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +36,19 @@ class TrainRequest:
     workers: int
     # Replay the model's forward and backward as CUDA graphs where it applies (yolo_py/cuda_graph.py): how the
     # step runs, not what it computes, so it is not part of the recipe.
-    cuda_graphs: bool = True
-    hyps: dict[str, float] = field(default_factory=dict)
-    qat: dict[str, Any] | None = None
-    resume_from: str | None = None
+    cuda_graphs: bool
+    hyps: dict[str, float]
+    qat: dict[str, Any] | None
+    resume_from: str | None
     # The collapse watch (yolo_py/collapse_watch.py: drop_fraction, epochs, min_best), for QAT runs; a warning,
     # never a change to the weights, so it is not part of the recipe either.
-    collapse_watch: dict[str, Any] | None = None
-    # Ultralytics' `time`: train for this many hours, fitting the epoch count (and LR schedule) to it after the
-    # first epoch. For time-boxed benchmarks; the experiment's stages always give epochs.
-    time_hours: float | None = None
+    collapse_watch: dict[str, Any] | None
     # The head validation measures (results.csv, best.pt's fitness, final metrics): "one2one", YOLOv10's NMS-free
     # head that the export ships, or "one2many-nms". Part of the recipe: it picks best.pt.
-    val_head: str = "one2one"
+    val_head: str
     # Distillation from the FP16 teacher (yolo_py/distill.py: teacher, teacher_sha256, weight, temperature), QAT only;
     # part of the recipe, the teacher's sha256 included: a resumed run keeps the teacher it started with.
-    distill: dict[str, Any] | None = None
+    distill: dict[str, Any] | None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -100,5 +97,4 @@ class TrainRequest:
             "nms": self.val_head != "one2one",
             "verbose": True,
             "patience": 0,  # the experiment trains its whole schedule: no early stopping
-            **({"time": self.time_hours} if self.time_hours else {}),
         }

@@ -12,7 +12,7 @@ import { runMain, UserError } from '../../../libs/core/src/errors.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
 import { cocoStatKeys, cocoStatLabel } from '../../../libs/core/src/vocabulary.ts';
 import { projectPython } from '../../../libs/core/src/python-env.ts';
-import { runReference, type ReferenceEngine } from '../../../libs/eval/src/coco/reference.ts';
+import { runReference, type ReferenceEngine } from '../../../libs/eval/testing/coco/reference.ts';
 import { VAL2017_LIKE, writeVal2017Like } from './val2017-like.ts';
 
 interface Measured {

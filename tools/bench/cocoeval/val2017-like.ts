@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { seededRandom, type SeededRandom } from '../../../libs/eval/src/coco/seeded-random.ts';
+import { seededRandom, type SeededRandom } from '../../../libs/eval/testing/coco/seeded-random.ts';
 
 /**
  * A synthetic case shaped like COCO val2017 scored by a detector that keeps 300 boxes per image:

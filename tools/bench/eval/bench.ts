@@ -28,8 +28,10 @@ import { runMain, UserError } from '../../../libs/core/src/errors.ts';
 import { defaultProfile, loadSection } from '../../../libs/core/src/config/load.ts';
 import { pythonPackageRoot } from '../../../libs/core/src/python.ts';
 import { projectPython as python } from '../../../libs/core/src/python-env.ts';
+import type { LatencyStats } from '../../../libs/core/src/schemas/eval.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
-import { syntheticRgb } from '../../../libs/eval/src/parity/fixture-images.ts';
+import { syntheticRgb } from '../../../libs/eval/testing/parity/fixture-images.ts';
+import { settingsWith } from '../../../libs/eval/src/defaults.ts';
 import { evaluateOnnx } from '../../../libs/eval/src/evaluate-onnx.ts';
 
 const here = join(workspaceRoot, 'tools', 'bench', 'eval');
@@ -37,21 +39,13 @@ const here = join(workspaceRoot, 'tools', 'bench', 'eval');
 const COCO_IDS = Array.from({ length: 90 }, (_, i) => i + 1).filter((id) => ![12, 26, 29, 30, 45, 66, 68, 69, 71, 83].includes(id));
 const SIZES = [[640, 480], [480, 640], [500, 375], [640, 427], [612, 612], [640, 360]] as const;
 
-interface Latency {
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  runs: number;
-}
-
 interface RunFigures {
   wallSeconds: number;
   stats: number[];
   detections: number;
   throughput: { images: number; seconds: number; imagesPerSecond: number; stageSeconds: Record<string, number> };
-  latencyMs: Latency | null;
-  latencyQdqFoldedMs?: Latency | null;
+  latencyMs: LatencyStats | null;
+  latencyQdqFoldedMs?: LatencyStats | null;
 }
 
 async function makeDataset(root: string, count: number): Promise<void> {
@@ -80,7 +74,7 @@ async function makeDataset(root: string, count: number): Promise<void> {
 /** Replaces the ground truth with the model's detections scoring >= 0.05 (at most 8 per image), jittered by up to 5%. */
 async function groundTruthFromModel(root: string, model: string, imgsz: number): Promise<number> {
   const annotationsPath = join(root, 'annotations', 'instances_val2017.json');
-  const { results } = await evaluateOnnx({ onnxPath: model, dataRoot: root, imgsz, letterbox: 'predict', skipLatency: true, log: () => undefined });
+  const { results } = await evaluateOnnx({ onnxPath: model, dataRoot: root, settings: settingsWith({ imgsz, letterbox: 'predict', skipLatency: true }), log: () => undefined });
   const instances = JSON.parse(await readFile(annotationsPath, 'utf8')) as { annotations: unknown[] };
   let seed = 11;
   const jitter = (): number => 1 + 0.1 * (((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5);
@@ -123,7 +117,7 @@ function stageLine(runs: RunFigures[]): string {
     .join(', ');
 }
 
-const latencyText = (l: Latency | null | undefined): string => (l ? `${l.mean.toFixed(2)} / ${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}` : '-');
+const latencyText = (l: LatencyStats | null | undefined): string => (l ? `${l.mean.toFixed(2)} / ${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}` : '-');
 
 async function main(): Promise<void> {
   let values;

@@ -4,7 +4,8 @@
 # friends carried as wheels in .whl/), and writes its figures to $OUT.
 #
 #   bash tools/bench/gpu/train-bench.sh <fp16|qat|qat-stock> <epochs> [model=yolov10m.yaml] [imgsz=640] [batch=32] [device=0] [time-limit-s=540] [train-hours]
-# train-hours: Ultralytics' `time` (fits the epoch count and LR schedule to that many hours after epoch 1).
+# train-hours: Ultralytics' `time` (fits the epoch count and LR schedule to that many hours after epoch 1), through
+# time_boxed_train.py: the training request has no time box.
 # BENCH_TAG names the run and its files (default: the variant); BENCH_RESUME=1 resumes the tagged run from its
 # weights/last.pt instead of starting over. BENCH_WORKERS: dataloader workers (default 8). qat-stock: QAT without the
 # batched weight quantization (stock Brevitas per layer), through stock_qat_train.py.
@@ -27,16 +28,16 @@ if [ "${BENCH_RESUME:-0}" = 1 ]; then
 else
   rm -rf "$run"
 fi
-python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$data" "$hours" "$resume" "${BENCH_WORKERS:-8}" > /tmp/request-$tag.json <<'PY'
+python3 - "$variant" "$epochs" "$model" "$imgsz" "$batch" "$device" "$run" "$data" "$resume" "${BENCH_WORKERS:-8}" > /tmp/request-$tag.json <<'PY'
 import json, sys
-variant, epochs, model, imgsz, batch, device, run, data, hours, resume, workers = sys.argv[1:]
+variant, epochs, model, imgsz, batch, device, run, data, resume, workers = sys.argv[1:]
 variant = variant.removesuffix("-stock")
 qat = {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []}
 print(json.dumps({
     "variant": variant, "model": model, "data": f"{data}/data.yaml", "save_dir": run, "epochs": int(epochs),
     "batch": int(batch), "imgsz": int(imgsz), "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 10,
-    "save_period": 25, "device": device, "workers": int(workers), "hyps": json.load(open(f"{data}/hyps.json")),
-    "qat": qat if variant == "qat" else None, "resume_from": resume or None, "time_hours": float(hours) if hours else None,
+    "save_period": 25, "device": device, "workers": int(workers), "cuda_graphs": True, "hyps": json.load(open(f"{data}/hyps.json")),
+    "qat": qat if variant == "qat" else None, "resume_from": resume or None, "val_head": "one2one", "collapse_watch": None, "distill": None,
 }))
 PY
 {
@@ -50,6 +51,7 @@ PY
 copier=$!
 set +e
 entry=(-m yolo_py.train); [ "$variant" = qat-stock ] && entry=("$root/tools/bench/gpu/stock_qat_train.py")
+[ -n "$hours" ] && entry=("$root/tools/bench/gpu/time_boxed_train.py" "$hours" "${entry[@]}")
 timeout "$limit" python3 "${entry[@]}" /tmp/request-$tag.json /tmp/yolo-config-$tag 2>&1 | tr '\r' '\n' | grep -v '━' | tee "$out/log-$tag.txt" | grep -E '^\[|AMP|epochs completed|all |Error|error'
 status=${PIPESTATUS[0]}
 set -e

@@ -49,8 +49,9 @@ test('unknown keys fail with the list of known keys', () => {
 test('a missing key says it is missing; an unknown profile name is refused', () => {
   const { epochs: _e, ...withoutEpochs } = train;
   assert.throws(() => resolveSection('train', withoutEpochs, 'demo', 'conf/train.yaml'), /epochs: .*key missing/);
-  assert.throws(() => parseProfile('prod'), /unknown profile .prod.: expected one of demo, gpu, coco, ci/);
-  assert.equal(parseProfile(undefined), 'demo');
+  assert.throws(() => parseProfile('prod', '--profile'), /UserError: --profile: unknown profile .prod.: expected one of demo, gpu, coco, ci$/);
+  assert.equal(parseProfile('ci', '--profile'), 'ci');
+  assert.throws(() => resolveSection('train', { ...train, profiles: { prod: {} } }, 'demo', 'conf/train.yaml'), /UserError: conf\/train\.yaml: profiles\.prod: unknown profile 'prod'/);
 });
 
 test('broken YAML and a missing file name the file', () => {
@@ -114,6 +115,16 @@ test('synthetic sizes that contradict each other name the file and the key path 
     (e: Error) => e.message === 'conf/dataset.yaml: profiles.ci.synthetic.minSide: expected at most synthetic.maxSide, got 500',
   );
   assert.ok(resolveSection('dataset', dataset, 'ci', 'conf/dataset.yaml'));
+});
+
+test('letterbox workers with several eval sessions contradict each other: the file and the key path as written', () => {
+  const evalConf = loadSection('eval', null);
+  assert.deepEqual([evalConf.prefetch, evalConf.letterboxWorkers], [4, 0], 'the defaults: 4 images decoded ahead, letterboxing on the inferring thread');
+  assert.throws(
+    () => resolveSection('eval', { ...evalConf, profiles: { ci: { letterboxWorkers: 2, sessions: 3 } } }, 'ci', 'conf/eval.yaml'),
+    (e: Error) => /^conf\/eval\.yaml: profiles\.ci\.letterboxWorkers: letterbox workers serve a single session .*, got 2$/.test(e.message),
+  );
+  for (const sessions of [1, 'auto']) assert.ok(resolveSection('eval', { ...evalConf, letterboxWorkers: 2, sessions }, null, 'conf/eval.yaml'));
 });
 
 test('the W8A8 calibration settings: 256 images by default, a small set for demo and ci; a bad method or count names file and key', () => {

@@ -4,20 +4,12 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { workspaceRoot } from '../workspace.ts';
-import { defaultProfile, knownProfiles, sectionSchemas, type Profile, type SectionConfig, type SectionName } from './schema.ts';
+import { parseProfile, sectionSchemas, type Profile, type SectionConfig, type SectionName } from './schema.ts';
 
 export const confDir = join(workspaceRoot, 'conf');
 /** YOLOv5's from-scratch hyperparameters, as the hyps stage reads them (not a schema-checked section). */
 export const hypSourceFile = join(confDir, 'hyp.scratch.yaml');
-export { defaultProfile, knownProfiles, type Profile } from './schema.ts';
-
-export function parseProfile(value: string | undefined): Profile {
-  const name = value ?? defaultProfile;
-  if (!(knownProfiles as readonly string[]).includes(name)) {
-    throw new UserError(`unknown profile '${name}': expected one of ${knownProfiles.join(', ')}`, 'profile');
-  }
-  return name as Profile;
-}
+export { defaultProfile, knownProfiles, parseProfile, type Profile } from './schema.ts';
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,9 +33,7 @@ export function resolveSection<S extends SectionName>(section: S, document: unkn
   const { profiles = {}, ...base } = document;
   if (!isPlain(profiles)) throw new UserError('expected a mapping of profile name -> overrides', `${file}: profiles`);
   for (const [name, override] of Object.entries(profiles)) {
-    if (!(knownProfiles as readonly string[]).includes(name)) {
-      throw new UserError(`unknown profile '${name}': expected one of ${knownProfiles.join(', ')}`, `${file}: profiles.${name}`);
-    }
+    parseProfile(name, `${file}: profiles.${name}`);
     if (!isPlain(override)) throw new UserError('expected a mapping of overrides', `${file}: profiles.${name}`);
   }
   const override = profile === null ? {} : ((profiles as Record<string, Plain>)[profile] ?? {});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserError } from '../errors.ts';
 import { executionModes, executionProviders, graphOptimizationLevels, letterboxStyles } from './choices.ts';
 
 /**
@@ -14,6 +15,16 @@ import { executionModes, executionProviders, graphOptimizationLevels, letterboxS
 export const knownProfiles = ['demo', 'gpu', 'coco', 'ci'] as const;
 export type Profile = (typeof knownProfiles)[number];
 export const defaultProfile: Profile = 'demo';
+
+/**
+ * The one check of a profile name, made once at each place one enters: the Nx command line's configuration
+ * (nx-configurations.ts), the stage executor's option (stage-launch.ts), a stage's --profile or PROFILE (stage-args.ts),
+ * a conf file's profiles key (load.ts). `where` names that place; past it the name is a Profile.
+ */
+export function parseProfile(name: string, where: string): Profile {
+  if (!(knownProfiles as readonly string[]).includes(name)) throw new UserError(`unknown profile '${name}': expected one of ${knownProfiles.join(', ')}`, where);
+  return name as Profile;
+}
 
 const positiveInt = z.number().int().min(1);
 /**
@@ -109,7 +120,19 @@ export const evalSchema = z.strictObject({
     graphOptimizationLevel: z.enum(graphOptimizationLevels),
     executionMode: z.enum(executionModes),
   }),
-});
+  /** Images decoded ahead of inference (at least a batch is); throughput only (docs/benchmarks.md). */
+  prefetch: positiveInt,
+  /**
+   * Worker threads that decode and letterbox for a single session (0: on its own thread). On 2 cores they only compete
+   * with onnxruntime (docs/benchmarks.md); several sessions each decode and letterbox their own images instead.
+   */
+  letterboxWorkers: z.number().int().min(0),
+})
+  // Checked here, with the others, so the message names the file and the key as written.
+  .refine((s) => s.letterboxWorkers === 0 || s.sessions === 'auto' || s.sessions === 1, {
+    path: ['letterboxWorkers'],
+    message: 'letterbox workers serve a single session (sessions 1 or auto); with more, each session decodes and letterboxes its own images',
+  });
 
 /**
  * How images become the model's input, for scoring (eval) and for the W8A8 calibration (ptq-w8a8) alike. A file of

@@ -8,12 +8,13 @@ import { count } from './count.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 
-const splitCounts = z.looseObject({ images: count, labelledImages: count, backgroundImages: count, annotationsWritten: count });
+/** A split's counts that readers use (the dataset stage writes more: libs/dataset/src/yolo-labels.ts SplitCounts). */
+export const splitCountsSchema = z.looseObject({ images: count, labelledImages: count, backgroundImages: count, annotationsWritten: count });
 
 /** dataset/provenance.json, written by the dataset stage. */
 export const datasetProvenanceSchema = z.looseObject({
   source: z.looseObject({ kind: z.enum(['synthetic', 'coco']), root: z.string() }),
-  splits: z.record(z.string(), z.looseObject({ annotationFile: z.string(), counts: splitCounts })),
+  splits: z.record(z.string(), z.looseObject({ annotationFile: z.string(), counts: splitCountsSchema })),
 });
 
 /** dataset/fingerprint.json: the digest of the dataset's content that the trainings' and eval's hashes see. */

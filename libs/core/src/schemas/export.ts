@@ -68,11 +68,13 @@ const bnReestimation = z.looseObject({
 });
 
 /**
- * onnx/export.json, written by yolo_py.export_cli: models.<variant>.<head>, and bnReestimation (null: the checkpoints'
- * statistics were exported as trained; absent in files written before it existed).
+ * onnx/export.json, written by yolo_py.export_cli: models.<variant>.<head>; the facts of every file, which the later
+ * stages take from here rather than from conf/: the opset and the input size (imgsz: fixed height and width); and
+ * bnReestimation (null: the checkpoints' statistics were exported as trained; absent in files written before it existed).
  */
 export const exportJsonSchema = z.looseObject({
   opset: count,
+  imgsz: count,
   models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads }),
   bnReestimation: bnReestimation.nullable().optional(),
 });

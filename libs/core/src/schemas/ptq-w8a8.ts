@@ -44,4 +44,5 @@ export const calibrationListSchema = z.looseObject({
   sha256,
   letterbox: z.enum(letterboxStyles),
 });
+export type CalibrationJson = z.output<typeof calibrationListSchema>;
 

@@ -18,8 +18,7 @@ export const distillRequestSchema = z.strictObject({ teacher: z.string(), teache
 
 /**
  * <in-progress>/<variant>.request.json and <variant>/request.json: yolo_py/request.py's TrainRequest, key for key.
- * The stage writes every key; the last four may be left out by hand-written requests (tools/bench, tools/parity),
- * as the dataclass has defaults for them.
+ * Every key is required: the stage writes them all, and so does a hand-written request (tools/bench, tools/parity).
  */
 export const trainRequestSchema = z.strictObject({
   variant: z.enum(variants),
@@ -36,18 +35,14 @@ export const trainRequestSchema = z.strictObject({
   save_period: z.number().int(),
   device: z.string(),
   workers: count,
-  cuda_graphs: z.boolean().optional(),
-  hyps: z.record(z.string(), z.number()).optional(),
-  qat: qatSettingsRequestSchema.nullable().optional(),
-  resume_from: z.string().nullable().optional(),
-  time_hours: z.number().positive().nullable().optional(),
-  val_head: z.enum(valHeads).optional(),
-  collapse_watch: z
-    .strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) })
-    .nullable()
-    .optional(),
+  cuda_graphs: z.boolean(),
+  hyps: z.record(z.string(), z.number()),
+  qat: qatSettingsRequestSchema.nullable(),
+  resume_from: z.string().nullable(),
+  val_head: z.enum(valHeads),
+  collapse_watch: z.strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) }).nullable(),
   /** Distillation from the FP16 teacher (yolo_py/distill.py), QAT only: the teacher's best.pt and its sha256, weight, temperature. */
-  distill: distillRequestSchema.nullable().optional(),
+  distill: distillRequestSchema.nullable(),
 });
 
 /** One event of a training (its kinds: training-events.ts), in the order they happened. Older runs have no `events`: readers treat it as []. */

@@ -1,15 +1,14 @@
 import { UserError } from '../../../core/src/errors.ts';
 import { sha256Text } from '../../../core/src/hashing.ts';
+import type { CalibrationJson } from '../../../core/src/schemas/ptq-w8a8.ts';
 
 const IMAGE_FILE = /\.(jpe?g|png|bmp|webp)$/i;
 
-export interface CalibrationList {
-  /** train2017 file names in the order they are calibrated on. */
-  images: string[];
-  requested: number;
-  /** sha256 of the names joined by '\n' (provenance: the same list always hashes the same). */
-  sha256: string;
-}
+/**
+ * The chosen list, as calibration.json records it: the train2017 file names in the order they are calibrated on, the
+ * count asked for, and the sha256 of the names joined by '\n' (provenance: the same list always hashes the same).
+ */
+export type CalibrationList = Pick<CalibrationJson, 'images' | 'requested' | 'sha256'>;
 
 /**
  * A fixed calibration list: `count` train images spread evenly over the sorted train file names (every

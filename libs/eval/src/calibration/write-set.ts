@@ -4,6 +4,7 @@ import { decodeImageRgb } from '../decode-image.ts';
 import { letterbox, type LetterboxStyle } from '../letterbox.ts';
 import type { CalibrationList } from './select.ts';
 import { calibrationListFileName } from '../../../core/src/layout.ts';
+import type { CalibrationJson } from '../../../core/src/schemas/ptq-w8a8.ts';
 
 /** The two files of a calibration set inside its folder, read by yolo_py.image_set.read_image_set. */
 export const calibrationFiles = { tensor: 'calibration.f32', meta: calibrationListFileName } as const;
@@ -29,7 +30,7 @@ export async function writeCalibrationSet(
   // Float32Array is host-endian; every platform Node supports here is little-endian, which the reader assumes.
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('calibration tensor: big-endian hosts are not supported');
   await writeFile(join(dir, calibrationFiles.tensor), bytes);
-  const meta = {
+  const meta: CalibrationJson = {
     shape: [list.images.length, 3, imgsz, imgsz],
     imgsz,
     letterbox: style,

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { cocoStatKeys } from '../../../core/src/vocabulary.ts';
 import { evaluateCocoBbox } from './evaluate.ts';
 import { IOU_THRESHOLDS, RECALL_THRESHOLDS } from './params.ts';
-import { randomCocoCase, type CocoCase } from './random-case.ts';
-import { runReference, type ReferenceReport } from './reference.ts';
+import { randomCocoCase, type CocoCase } from '../../testing/coco/random-case.ts';
+import { runReference, type ReferenceReport } from '../../testing/coco/reference.ts';
 import type { CocoBboxEvaluation } from './types.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupBy, identityOrder, orderByScoreDescending } from './ordering.ts';
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '../../testing/coco/seeded-random.ts';
 
 describe('orderByScoreDescending', () => {
   it('orders like a stable sort on -score over images in rank order, ties in input order', () => {

@@ -1,3 +1,4 @@
+import type { CategoryAp } from '../../../core/src/schemas/eval.ts';
 import type { CocoStatKey } from '../../../core/src/vocabulary.ts';
 
 /** The parts of a COCO instances file (annotations/instances_val2017.json) that bbox evaluation reads. */
@@ -37,16 +38,8 @@ export interface CocoResult {
   readonly score: number;
 }
 
-export interface CategoryAp {
-  readonly categoryId: number;
-  readonly name: string;
-  /** AP at IoU .50:.95, area all, maxDets 100; -1 when the category has no non-crowd ground truth. */
-  readonly ap: number;
-  /** AP at IoU .50, area all, maxDets 100; -1 as above. */
-  readonly ap50: number;
-  /** Non-crowd ground-truth boxes of this category (the ones recall is measured against). */
-  readonly gtCount: number;
-}
+/** One category's AP, as metrics.json's perCategory records it (its schema's type). */
+export type { CategoryAp };
 
 /** pycocotools' 12 summary numbers, by their names in core/src/vocabulary.ts; -1 where no ground truth falls in the setting. */
 export type CocoBboxStats = Readonly<Record<CocoStatKey, number>>;

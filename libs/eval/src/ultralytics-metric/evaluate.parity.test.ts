@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ultralyticsMetricKeys } from '../../../core/src/schemas/eval.ts';
-import { randomCocoCase, type CocoCase } from '../coco/random-case.ts';
-import { seededRandom } from '../coco/seeded-random.ts';
+import { randomCocoCase, type CocoCase } from '../../testing/coco/random-case.ts';
+import { seededRandom } from '../../testing/coco/seeded-random.ts';
 import type { CocoAnnotation, CocoInstances, CocoResult } from '../coco/types.ts';
-import { runOracle } from '../parity/run-oracle.ts';
+import { runOracle } from '../../testing/parity/run-oracle.ts';
 import { evaluateUltralyticsDetection, type UltralyticsDetectionMetrics } from './evaluate.ts';
 import { IOU_THRESHOLDS } from './params.ts';
 

@@ -1,5 +1,5 @@
 import { seededRandom, type SeededRandom } from './seeded-random.ts';
-import type { CocoAnnotation, CocoCategory, CocoInstances, CocoResult } from './types.ts';
+import type { CocoAnnotation, CocoCategory, CocoInstances, CocoResult } from '../../src/coco/types.ts';
 
 /**
  * Small random COCO cases that hit pycocotools' corner cases: crowd regions, areas on the small/medium/large
