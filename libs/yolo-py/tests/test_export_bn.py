@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("YOLO_OFFLINE", "true")
 os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
-import copy
 import hashlib
 import json
 from pathlib import Path
@@ -15,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from ultralytics.nn.tasks import DetectionModel
 
 from yolo_py.export_cli import load_models, main
 from yolo_py.export_request import ExportRequest
-from yolo_py.quant import QatSettings, load_quant_checkpoint, quantize_model, save_quant_checkpoint
+from yolo_py.quant import load_quant_checkpoint
+
+from tiny_checkpoints import save_fp16_and_qat
 
 IMGSZ = 64
 STATS = ("running_mean", "running_var", "num_batches_tracked")
@@ -28,12 +28,7 @@ STATS = ("running_mean", "running_var", "num_batches_tracked")
 @pytest.fixture(scope="module")
 def checkpoints(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("export-bn")
-    torch.manual_seed(0)
-    fp16 = DetectionModel("yolov10n.yaml", nc=80, verbose=False).eval()
-    torch.save({"model": copy.deepcopy(fp16).half(), "ema": None}, d / "fp16.pt")
-    qat = copy.deepcopy(fp16)
-    quantize_model(qat, QatSettings())
-    save_quant_checkpoint(d / "qat.pt", qat, QatSettings(), {})
+    save_fp16_and_qat(d / "fp16.pt", d / "qat.pt")
     images = np.random.default_rng(0).random((5, 3, IMGSZ, IMGSZ), dtype=np.float32)
     images.astype("<f4").tofile(d / "bn.f32")
     names = [f"{i:012d}.jpg" for i in range(5)]

@@ -8,14 +8,12 @@ import os
 os.environ.setdefault("YOLO_OFFLINE", "true")
 os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
-import copy
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from ultralytics.nn.tasks import DetectionModel
 
 from yolo_py import ptq_w4a16_cli, ptq_w8a8_cli
 from yolo_py.json_schema import check
@@ -25,7 +23,9 @@ from yolo_py.ptq_step import main
 from yolo_py.export.baseline import export_baseline_onnx
 from yolo_py.export.qcdq import export_qcdq_onnx
 from yolo_py.export.int4_pack import int4_weight_codes, weight_codes
-from yolo_py.quant import QatSettings, quantize_model, save_quant_checkpoint
+from yolo_py.quant import QatSettings
+
+from tiny_checkpoints import save_fp16_and_qat
 
 IMGSZ = 64
 
@@ -33,16 +33,8 @@ IMGSZ = 64
 @pytest.fixture(scope="module")
 def request_file(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("ptq-cli")
-    torch.manual_seed(0)
-    fp16 = DetectionModel("yolov10n.yaml", nc=80, verbose=False).eval()
-    torch.save({"model": copy.deepcopy(fp16).half(), "ema": None}, d / "best.pt")
+    fp16, qat = save_fp16_and_qat(d / "best.pt", d / "qat.pt", nudge=0.01)  # "trained": QAT weights moved a little
     export_baseline_onnx(fp16, d / "fp16.onnx", IMGSZ, 18)
-    qat = copy.deepcopy(fp16)
-    quantize_model(qat, QatSettings())
-    with torch.no_grad():  # "trained": weights moved a little from the FP16 ones
-        for p in qat.parameters():
-            p.add_(0.01 * torch.randn_like(p))
-    save_quant_checkpoint(d / "qat.pt", qat, QatSettings(), {})
     export_qcdq_onnx(qat.eval(), d / "qat-qcdq.onnx", IMGSZ, 18)
     images = np.random.default_rng(0).random((3, 3, IMGSZ, IMGSZ), dtype=np.float32)
     images.tofile(d / "calibration.f32")
