@@ -25,7 +25,7 @@ test('export without a trained model names best.pt and the training target', () 
     await assert.rejects(runExportStage('ci', runLayout('ci', root)), /fp16\/weights\/best\.pt: no trained fp16 model: run `npx nx run train-fp16:train-fp16` first/);
   }));
 
-test('eval without an ONNX file names it and the target that writes it', () =>
+test("eval without the export's output names the missing file and the target that writes it", () =>
   withRunRoot(async (root) => {
     const layout = runLayout('ci', root);
     mkdirSync(layout.dataset, { recursive: true });
@@ -33,5 +33,5 @@ test('eval without an ONNX file names it and the target that writes it', () =>
     writeFileSync(annotations, JSON.stringify({ images: [], annotations: [], categories: [] }));
     const counts = { images: 0, labelledImages: 0, backgroundImages: 0, annotationsWritten: 0 };
     writeFileSync(join(layout.dataset, artifactFiles.provenance), JSON.stringify({ source: { kind: 'synthetic', root }, splits: { val2017: { annotationFile: annotations, counts } } }));
-    await assert.rejects(runEvalStage('ci', layout), /onnx\/yolov10-fp16\.onnx: no ONNX file: run `npx nx run export:export` first/);
+    await assert.rejects(runEvalStage('ci', layout), /onnx\/export\.json: missing: run `npx nx run export:export` first/);
   }));

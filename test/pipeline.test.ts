@@ -144,10 +144,12 @@ test('nx affected after a conf/ change lists exactly the projects that depend on
     return sorted(run.output.trim().split('\n').filter((l) => all.includes(l.trim())).map((l) => l.trim()));
   };
   const comment = (t: string) => `${t}# touched\n`;
-  // affected follows the project graph: ptq-w8a8 imports the eval project's letterbox code, so Nx lists it as a
-  // dependent of eval, although its hash (no eval.yaml) keeps it cached, as the eval-setting test above shows.
-  assert.deepEqual(await affected('conf/eval.yaml', comment), sorted(['ptq-w8a8', 'eval', 'summary']));
-  assert.deepEqual(await affected('conf/preprocess.yaml', comment), sorted(['ptq-w8a8', 'eval', 'summary']));
+  // affected follows the project graph: ptq-w8a8 and export (its BatchNorm re-estimation images) import the eval
+  // project's letterbox and calibration code, so Nx lists them and what follows export as dependents of eval, although
+  // their hashes (no eval.yaml or preprocess.yaml) keep them cached, as the eval-setting and letterbox tests above show.
+  const evalDependents = sorted(['export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']);
+  assert.deepEqual(await affected('conf/eval.yaml', comment), evalDependents);
+  assert.deepEqual(await affected('conf/preprocess.yaml', comment), evalDependents);
   assert.deepEqual(await affected('conf/ptq.yaml', comment), sorted(['ptq-w8a8', 'eval', 'summary']));
   // affected follows the project graph: every project downstream of export, although Nx's hash later keeps ptq-w8a8 cached.
   assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));

@@ -1,7 +1,7 @@
 /**
  * The train images the export stage re-estimates the QAT model's BatchNorm statistics on (conf/export.yaml
- * bnReestimation): the W8A8 calibration's selection and letterbox (libs/eval/src/calibration/), so the statistics are
- * measured on images fed exactly as the evaluator and a deployment feed them.
+ * bnReestimation): the W8A8 calibration's selection and letterbox code (libs/eval/src/calibration/), in the style the
+ * export stage passes (stage.ts: the trainings' validation style).
  */
 import { join } from 'node:path';
 import type { LetterboxStyle } from '../../core/src/config/choices.ts';

@@ -3,8 +3,8 @@ import { artifactFiles as f, headOnnxFileName } from '../../core/src/layout.ts';
 import type { StageDeclaration } from '../../core/src/stage-declaration.ts';
 
 export const exportStage: StageDeclaration = {
-  // preprocess.yaml and the dataset: the train images a BatchNorm re-estimation (export.yaml) runs the QAT model on.
-  conf: ['export.yaml', 'train.yaml', 'preprocess.yaml'],
+  // The dataset: the train images a BatchNorm re-estimation (export.yaml) runs the QAT model on.
+  conf: ['export.yaml', 'train.yaml'],
   code: { ts: ['libs/export/src/stage.ts'], python: ['yolo_py.export_cli'] },
   pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
   reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], dataset: [f.fingerprint] },

@@ -22,6 +22,13 @@ import { writeBnImages } from './bn-images.ts';
 
 type ExportRequest = z.output<typeof exportRequestSchema>;
 
+/**
+ * The BatchNorm re-estimation's images are letterboxed as the trainings' own validation feeds images ('val'), not in
+ * preprocess.yaml's style: that file is eval's and the W8A8 calibration's, and a letterbox edit must not re-export
+ * (and re-quantize) every model when re-estimation is off, as it is by default.
+ */
+const bnLetterbox = 'val' as const;
+
 export async function runExportStage(profile: Profile, layout: RunLayout): Promise<void> {
   const { opset, bnReestimation } = loadSection('export', profile);
   const { imgsz, batch } = loadSection('train', profile);
@@ -36,8 +43,7 @@ export async function runExportStage(profile: Profile, layout: RunLayout): Promi
     let bn_reestimation: ExportRequest['bn_reestimation'] = null;
     if (bnReestimation) {
       await mkdir(bnDir);
-      const { letterbox } = loadSection('preprocess', profile);
-      bn_reestimation = { ...(await writeBnImages(layout, bnReestimation.images, imgsz, letterbox, bnDir)), batch };
+      bn_reestimation = { ...(await writeBnImages(layout, bnReestimation.images, imgsz, bnLetterbox, bnDir)), batch };
     }
     const requestFile = join(staging, artifactFiles.exportRequest);
     const request: ExportRequest = exportRequestSchema.parse({ out_dir: staging, imgsz, opset, models, bn_reestimation });
