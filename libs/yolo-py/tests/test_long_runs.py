@@ -226,7 +226,7 @@ def test_an_oom_in_the_first_epoch_captures_the_graphs_again_at_the_halved_batch
         captures.append(tuple(images.shape))
         return CpuCapture(model, images)
 
-    monkeypatch.setattr(trainer, "should_graph", lambda *args: (True, ""))
+    monkeypatch.setattr(trainer, "should_graph", lambda *args, **kwargs: (True, ""))
     monkeypatch.setattr(cuda_graph, "_capture", capture)
     calls = [0]
     real_forward = cuda_graph.GraphedTraining.forward
