@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { confDir } from './config/load.ts';
 import { teacherReads } from './distill-graph.ts';
-import { directUpstream, nxStageTarget } from './nx-targets.ts';
+import { directUpstream, graphReads, nxStageTarget } from './nx-targets.ts';
 import { stages } from './stage-registry.ts';
 import { workspaceRoot } from './workspace.ts';
 
@@ -19,7 +19,7 @@ function qatConf(extra: string): string {
 
 test('distillation off (the default): train-qat does not wait for train-fp16, and hashes none of its files', () => {
   assert.deepEqual(teacherReads(), {});
-  assert.deepEqual(Object.keys(stages['train-qat'].reads).sort(), ['dataset', 'hyps']);
+  assert.deepEqual(Object.keys(graphReads('train-qat')).sort(), ['dataset', 'hyps']);
   assert.ok(!directUpstream('train-qat').includes('train-fp16'));
   assert.ok(!nxStageTarget(workspaceRoot, 'train-qat').dependsOn.some((d) => d.projects.includes('train-fp16')));
 });
@@ -31,4 +31,11 @@ test('distillation on in one profile: train-qat reads the teacher, train-fp16 be
 
 test('a bad distill key fails the graph naming the file and the key', () => {
   assert.throws(() => teacherReads(qatConf('profiles:\n  ci:\n    distill: { weight: 1, temprature: 2 }\n')), /qat\.yaml: profiles\.ci\.distill\.temperature: .*key missing/);
+});
+
+test('the teacher read is worked out by the graph only: importing the registry, as every stage does, parses no qat.yaml', () => {
+  // A function in the declaration, called by graphReads (nx-targets.ts): a stage's start-up never evaluates it, so a
+  // bad distill key fails the graph, not the dataset stage.
+  assert.equal(typeof stages['train-qat'].confDecidedReads, 'function');
+  assert.deepEqual(Object.keys(stages['train-qat'].reads).sort(), ['dataset', 'hyps']);
 });

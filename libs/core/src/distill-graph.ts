@@ -5,7 +5,7 @@
  *
  * An Nx target has one list of dependencies and inputs for all its configurations (the profiles), so the read is declared
  * when any profile distills: then every profile's train-qat waits for train-fp16 and reruns when its best.pt changes,
- * also a profile that does not distill (docs/quantization.md). Only the Nx plugin (through train-qat's declaration) calls this, when it
+ * also a profile that does not distill (docs/quantization.md). Only the Nx plugin calls this (train-qat's declaration hands it over as confDecidedReads), when it
  * builds the graph, which Nx does for every command run without its daemon: an edit to conf/qat.yaml is seen by the next
  * command. The training itself decides per profile (libs/training/src/teacher.ts).
  */

@@ -15,9 +15,15 @@ import { stageNames, stages, type StageName } from './stage-registry.ts';
 /** A stage's Nx project folder: the folder of its declaration and code. */
 export const stageRoot = (stage: StageName): string => join('libs', stage);
 
+/** What a stage reads upstream in the graph: its declared reads and those its conf/ settings decide. */
+export function graphReads(stage: StageName): Readonly<Record<string, readonly string[]>> {
+  const d = stages[stage];
+  return { ...d.reads, ...d.confDecidedReads?.() };
+}
+
 /** The stages whose artifacts a stage reads; a name the registry lacks fails here, when Nx builds its graph. */
 export function upstreamOf(stage: StageName): StageName[] {
-  const named = Object.keys(stages[stage].reads);
+  const named = Object.keys(graphReads(stage));
   const unknown = named.filter((s) => !(stageNames as string[]).includes(s));
   if (unknown.length) throw new Error(`${stage}: its declaration reads from ${unknown.join(', ')}, which libs/core/src/stage-registry.ts does not register`);
   return named as StageName[];
@@ -66,7 +72,7 @@ export function nxStageTarget(root: string, stage: StageName): {
 } {
   const d = stages[stage];
   const direct = directUpstream(stage);
-  const artifacts = [...new Set(Object.values(d.reads).flat())];
+  const artifacts = [...new Set(Object.values(graphReads(stage)).flat())];
   const inputs: NxInput[] = [
     ...d.conf.map((file) => `{workspaceRoot}/conf/${file}`),
     ...stageCode(root, stage).map((file) => `{workspaceRoot}/${file}`),

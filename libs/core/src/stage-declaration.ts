@@ -22,6 +22,13 @@ export interface StageDeclaration {
   /** Stages (by registered name) that must have run first, and the artifact files of theirs (globs) this stage reads. */
   reads: Readonly<Record<string, readonly string[]>>;
   /**
+   * Reads that a conf/ setting decides (a distilling QAT run reads its teacher), as a function: only the Nx plugin
+   * calls it, when it builds the graph (graphReads in nx-targets.ts). Every stage imports the registry, so a read
+   * evaluated at import would make each stage parse other stages' settings at start-up, and a bad key there would fail
+   * stages that never read that file.
+   */
+  confDecidedReads?: () => Readonly<Record<string, readonly string[]>>;
+  /**
    * Its output folder in the run layout. layout.ts spells it, because the stage's code and that of every stage reading
    * its files find it there at run time, and hash it.
    */

@@ -22,6 +22,8 @@ export interface Training {
   output: (layout: RunLayout) => string;
   /** Upstream artifacts it reads besides the dataset's fingerprint and the train arguments (a fine-tune: its starting checkpoint). */
   alsoReads?: StageDeclaration['reads'];
+  /** Upstream reads a conf/ setting decides, evaluated by the Nx plugin only (StageDeclaration.confDecidedReads). */
+  confDecidedReads?: StageDeclaration['confDecidedReads'];
 }
 
 /** The declaration of the training stage `stage` (its registered name), whose script libs/<stage>/src/stage.ts calls run-training.ts. */
@@ -34,6 +36,7 @@ export function trainingDeclaration(stage: string, t: Training): StageDeclaratio
     code: { ts: [`libs/${stage}/src/stage.ts`], python: ['yolo_py.train'] },
     pythonPackages: trainingPackages,
     reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName], ...t.alsoReads },
+    ...(t.confDecidedReads ? { confDecidedReads: t.confDecidedReads } : {}),
     output: t.output,
     // Not its loss.png/html: drawn best effort (a GPU host may have no Chromium), so a run without them is still whole
     // (output-stamp.ts keeps a folder only when every declared file is there); no stage reads them.
