@@ -73,6 +73,8 @@ export const qatSchema = z.strictObject({
    * keepFloat wins over all, and an entry that sets no conv fails the run (yolo_py/quant/plan.py).
    */
   layers: z.array(z.strictObject({ pattern: z.string().min(1), bits: weightBitWidth })),
+  /** train-qat-ft: epochs, and lr0's factor (warmup off), of the QAT fine-tune of train-fp16's best.pt. */
+  fineTune: z.strictObject({ epochs: positiveInt, lrScale: z.number().gt(0).max(1) }),
 });
 
 export const exportSchema = z.strictObject({
