@@ -12,7 +12,7 @@ import { qatSettingsRequestSchema } from './schemas/qat-settings.ts';
 import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas/training.ts';
 import { valHeads } from './config/schema.ts';
 import { pythonLayout } from './layout.ts';
-import { variants } from './variants.ts';
+import { quantizedVariants, variants } from './variants.ts';
 import { graphKinds } from './vocabulary.ts';
 import { workspaceRoot } from './workspace.ts';
 
@@ -38,7 +38,7 @@ export const pythonSchemas: Record<string, z.ZodType> = {
 export function pythonContracts(): Record<string, string> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   return {
-    'variants.json': json({ variants }),
+    'variants.json': json({ variants, quantized: quantizedVariants }),
     'graph_kinds.json': json({ graphKinds }),
     // The heads a trained model is exported with (and a training validates): conf/train.yaml's valHead names.
     'heads.json': json({ heads: valHeads }),

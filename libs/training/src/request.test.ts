@@ -69,3 +69,20 @@ test('a bad device or worker count in the environment is refused by name', () =>
   assert.throws(() => resolveDevice('qat', resources, { QAT_DEVICE: '0;1' }), /QAT_DEVICE: /);
   assert.throws(() => buildTrainRequest({ ...inputs, env: { TRAIN_WORKERS: 'many' } }), /TRAIN_WORKERS: expected a whole number/);
 });
+
+test('the fine-tune request: the QAT settings, conf/qat.yaml fineTune epochs and lr0 factor, and the FP16 checkpoint it starts from', () => {
+  const start = { path: '/r/fp16/weights/best.pt', sha256: 'a'.repeat(64) };
+  const request = buildTrainRequest({ ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: start });
+  assert.equal(request.epochs, 50, 'fineTune.epochs, not the from-scratch schedule');
+  assert.deepEqual(request.fine_tune, { init_from: start.path, init_sha256: start.sha256, lr_scale: 0.1 });
+  assert.deepEqual(request.qat, buildTrainRequest(inputs).qat, 'the same quantizer as train-qat');
+  assert.ok(request.collapse_watch, 'the collapse watch covers the fine-tune too');
+  assert.equal(buildTrainRequest(inputs).fine_tune, null);
+  assert.equal(buildTrainRequest(inputs).epochs, 500);
+  assert.throws(() => buildTrainRequest({ ...inputs, variant: 'qat-ft' }), /needs the FP16 checkpoint/);
+  // A new FP16 model (another sha256) supersedes an unfinished fine-tune; the same one at another path is another recipe too.
+  const other = buildTrainRequest({ ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: { ...start, sha256: 'b'.repeat(64) } });
+  assert.notEqual(recipeDigest(other), recipeDigest(request));
+  assert.equal(recipeDigest({ ...request, device: '3', resume_from: '/x/last.pt' }), recipeDigest(request));
+  assert.equal(resolveDevice('qat-ft', inputs.resources, { QAT_FT_DEVICE: '1', QAT_DEVICE: '2' }), '1');
+});

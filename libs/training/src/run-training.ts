@@ -1,5 +1,5 @@
 /**
- * One training stage (train-fp16 or train-qat): validates its inputs, resumes or starts the Python trainer in
+ * One training stage (train-fp16, train-qat or train-qat-ft): validates its inputs, resumes or starts the Python trainer in
  * the in-progress folder, streams its progress, draws the run's own loss chart (best effort, in a child process:
  * chart code is no input of a training) and moves the finished run into the declared output in one rename.
  */
@@ -10,7 +10,8 @@ import { requireArtifact } from '../../core/src/artifacts.ts';
 import { keyLocation, loadSection, type Profile } from '../../core/src/config/load.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout } from '../../core/src/layout.ts';
-import { type Variant } from '../../core/src/variants.ts';
+import { isQuantized, type Variant } from '../../core/src/variants.ts';
+import { sha256File } from '../../core/src/hashing.ts';
 import { forwardLine, lastErrorLine, offlineEnv, pythonExitCodes, runPythonModule } from '../../core/src/python.ts';
 import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -33,16 +34,29 @@ async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps
   return { dataYaml, hyps: hyps as Record<string, number> };
 }
 
-function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: { dataYaml: string; hyps: Record<string, number> }): TrainRequest {
+/**
+ * The fine-tune's starting checkpoint, train-fp16's best.pt, and its sha256: in the request's recipe digest, so a new
+ * FP16 model sets an unfinished fine-tune of the old one aside instead of resuming it.
+ */
+async function initCheckpoint(variant: Variant, layout: RunLayout): Promise<{ path: string; sha256: string } | undefined> {
+  if (variant !== 'qat-ft') return undefined;
+  const path = await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), layout, 'the fine-tune starts from the FP16 model, which is not trained');
+  return { path, sha256: await sha256File(path) };
+}
+
+type Upstream = { dataYaml: string; hyps: Record<string, number>; initFrom?: { path: string; sha256: string } };
+
+function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: Upstream): TrainRequest {
   return buildTrainRequest({
     variant,
     train: loadSection('train', profile),
-    qat: variant === 'qat' ? loadSection('qat', profile) : null,
+    qat: isQuantized(variant) ? loadSection('qat', profile) : null,
     resources: loadSection('resources', profile),
     watch: loadSection('watch', profile),
     hyps: upstream.hyps,
     dataYaml: upstream.dataYaml,
     saveDir: layout.trainInProgress[variant],
+    initFrom: upstream.initFrom,
   });
 }
 
@@ -58,7 +72,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
     await removeStalePartials(files.dir);
     // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
     const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
-    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml });
+    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml, initFrom: await initCheckpoint(variant, layout) });
     const plan = await planResume(files, request);
     if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);
     if (plan.kind === 'resume') log(`resuming the interrupted run from ${fromWorkspace(plan.checkpoint)}`);

@@ -33,7 +33,7 @@ def write_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int = 2
         "workers": 0,
         "hyps": TINY_HYPS,
         "qat": {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []}
-        if variant == "qat"
+        if variant in ("qat", "qat-ft")
         else None,
         **extra,
     }

@@ -20,11 +20,12 @@ from yolo_py.json_schema import check
 from yolo_py.layout import EXPORT_JSON
 from yolo_py.export_request import ExportModel, ExportRequest
 from yolo_py.exit_codes import EXIT_BAD_INPUT
+from yolo_py.variants import QUANTIZED_VARIANTS
 
 
 def load_variant_model(variant: str, checkpoint: Path):
     """The trained model of a variant, float32 on CPU in eval mode (EMA weights, as Ultralytics exports)."""
-    if variant == "qat":
+    if variant in QUANTIZED_VARIANTS:
         from yolo_py.quant import load_quant_checkpoint
 
         model, _, _ = load_quant_checkpoint(checkpoint)
@@ -88,7 +89,7 @@ def main(argv: list[str]) -> int:
         model, checkpoint_sha256 = loaded[variant]
         path = out_dir / entry.file
         print(f"[export] {variant} ({head} head): {checkpoint.name} -> {path.name} (opset {opset}, imgsz {imgsz})", flush=True)
-        export = export_qcdq_onnx if variant == "qat" else export_baseline_onnx
+        export = export_qcdq_onnx if variant in QUANTIZED_VARIANTS else export_baseline_onnx
         summary = export(model, path, imgsz, opset, head)
         report = onnx_report(path, model, imgsz, head)
         models.setdefault(variant, {})[head] = export_entry(entry, summary, report, checkpoint_sha256)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from yolo_py.json_schema import read_checked
-from yolo_py.variants import VARIANTS
+from yolo_py.variants import FINE_TUNE_VARIANT, QUANTIZED_VARIANTS, VARIANTS
 
 TRAIN_REQUEST_ENV = "YOLO_PY_TRAIN_REQUEST"
 
@@ -39,6 +39,9 @@ class TrainRequest:
     cuda_graphs: bool = True
     hyps: dict[str, float] = field(default_factory=dict)
     qat: dict[str, Any] | None = None
+    # The qat-ft variant's start (init_from: train-fp16's best.pt, init_sha256: that file's, part of the recipe) and
+    # lr0's factor; it trains with warmup off (ultralytics_overrides). See yolo_py/fine_tune.py.
+    fine_tune: dict[str, Any] | None = None
     resume_from: str | None = None
     # The collapse watch (yolo_py/collapse_watch.py: drop_fraction, epochs, min_best), for QAT runs; a warning,
     # never a change to the weights, so it is not part of the recipe either.
@@ -53,8 +56,10 @@ class TrainRequest:
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
             raise ValueError(f"request 'variant' must be one of {VARIANTS}, got {self.variant!r}")
-        if (self.variant == "qat") != (self.qat is not None):
-            raise ValueError("request 'qat' settings must be given exactly when variant is 'qat'")
+        if (self.variant in QUANTIZED_VARIANTS) != (self.qat is not None):
+            raise ValueError(f"request 'qat' settings must be given exactly when variant is one of {QUANTIZED_VARIANTS}")
+        if (self.variant == FINE_TUNE_VARIANT) != (self.fine_tune is not None):
+            raise ValueError(f"request 'fine_tune' must be given exactly when variant is {FINE_TUNE_VARIANT!r}")
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainRequest:
@@ -96,4 +101,14 @@ class TrainRequest:
             "verbose": True,
             "patience": 0,  # the experiment trains its whole schedule: no early stopping
             **({"time": self.time_hours} if self.time_hours else {}),
+            **self._fine_tune_overrides(),
         }
+
+    def _fine_tune_overrides(self) -> dict[str, Any]:
+        """A fine-tune starts from trained weights: lr0 scaled down, and no warmup (its bias lr starts at
+        warmup_bias_lr, 10x lr0, which would first pull the trained head's biases away)."""
+        if self.fine_tune is None:
+            return {}
+        if "lr0" not in self.hyps:
+            raise ValueError("request 'hyps' has no lr0 for the fine-tune's lr_scale to scale")
+        return {"lr0": self.hyps["lr0"] * self.fine_tune["lr_scale"], "warmup_epochs": 0.0}

@@ -50,5 +50,5 @@ const exportedModel = z.looseObject({
 const exportedHeads = z.looseObject({ one2one: exportedModel, 'one2many-nms': exportedModel });
 
 /** onnx/export.json, written by yolo_py.export_cli: models.<variant>.<head>. */
-export const exportJsonSchema = z.looseObject({ opset: count, models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads }) });
+export const exportJsonSchema = z.looseObject({ opset: count, models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads, 'qat-ft': exportedHeads }) });
 

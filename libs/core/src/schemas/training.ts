@@ -34,6 +34,11 @@ export const trainRequestSchema = z.strictObject({
   cuda_graphs: z.boolean().optional(),
   hyps: z.record(z.string(), z.number()).optional(),
   qat: qatSettingsRequestSchema.nullable().optional(),
+  /**
+   * The qat-ft variant's start: the FP16 checkpoint whose EMA weights are quantized and fine-tuned (init_from), its
+   * sha256 (so a new FP16 model changes the resume digest), and lr0's factor (conf/qat.yaml fineTune.lrScale).
+   */
+  fine_tune: z.strictObject({ init_from: z.string(), init_sha256: z.string().regex(/^[0-9a-f]{64}$/), lr_scale: z.number().gt(0).max(1) }).nullable().optional(),
   resume_from: z.string().nullable().optional(),
   time_hours: z.number().positive().nullable().optional(),
   val_head: z.enum(valHeads).optional(),
@@ -100,6 +105,8 @@ export const runJsonSchema = z.looseObject({
   finalMetrics: z.record(z.string(), z.number()).nullable().optional(),
   versions: z.record(z.string(), z.string().nullable()),
   events: trainingEvents,
+  /** The fine-tune's start (the request's fine_tune: FP16 checkpoint, its sha256, lr0 factor); null or absent otherwise. */
+  fineTune: z.looseObject({ init_from: z.string(), init_sha256: z.string(), lr_scale: z.number() }).nullable().optional(),
 });
 
 /** run.json finalMetrics' mAP50-95: Ultralytics' own key, as results.csv spells it. */
