@@ -12,10 +12,10 @@ import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { variants } from '../libs/core/src/variants.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
 
-const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
+const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'train-qat-ft', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
 /** Everything downstream of the trainings. */
 const afterTraining = ['export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
-const trainings = ['train-fp16', 'train-qat'];
+const trainings = ['train-fp16', 'train-qat', 'train-qat-ft'];
 let ws: WorkspaceCopy;
 const pipeline = (env: NodeJS.ProcessEnv = {}) => ws.nx(['run-many', '-t', 'summary', '-c', 'ci'], env);
 const explain = (run: NxRun) => `ran ${run.ran} | cached ${run.cached} | failed ${run.failed}\n${run.output.slice(-4000)}`;
@@ -26,7 +26,7 @@ before(() => {
 });
 after(() => ws?.remove());
 
-test('the first run trains both variants; the summary stage draws each loss chart', async () => {
+test('the first run trains every variant; the summary stage draws each loss chart', async () => {
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
@@ -95,7 +95,7 @@ test('a lock line for a package no stage imports invalidates nothing', async () 
   ws.git('checkout', '-q', 'requirements.lock');
 });
 
-test('editing the trainer reruns both trainings', async () => {
+test('editing the trainer reruns every training', async () => {
   touch('libs/yolo-py/yolo_py/trainer.py');
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
@@ -103,7 +103,7 @@ test('editing the trainer reruns both trainings', async () => {
   assert.deepEqual(sorted(run.cached.filter((s) => !afterTraining.includes(s))), ['dataset', 'hyps'], explain(run));
 });
 
-test('editing conf/train.yaml reruns both trainings', async () => {
+test('editing conf/train.yaml reruns every training', async () => {
   touch('conf/train.yaml');
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
