@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
 import type { ValHead } from './config/schema.ts';
-import { variants, type Variant } from './variants.ts';
+import { variants, type QuantizedVariant, type Variant } from './variants.ts';
 import { workspaceRoot } from './workspace.ts';
 import ptqStepFiles from '../../yolo-py/yolo_py/ptq_files.json' with { type: 'json' };
 
@@ -112,11 +112,13 @@ export const calibrationListFileName = 'calibration.json';
 
 /**
  * Every ONNX file the eval stage scores: the trained variants (one-to-one head), their one-to-many head files and the
- * post-training quantized ones. The QAT model's packed INT4 copy is scored too: its mAP must equal its QCDQ file's (the
- * eval stage checks it).
+ * post-training quantized ones. The QAT models' packed INT4 copies are scored too: each one's mAP must equal its QCDQ
+ * file's (the eval stage checks it; packedInt4Of pairs them).
  */
-export const evalVariants = [...variants, 'fp16-one2many', 'qat-one2many', 'qat-ft-one2many', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
+export const evalVariants = [...variants, 'fp16-one2many', 'qat-one2many', 'qat-ft-one2many', 'qat-int4', 'qat-ft-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
 export type EvalVariant = (typeof evalVariants)[number];
+/** Each packed INT4 file scored, by the QCDQ file it packs. */
+export const packedInt4Of = { qat: 'qat-int4', 'qat-ft': 'qat-ft-int4' } as const satisfies Record<QuantizedVariant, EvalVariant>;
 /** The scored file of each trained model's head: the one place that ties an eval variant to a (variant, head) pair. */
 export const evalVariantOfHead: Record<Variant, Record<ValHead, EvalVariant>> = {
   fp16: { one2one: 'fp16', 'one2many-nms': 'fp16-one2many' },
@@ -138,6 +140,8 @@ export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
       return join(layout.onnx, headOnnxFileName['qat-ft']['one2many-nms']);
     case 'qat-int4':
       return join(layout.ptq.w4a16, ptqFiles.w4a16.qatInt4);
+    case 'qat-ft-int4':
+      return join(layout.ptq.w4a16, ptqFiles.w4a16.qatFtInt4);
     case 'ptq-w4a16':
       return join(layout.ptq.w4a16, ptqFiles.w4a16.ptqQcdq);
     case 'ptq-w8a8':

@@ -26,6 +26,7 @@ export const evalVariantLabel: Record<EvalVariant, string> = {
   'qat-one2many': `${variantLabel.qat}, one-to-many head + NMS`,
   'qat-ft-one2many': `${variantLabel['qat-ft']}, one-to-many head + NMS`,
   'qat-int4': 'W4A16 QAT, packed INT4',
+  'qat-ft-int4': 'W4A16 QAT fine-tune, packed INT4',
   'ptq-w4a16': 'W4A16 PTQ',
   'ptq-w8a8': 'W8A8 PTQ',
 };

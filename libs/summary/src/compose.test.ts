@@ -74,10 +74,11 @@ const ptq: SummaryInputs['ptq'] = {
       ptqCheckpoint: { file: 'w4a16-ptq.pt', bytes: 60_000_000, sha256: sha('b') },
       ptqQcdq: { file: 'yolov10-w4a16-ptq-qcdq.onnx', bytes: 17_000_000, sha256: sha('c') },
       qatInt4: { file: 'yolov10-w4a16-qat-int4.onnx', bytes: 8_500_000, sha256: sha('d') },
+      qatFtInt4: { file: 'yolov10-w4a16-qat-ft-int4.onnx', bytes: 8_400_000, sha256: sha('9') },
       ptqInt4: { file: 'yolov10-w4a16-ptq-int4.onnx', bytes: 8_500_000, sha256: sha('e') },
     },
     ptqW4a16: { export: { fileBytes: 17_000_000, nodeCounts: { DequantizeLinear: 106 }, quantizedConvsTorch: 106 } },
-    int4: { qatInt4: packed, ptqInt4: packed },
+    int4: { qatInt4: packed, qatFtInt4: packed, ptqInt4: packed },
   },
   w8a8: {
     files: { w8a8: { file: 'yolov10-w8a8-ptq-qdq.onnx', bytes: 16_000_000, sha256: sha('f') } },
@@ -103,6 +104,7 @@ const inputs: SummaryInputs = {
     'qat-one2many': metrics(0.484, 45, true, 4),
     'qat-ft-one2many': metrics(0.49, 45, true, 4),
     'qat-int4': metrics(0.488, 43),
+    'qat-ft-int4': metrics(0.495, 43),
     'ptq-w4a16': metrics(0.301, 44),
     'ptq-w8a8': metrics(0.505, 30),
   },
@@ -121,9 +123,9 @@ test('puts the five models side by side with deltas to FP16, sizes, training and
   assert.match(md, /\| ARs \| — \| — \| — \| — \| — \| — \| — \| — \| — \|/, 'a -1 COCO stat is shown as undefined');
   assert.match(md, /\| mean \(ms\), as stored \(× FP16\) \| 40\.00 \| 44\.00 \(1\.10×\) \| 44\.00 \(1\.10×\) \| 44\.00 \(1\.10×\) \| 30\.00 \(0\.75×\) \|/);
   assert.match(md, /\| ONNX file \| 59\.13 MiB \(`yolov10-fp16\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-qcdq\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-qcdq\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-ptq-qcdq\.onnx`\) \| 15\.26 MiB \(`yolov10-w8a8-ptq-qdq\.onnx`\) \|/);
-  assert.match(md, /\| packed INT4 ONNX \(opset 21, 2 weights a byte\) \| — \| 8\.11 MiB \(`yolov10-w4a16-qat-int4\.onnx`\) \| — \| 8\.11 MiB/);
+  assert.match(md, /\| packed INT4 ONNX \(opset 21, 2 weights a byte\) \| — \| 8\.11 MiB \(`yolov10-w4a16-qat-int4\.onnx`\) \| 8\.01 MiB \(`yolov10-w4a16-qat-ft-int4\.onnx`\) \| 8\.11 MiB/);
   assert.match(md, /\| quantized convolutions \(DequantizeLinear-fed, in the exported graph\) \| 0 \| 106 \(106 DQ\) \| 106 \(106 DQ\) \| 12 \(106 DQ\) \| 107 of 107 weights, 107 inputs \|/);
-  assert.match(md, /packed INT4 copy of the QAT file .* mAP50-95 0\.488, all 12 stats equal/);
+  assert.match(md, /packed INT4 copies of the QAT files were scored too: `yolov10-w4a16-qat-int4\.onnx` mAP50-95 0\.488, `yolov10-w4a16-qat-ft-int4\.onnx` 0\.495, all 12 stats of each equal/);
   assert.match(md, /!\[Validation mAP50-95 and mAP50 per epoch of both trainings\]\(map\.png\)/);
   assert.match(md, /## Quantization report/);
   assert.match(md, /\| model size at fp32 \/ fp16 \/ packed int4 \| 7\.63 MiB \/ 3\.81 MiB \/ 1\.05 MiB \|/);

@@ -103,8 +103,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     'ptq-w4a16': ptq.w4a16.files.ptqQcdq,
     'ptq-w8a8': ptq.w8a8.files.w8a8,
   };
-  const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qatInt4, 'ptq-w4a16': ptq.w4a16.files.ptqInt4 };
-  const packedMap = metrics['qat-int4'].mAP50_95;
+  const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qatInt4, 'qat-ft': ptq.w4a16.files.qatFtInt4, 'ptq-w4a16': ptq.w4a16.files.ptqInt4 };
   const model: Row[] = [
     ['made by', 'training (AMP)', 'training with 4-bit weight fake-quant', `FP16 best.pt fine-tuned with 4-bit weight fake-quant (${runs['qat-ft'].epochs} epochs)`, "FP16 weights through QAT's quantizer, no training", `${w8.quantizer}, ${w8.calibrationMethod} calibration on ${int(w8.calibrationImages)} train images`],
     ['weights / activations', 'float32 / float32', '4-bit per channel / float', '4-bit per channel / float', '4-bit per channel / float', `${w8.weights} / ${w8.activations}`],
@@ -168,7 +167,8 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     ...table(head, accuracy),
     '',
-    `The packed INT4 copy of the QAT file (\`${ptq.w4a16.files.qatInt4.file}\`) was scored too: mAP50-95 ${f3(stat(packedMap))}, all 12 stats equal to its QCDQ file's (the eval stage fails otherwise).`,
+    `The packed INT4 copies of the QAT files were scored too: \`${ptq.w4a16.files.qatInt4.file}\` mAP50-95 ${f3(stat(metrics['qat-int4'].mAP50_95))}, ` +
+      `\`${ptq.w4a16.files.qatFtInt4.file}\` ${f3(stat(metrics['qat-ft-int4'].mAP50_95))}, all 12 stats of each equal to its QCDQ file's (the eval stage fails otherwise).`,
     '',
     "Ultralytics' metric on the same detections, the one each training's results.csv reports (there for the PyTorch model) as metrics/mAP50-95(B) and metrics/mAP50(B):",
     '',
@@ -233,7 +233,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ...Object.entries(fp.versions).map(([k, v]) => `- ${k}: ${v ?? '—'}`),
     ...summaryColumns.map((v) => `- ${evalVariantLabel[v]} ONNX sha256: \`${fileOf[v].sha256}\``),
     ...variants.map((v) => `- ${evalVariantLabel[evalVariantOfHead[v]['one2many-nms']]} ONNX sha256: \`${input.exported[v]['one2many-nms'].sha256}\``),
-    `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qatInt4.sha256}\`, PTQ \`${ptq.w4a16.files.ptqInt4.sha256}\``,
+    `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qatInt4.sha256}\`, QAT fine-tune \`${ptq.w4a16.files.qatFtInt4.sha256}\`, PTQ \`${ptq.w4a16.files.ptqInt4.sha256}\``,
     `- W8A8 calibration: ${int(calibration.images.length)} train images (requested ${int(calibration.requested)}), \`${calibration.letterbox}\` letterbox, ` +
       `${w8.calibrationMethod}; list sha256 (names joined by newlines): \`${calibration.sha256}\`; none of them is a val image`,
     '',

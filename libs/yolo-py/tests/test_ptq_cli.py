@@ -44,6 +44,11 @@ def request_file(tmp_path_factory) -> Path:
             p.add_(0.01 * torch.randn_like(p))
     save_quant_checkpoint(d / "qat.pt", qat, QatSettings(), {})
     export_qcdq_onnx(qat.eval(), d / "qat-qcdq.onnx", IMGSZ, 18)
+    qat_ft = copy.deepcopy(qat)  # the fine-tune: another model with the same quantizer
+    with torch.no_grad():
+        for p in qat_ft.parameters():
+            p.add_(0.01 * torch.randn_like(p))
+    export_qcdq_onnx(qat_ft.eval(), d / "qat-ft-qcdq.onnx", IMGSZ, 18)
     images = np.random.default_rng(0).random((3, 3, IMGSZ, IMGSZ), dtype=np.float32)
     images.tofile(d / "calibration.f32")
     (d / "calibration.json").write_text(json.dumps({"shape": [3, 3, IMGSZ, IMGSZ], "imgsz": IMGSZ, "images": ["a.jpg", "b.jpg", "c.jpg"], "sha256": "c" * 64, "requested": 256, "letterbox": "val"}))
@@ -57,6 +62,7 @@ def request_file(tmp_path_factory) -> Path:
         "fp16_checkpoint": str(d / "best.pt"),
         "qat_checkpoint": str(d / "qat.pt"),
         "qat_qcdq_onnx": str(d / "qat-qcdq.onnx"),
+        "qat_ft_qcdq_onnx": str(d / "qat-ft-qcdq.onnx"),
     }
     w8a8 = {
         **common,
@@ -117,15 +123,17 @@ def test_writes_every_file(outputs):
     assert sorted(p.name for p in outputs.iterdir()) == sorted(FILES.values())
     summary = check(json.loads((outputs / FILES["summary"]).read_text()), "ptq_w4a16.schema.json", FILES["summary"])
     assert summary["ptqW4a16"]["export"]["torchVsOrt"]["withinTolerance"]
-    for key in ("qatInt4", "ptqInt4"):
+    for key in ("qatInt4", "qatFtInt4", "ptqInt4"):
         assert summary["int4"][key]["qcdqVsInt4"]["withinTolerance"] and summary["int4"][key]["opset"] == 21
     assert summary["files"]["qatInt4"]["bytes"] < summary["files"]["ptqQcdq"]["bytes"]
     assert {k: summary["qatSettings"][k] for k in ("weightBitWidth", "perChannel", "narrowRange")} == {"weightBitWidth": 4, "perChannel": True, "narrowRange": True}
 
 
 def test_packed_files_hold_their_qcdq_codes(request_file, outputs):
-    qat_qcdq = Path(json.loads(step_request(request_file, "w4a16").read_text())["qat_qcdq_onnx"])
-    for qcdq, packed in ((qat_qcdq, outputs / FILES["qatInt4"]), (outputs / FILES["ptqQcdq"], outputs / FILES["ptqInt4"])):
+    request = json.loads(step_request(request_file, "w4a16").read_text())
+    qat_qcdq, qat_ft_qcdq = Path(request["qat_qcdq_onnx"]), Path(request["qat_ft_qcdq_onnx"])
+    pairs = ((qat_qcdq, FILES["qatInt4"]), (qat_ft_qcdq, FILES["qatFtInt4"]), (outputs / FILES["ptqQcdq"], FILES["ptqInt4"]))
+    for qcdq, packed in ((qcdq, outputs / name) for qcdq, name in pairs):
         a, b = weight_codes(qcdq), int4_weight_codes(packed)
         assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
     # QAT and PTQ differ (the QAT weights moved), so the two reports differ too
