@@ -4,11 +4,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { experimentName } from '../libs/core/src/layout.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
 
-const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
+const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'train-qat-ft', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
 let ws: WorkspaceCopy;
 const runRoot = () => ws.path('tmp', experimentName, 'ci');
 const pipeline = () => ws.nx(['run-many', '-t', 'summary', '-c', 'ci']);
@@ -29,6 +30,9 @@ test('the first run executes every stage in order and ends with summary.md and l
     'eval/ptq-w4a16.metrics.json', 'eval/ptq-w8a8.metrics.json', 'eval/qat-int4.metrics.json',
     // Both heads of each trained model, exported and scored.
     'onnx/yolov10-fp16-one2many.onnx', 'onnx/yolov10-w4a16-qcdq-one2many.onnx', 'eval/fp16-one2many.metrics.json', 'eval/qat-one2many.metrics.json',
+    // The QAT fine-tune of the FP16 model: trained, exported with both heads, scored.
+    'qat-w4a16-ft/run.json', 'qat-w4a16-ft/weights/best.pt', 'onnx/yolov10-w4a16-ft-qcdq.onnx', 'onnx/yolov10-w4a16-ft-qcdq-one2many.onnx',
+    'eval/qat-ft.metrics.json', 'eval/qat-ft-one2many.metrics.json', 'ptq-w4a16/yolov10-w4a16-qat-ft-int4.onnx', 'eval/qat-ft-int4.metrics.json',
   ];
   for (const file of made) {
     assert.ok(existsSync(`${runRoot()}/${file}`), file);
@@ -42,12 +46,13 @@ test('the first run executes every stage in order and ends with summary.md and l
   // The packed INT4 file scores exactly as its QCDQ file: the eval stage checks it, and here is the result.
   const stats = (file: string) => JSON.parse(readFileSync(`${runRoot()}/eval/${file}`, 'utf8')).stats;
   assert.deepEqual(stats('qat-int4.metrics.json'), stats('qat.metrics.json'));
+  assert.deepEqual(stats('qat-ft-int4.metrics.json'), stats('qat-ft.metrics.json'));
   // The one-to-many files are raw heads, scored with the evaluator's NMS.
   const metricsOf = (file: string) => JSON.parse(readFileSync(`${runRoot()}/eval/${file}`, 'utf8'));
   assert.equal(metricsOf('fp16-one2many.metrics.json').headForm, 'raw');
   assert.equal(metricsOf('fp16.metrics.json').headForm, 'end2end');
   // Fidelity, on every eval: the file of the head each training validated (ci: one2one) against its final validation.
-  for (const [variant, folder] of [['fp16', 'fp16'], ['qat', 'qat-w4a16']]) {
+  for (const [variant, folder] of [['fp16', 'fp16'], ['qat', 'qat-w4a16'], ['qat-ft', 'qat-w4a16-ft']]) {
     const { fidelity } = metricsOf(`${variant}.metrics.json`);
     const run = JSON.parse(readFileSync(`${runRoot()}/${folder}/run.json`, 'utf8'));
     assert.equal(fidelity.head, run.valHead);
@@ -57,7 +62,9 @@ test('the first run executes every stage in order and ends with summary.md and l
     assert.ok(!('fidelity' in metricsOf(`${variant}-one2many.metrics.json`)));
   }
   const md = readFileSync(`${runRoot()}/summary/summary.md`, 'utf8');
-  assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 PTQ \| W8A8 PTQ \|/);
+  assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 QAT fine-tune \| W4A16 PTQ \| W8A8 PTQ \|/);
+  assert.match(md, /## 4-bit recipes: accuracy and cost/);
+  assert.match(md, /\| W4A16 QAT fine-tune \| 1 \(fine-tune\) \| \d\.\d{3} \| \d+\.\d{3} h /);
   assert.match(md, /## NMS-free vs NMS: both heads of each trained model/);
   assert.match(md, /\| mAP50-95, NMS-free − NMS \| [-+]\d\.\d{3} \| [-+]\d\.\d{3} \|/);
   assert.match(md, /## Export and eval fidelity/);
@@ -68,6 +75,11 @@ test('the first run executes every stage in order and ends with summary.md and l
   // Every QAT epoch records its weight code changes, and the QAT run carries the collapse watch's settings.
   assert.match(readFileSync(`${runRoot()}/qat-w4a16/results.csv`, 'utf8').split('\n')[0]!, /qat\/code_change/);
   assert.deepEqual(JSON.parse(readFileSync(`${runRoot()}/qat-w4a16/request.json`, 'utf8')).collapse_watch, { drop_fraction: 0.3, epochs: 3, min_best: 0.05 });
+  // The fine-tune started from the FP16 model this run trained (its sha256 is in the request, and so in its resume digest).
+  const fineTune = JSON.parse(readFileSync(`${runRoot()}/qat-w4a16-ft/request.json`, 'utf8'));
+  assert.equal(fineTune.fine_tune.init_sha256, createHash('sha256').update(readFileSync(`${runRoot()}/fp16/weights/best.pt`)).digest('hex'));
+  assert.equal(fineTune.epochs, 1);
+  assert.ok(fineTune.qat, 'trained with the QAT quantizer');
 });
 
 test('a second run is all cache hits', async () => {
@@ -98,39 +110,40 @@ test('changing the calibration reruns only the W8A8 branch, eval and summary; th
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(['ptq-w8a8', 'eval', 'summary']), explain(run));
-  assert.deepEqual(sorted(run.cached), sorted(['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16']), explain(run));
+  assert.deepEqual(sorted(run.cached), sorted(['dataset', 'hyps', 'train-fp16', 'train-qat', 'train-qat-ft', 'export', 'ptq-w4a16']), explain(run));
   const memo = JSON.parse(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'));
   assert.deepEqual(
-    Object.fromEntries(['fp16', 'qat', 'fp16-one2many', 'qat-one2many', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'].map((v) => [v, memo[v].reused])),
-    { fp16: true, qat: true, 'fp16-one2many': true, 'qat-one2many': true, 'qat-int4': true, 'ptq-w4a16': true, 'ptq-w8a8': false },
+    Object.fromEntries(['fp16', 'qat', 'qat-ft', 'fp16-one2many', 'qat-one2many', 'qat-ft-one2many', 'qat-int4', 'qat-ft-int4', 'ptq-w4a16', 'ptq-w8a8'].map((v) => [v, memo[v].reused])),
+    { fp16: true, qat: true, 'qat-ft': true, 'fp16-one2many': true, 'qat-one2many': true, 'qat-ft-one2many': true, 'qat-int4': true, 'qat-ft-int4': true, 'ptq-w4a16': true, 'ptq-w8a8': false },
   );
   // A reused score is still checked against its training: the fidelity is written on every eval.
   assert.equal(JSON.parse(readFileSync(`${runRoot()}/eval/fp16.metrics.json`, 'utf8')).fidelity.head, 'one2one');
   assert.match(readFileSync(`${runRoot()}/summary/summary.md`, 'utf8'), /W8A8 calibration: \d+ train images .*percentile/);
 });
 
-test('changing hyps reruns both trainings and everything after them, not dataset', async () => {
+test('changing hyps reruns every training and everything after them, not dataset', async () => {
   // A change the ci profile's 4 optimizer steps cannot round away (a small lr0 change can vanish in the FP16
   // checkpoint and the 4-bit codes, and then Nx rightly reuses the byte-identical ONNX files downstream).
   ws.edit('conf/hyp.scratch.yaml', (t) => t.replace('warmup_epochs: 3.0', 'warmup_epochs: 0.0'));
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
-  assert.deepEqual(sorted(run.ran), sorted(['hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']), explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(['hyps', 'train-fp16', 'train-qat', 'train-qat-ft', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']), explain(run));
   assert.deepEqual(run.cached, ['dataset'], explain(run));
 });
 
-test('changing QAT settings reruns train-qat, the W4A16 PTQ (same quantizer) and what depends on them, not train-fp16 or the W8A8 branch', async () => {
+test('changing QAT settings reruns both QAT trainings, the W4A16 PTQ (same quantizer) and what depends on them, not train-fp16 or the W8A8 branch', async () => {
   ws.edit('conf/qat.yaml', (t) => t.replace('narrowRange: true', 'narrowRange: false'));
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   // export reruns, but its FP16 file comes out byte-identical, so the W8A8 branch (which reads only that) stays cached.
-  assert.deepEqual(sorted(run.ran), sorted(['train-qat', 'export', 'ptq-w4a16', 'eval', 'summary']), explain(run));
+  assert.deepEqual(sorted(run.ran), sorted(['train-qat', 'train-qat-ft', 'export', 'ptq-w4a16', 'eval', 'summary']), explain(run));
   const memo = JSON.parse(readFileSync(`${runRoot()}/eval/eval.json`, 'utf8'));
   assert.equal(memo.fp16.reused, true);
   assert.equal(memo['fp16-one2many'].reused, true);
   assert.equal(memo['ptq-w8a8'].reused, true);
   assert.equal(memo.qat.reused, false);
   assert.equal(memo['qat-one2many'].reused, false);
+  assert.equal(memo['qat-ft'].reused, false);
   assert.equal(memo['ptq-w4a16'].reused, false);
 });
 
@@ -152,7 +165,7 @@ test('nx affected after a conf/ change lists exactly the projects that depend on
   assert.deepEqual(await affected('conf/preprocess.yaml', comment), evalDependents);
   assert.deepEqual(await affected('conf/ptq.yaml', comment), evalDependents); // ptq.yaml also touches the eval project (its calibration code)
   // affected follows the project graph: every project downstream of export, although Nx's hash later keeps ptq-w8a8 cached.
-  assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
+  assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'train-qat-ft', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
   assert.deepEqual(await affected('conf/export.yaml', comment), sorted(['export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
   assert.deepEqual(await affected('conf/hyp.scratch.yaml', comment), sorted(all.filter((p) => p !== 'dataset')));
   assert.deepEqual(await affected('conf/dataset.yaml', comment), sorted(all.filter((p) => p !== 'hyps')));

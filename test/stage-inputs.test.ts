@@ -1,7 +1,7 @@
 /**
  * A training's hash holds exactly what can change it (libs/core/src/nx-targets.ts): on the ci profile, in a copy
  * of the workspace, edits to chart, export, eval and summary code, to an error message, or a new lock line for
- * a package no training imports leave both trainings cached; editing conf/train.yaml or the trainer reruns them (and,
+ * a package no training imports leave every training cached; editing conf/train.yaml or the trainer reruns them (and,
  * after export, only what reads a file export changed).
  */
 import { after, before, test } from 'node:test';
@@ -14,10 +14,10 @@ import { workspaceRoot } from '../libs/core/src/workspace.ts';
 import { variants } from '../libs/core/src/variants.ts';
 import { WorkspaceCopy, sorted, type NxRun } from './workspace.ts';
 
-const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
+const all = ['dataset', 'hyps', 'train-fp16', 'train-qat', 'train-qat-ft', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
 /** Everything downstream of the trainings. */
 const afterTraining = ['export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary'];
-const trainings = ['train-fp16', 'train-qat'];
+const trainings = ['train-fp16', 'train-qat', 'train-qat-ft'];
 let ws: WorkspaceCopy;
 const pipeline = (env: NodeJS.ProcessEnv = {}) => ws.nx(['run-many', '-t', 'summary', '-c', 'ci'], env);
 const explain = (run: NxRun) => `ran ${run.ran} | cached ${run.cached} | failed ${run.failed}\n${run.output.slice(-4000)}`;
@@ -28,7 +28,7 @@ before(() => {
 });
 after(() => ws?.remove());
 
-test('the first run trains both variants; the summary stage draws each loss chart', async () => {
+test('the first run trains every variant; the summary stage draws each loss chart', async () => {
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
   assert.deepEqual(sorted(run.ran), sorted(all), explain(run));
@@ -97,7 +97,7 @@ test('a lock line for a package no stage imports invalidates nothing', async () 
   ws.git('checkout', '-q', 'requirements.lock');
 });
 
-test('editing the trainer reruns both trainings', async () => {
+test('editing the trainer reruns every training', async () => {
   touch('libs/yolo-py/yolo_py/trainer.py');
   const run = await pipeline();
   assert.equal(run.code, 0, explain(run));
@@ -105,7 +105,7 @@ test('editing the trainer reruns both trainings', async () => {
   assert.deepEqual(sorted(run.cached.filter((s) => !afterTraining.includes(s))), ['dataset', 'hyps'], explain(run));
 });
 
-test('editing conf/train.yaml reruns both trainings; ptq-w8a8 follows the FP16 file it quantizes, not train.yaml', async () => {
+test('editing conf/train.yaml reruns every training; ptq-w8a8 follows the FP16 file it quantizes, not train.yaml', async () => {
   const fp16Onnx = () => sha256File(ws.path('tmp', experimentName, 'ci', 'onnx', onnxFileName.fp16));
   const before = await fp16Onnx();
   touch('conf/train.yaml');

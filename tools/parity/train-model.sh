@@ -16,7 +16,7 @@ cat > "$out/request.json" <<JSON
 {"variant": "fp16", "model": "yolov10n.yaml", "data": "$dataset/data.yaml", "save_dir": "$out/fp16", "epochs": $epochs,
  "batch": 16, "imgsz": 160, "seed": 0, "optimizer": "SGD", "amp": true, "close_mosaic": 5, "save_period": 100,
  "device": "cpu", "workers": 2, "cuda_graphs": true, "hyps": $hyps, "qat": null, "resume_from": null,
- "val_head": "one2one", "collapse_watch": null, "distill": null}
+ "val_head": "one2one", "collapse_watch": null, "distill": null, "fine_tune": null}
 JSON
 "$python" -m yolo_py.train "$out/request.json" "$out/yolo-config" | grep -E "^\[fp16\] (training|epoch [0-9]+/[0-9]+ done)"
 cat > "$out/export.json" <<JSON

@@ -77,7 +77,7 @@ test('request, progress and fingerprint schemas name the field: an unknown reque
   const request = {
     variant: 'fp16', model: 'yolov10n.yaml', data: '/d/data.yaml', save_dir: '/r/.in-progress/fp16', epochs: 1, batch: 4, imgsz: 64, seed: 0,
     optimizer: 'SGD', amp: false, close_mosaic: 0, save_period: 1, device: 'cpu', workers: 0, cuda_graphs: true, hyps: {}, qat: null, resume_from: null,
-    val_head: 'one2one', collapse_watch: null, distill: null,
+    val_head: 'one2one', collapse_watch: null, distill: null, fine_tune: null,
   };
   assert.equal(parseArtifact(JSON.stringify(request), trainRequestSchema, 'fp16.request.json').variant, 'fp16');
   assert.throws(() => parseArtifact(JSON.stringify({ ...request, extra: 1 }), trainRequestSchema, 'fp16.request.json'), /fp16\.request\.json: \(top level\): Unrecognized key: "extra"/);

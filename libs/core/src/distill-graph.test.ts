@@ -1,19 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { confDir } from './config/load.ts';
 import { teacherReads } from './distill-graph.ts';
 import { directUpstream, graphReads, nxStageTarget } from './nx-targets.ts';
 import { stages } from './stage-registry.ts';
 import { workspaceRoot } from './workspace.ts';
 
-/** A conf/ folder holding qat.yaml as checked in, with `extra` appended. */
-function qatConf(extra: string): string {
+/** A conf/ folder holding qat.yaml as checked in, with `distill` set as given under profiles.<profile> (beside what the file sets there). */
+function qatConf(profile: string, distill: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'distill-graph-'));
-  copyFileSync(join(confDir, 'qat.yaml'), join(dir, 'qat.yaml'));
-  writeFileSync(join(dir, 'qat.yaml'), `${readFileSync(join(dir, 'qat.yaml'), 'utf8')}${extra}`);
+  const qat = parse(readFileSync(join(confDir, 'qat.yaml'), 'utf8')) as { profiles?: Record<string, Record<string, unknown>> };
+  const profiles = qat.profiles ?? {};
+  writeFileSync(join(dir, 'qat.yaml'), stringify({ ...qat, profiles: { ...profiles, [profile]: { ...profiles[profile], distill } } }));
   return dir;
 }
 
@@ -25,12 +27,12 @@ test('distillation off (the default): train-qat does not wait for train-fp16, an
 });
 
 test('distillation on in one profile: train-qat reads the teacher, train-fp16 best.pt', () => {
-  assert.deepEqual(teacherReads(qatConf('profiles:\n  gpu:\n    distill: { weight: 1, temperature: 10 }\n')), { 'train-fp16': ['weights/best.pt'] });
-  assert.deepEqual(teacherReads(qatConf('profiles:\n  gpu:\n    distill: null\n')), {});
+  assert.deepEqual(teacherReads(qatConf('gpu', { weight: 1, temperature: 10 })), { 'train-fp16': ['weights/best.pt'] });
+  assert.deepEqual(teacherReads(qatConf('gpu', null)), {});
 });
 
 test('a bad distill key fails the graph naming the file and the key', () => {
-  assert.throws(() => teacherReads(qatConf('profiles:\n  ci:\n    distill: { weight: 1, temprature: 2 }\n')), /qat\.yaml: profiles\.ci\.distill\.temperature: .*key missing/);
+  assert.throws(() => teacherReads(qatConf('ci', { weight: 1, temprature: 2 })), /qat\.yaml: profiles\.ci\.distill\.temperature: .*key missing/);
 });
 
 test('the teacher read is worked out by the graph only: importing the registry, as every stage does, parses no qat.yaml', () => {
@@ -38,4 +40,10 @@ test('the teacher read is worked out by the graph only: importing the registry, 
   // bad distill key fails the graph, not the dataset stage.
   assert.equal(typeof stages['train-qat'].confDecidedReads, 'function');
   assert.deepEqual(Object.keys(stages['train-qat'].reads).sort(), ['dataset', 'hyps']);
+});
+
+test('train-qat-ft reads train-fp16 best.pt whatever conf/ says: its start, and its teacher when it distills', () => {
+  assert.deepEqual(stages['train-qat-ft'].reads['train-fp16'], ['weights/best.pt']);
+  assert.equal(stages['train-qat-ft'].confDecidedReads, undefined);
+  assert.ok(directUpstream('train-qat-ft').includes('train-fp16'));
 });

@@ -1,7 +1,8 @@
 /**
  * The one read of a stage that a conf/ setting decides: a QAT training that distills (conf/qat.yaml `distill`) reads its
  * teacher, train-fp16's best.pt. With distillation off (the default) train-qat does not depend on train-fp16 and the two
- * trainings run side by side.
+ * trainings run side by side. train-qat-ft reads that file whatever conf/ says (it starts from it: its declaration's
+ * alsoReads), so only train-qat's read is decided here.
  *
  * An Nx target has one list of dependencies and inputs for all its configurations (the profiles), so the read is declared
  * when any profile distills: then every profile's train-qat waits for train-fp16 and reruns when its best.pt changes,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
 import type { ValHead } from './config/schema.ts';
-import { variants, type Variant } from './variants.ts';
+import { variants, type QuantizedVariant, type Variant } from './variants.ts';
 import { workspaceRoot } from './workspace.ts';
 
 /**
@@ -17,12 +17,16 @@ const byVariant = <T>(make: (v: Variant) => T): Record<Variant, T> => Object.fro
  * Each training's folder in the run root, named as the experiment's plan names it: the variant id names everything
  * else (Nx project, ONNX and metrics files, yolo_py), the folder says which model it holds.
  */
-export const trainingFolder: Record<Variant, string> = { fp16: 'fp16', qat: 'qat-w4a16' };
+export const trainingFolder: Record<Variant, string> = { fp16: 'fp16', qat: 'qat-w4a16', 'qat-ft': 'qat-w4a16-ft' };
 /**
  * ONNX file of each variant inside <run-root>/onnx, with YOLOv10's one-to-one, NMS-free head: the product, which the
- * post-training stages read. The QAT one holds QuantizeLinear/DequantizeLinear (QCDQ).
+ * post-training stages read. The QAT ones hold QuantizeLinear/DequantizeLinear (QCDQ).
  */
-export const onnxFileName: Record<Variant, string> = { fp16: 'yolov10-fp16.onnx', qat: 'yolov10-w4a16-qcdq.onnx' };
+export const onnxFileName: Record<Variant, string> = {
+  fp16: 'yolov10-fp16.onnx',
+  qat: 'yolov10-w4a16-qcdq.onnx',
+  'qat-ft': 'yolov10-w4a16-ft-qcdq.onnx',
+};
 /**
  * Each trained model's files per head (conf/train.yaml's valHead names): the one-to-one file above, and the
  * one-to-many head's raw output ([N, 4 + nc, anchors], scored with the evaluator's NMS) beside it, so that eval scores
@@ -98,14 +102,16 @@ export const variantLossChart: Record<Variant, { png: string; html: string }> = 
 /**
  * Files of the post-training quantization stages, which yolo_py.ptq_w4a16_cli and ptq_w8a8_cli write (they read these
  * names from yolo_py/contracts/ptq_files.json, emitted from here): <run-root>/ptq-w4a16 (the FP16 weights through the QAT
- * quantizer, the packed INT4 copies of both QCDQ files, the quantization report) and <run-root>/ptq-w8a8 (the calibrated
- * W8A8 QDQ file). `report` and `summary` are the JSON artifacts each step writes from its result.
+ * quantizer, the packed INT4 copies of the three QCDQ files: QAT from scratch, QAT fine-tune and PTQ; the quantization
+ * report) and <run-root>/ptq-w8a8 (the calibrated W8A8 QDQ file). `report` and `summary` are the JSON artifacts each
+ * step writes from its result.
  */
 export const ptqFiles = {
   w4a16: {
     ptqCheckpoint: 'w4a16-ptq.pt',
     ptqQcdq: 'yolov10-w4a16-ptq-qcdq.onnx',
     qatInt4: 'yolov10-w4a16-qat-int4.onnx',
+    qatFtInt4: 'yolov10-w4a16-qat-ft-int4.onnx',
     ptqInt4: 'yolov10-w4a16-ptq-int4.onnx',
     report: 'quantization-report.json',
     summary: 'ptq-w4a16.json',
@@ -121,28 +127,36 @@ export const calibrationListFileName = 'calibration.json';
 
 /**
  * Every ONNX file the eval stage scores: the trained variants (one-to-one head), their one-to-many head files and the
- * post-training quantized ones. The QAT model's packed INT4 copy is scored too: its mAP must equal its QCDQ file's (the
- * eval stage checks it).
+ * post-training quantized ones. The QAT models' packed INT4 copies are scored too: each one's mAP must equal its QCDQ
+ * file's (the eval stage checks it; packedInt4Of pairs them).
  */
-export const evalVariants = [...variants, 'fp16-one2many', 'qat-one2many', 'qat-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
+export const evalVariants = [...variants, 'fp16-one2many', 'qat-one2many', 'qat-ft-one2many', 'qat-int4', 'qat-ft-int4', 'ptq-w4a16', 'ptq-w8a8'] as const;
 export type EvalVariant = (typeof evalVariants)[number];
+/** Each packed INT4 file scored, by the QCDQ file it packs. */
+export const packedInt4Of = { qat: 'qat-int4', 'qat-ft': 'qat-ft-int4' } as const satisfies Record<QuantizedVariant, EvalVariant>;
 /** The scored file of each trained model's head: the one place that ties an eval variant to a (variant, head) pair. */
 export const evalVariantOfHead: Record<Variant, Record<ValHead, EvalVariant>> = {
   fp16: { one2one: 'fp16', 'one2many-nms': 'fp16-one2many' },
   qat: { one2one: 'qat', 'one2many-nms': 'qat-one2many' },
+  'qat-ft': { one2one: 'qat-ft', 'one2many-nms': 'qat-ft-one2many' },
 };
 /** Where each scored ONNX file lives in a run. */
 export function evalOnnxPath(layout: RunLayout, variant: EvalVariant): string {
   switch (variant) {
     case 'fp16':
     case 'qat':
+    case 'qat-ft':
       return join(layout.onnx, onnxFileName[variant]);
     case 'fp16-one2many':
       return join(layout.onnx, headOnnxFileName.fp16['one2many-nms']);
     case 'qat-one2many':
       return join(layout.onnx, headOnnxFileName.qat['one2many-nms']);
+    case 'qat-ft-one2many':
+      return join(layout.onnx, headOnnxFileName['qat-ft']['one2many-nms']);
     case 'qat-int4':
       return join(layout.ptq.w4a16, ptqFiles.w4a16.qatInt4);
+    case 'qat-ft-int4':
+      return join(layout.ptq.w4a16, ptqFiles.w4a16.qatFtInt4);
     case 'ptq-w4a16':
       return join(layout.ptq.w4a16, ptqFiles.w4a16.ptqQcdq);
     case 'ptq-w8a8':

@@ -8,6 +8,7 @@ import { dataset } from '../../dataset/src/declaration.ts';
 import { hyps } from '../../hyps/src/declaration.ts';
 import { trainFp16 } from '../../train-fp16/src/declaration.ts';
 import { trainQat } from '../../train-qat/src/declaration.ts';
+import { trainQatFt } from '../../train-qat-ft/src/declaration.ts';
 import { exportStage } from '../../export/src/declaration.ts';
 import { ptqW4a16 } from '../../ptq-w4a16/src/declaration.ts';
 import { ptqW8a8 } from '../../ptq-w8a8/src/declaration.ts';
@@ -20,6 +21,7 @@ export const stages = {
   hyps,
   'train-fp16': trainFp16,
   'train-qat': trainQat,
+  'train-qat-ft': trainQatFt,
   export: exportStage,
   'ptq-w4a16': ptqW4a16,
   'ptq-w8a8': ptqW8a8,

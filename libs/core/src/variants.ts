@@ -4,6 +4,13 @@
  * trainings import it: a label or stat name edit must not reach their inputs.
  */
 
-/** The trained variants: the FP16/AMP baseline and the Brevitas W4A16 QAT model (their folders: layout.ts trainingFolder). */
-export const variants = ['fp16', 'qat'] as const;
+/**
+ * The trained variants: the FP16/AMP baseline, the Brevitas W4A16 QAT model trained from scratch, and the W4A16 QAT
+ * fine-tune of the FP16 baseline's best.pt (their folders: layout.ts trainingFolder).
+ */
+export const variants = ['fp16', 'qat', 'qat-ft'] as const;
 export type Variant = (typeof variants)[number];
+/** The variants trained with the W4A16 quantizer (conf/qat.yaml): yolo_py.quant checkpoints, exported as QCDQ. */
+export const quantizedVariants = ['qat', 'qat-ft'] as const satisfies readonly Variant[];
+export type QuantizedVariant = (typeof quantizedVariants)[number];
+export const isQuantized = (v: Variant): v is QuantizedVariant => (quantizedVariants as readonly Variant[]).includes(v);

@@ -16,7 +16,7 @@ export const valHeadLabel: Record<ValHead, string> = {
 };
 
 /** How the summary and the charts title each variant. */
-export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT' };
+export const variantLabel: Record<Variant, string> = { fp16: 'FP16 (AMP)', qat: 'W4A16 QAT', 'qat-ft': 'W4A16 QAT fine-tune' };
 /** The title of one training's own loss chart (in the summary and in the training's folder). */
 export const variantLossTitle = (variant: Variant): string => `${variantLabel[variant]}: training and validation losses`;
 /** How the summary names every scored ONNX file: the trained variants (each head) and the post-training ones. */
@@ -24,7 +24,9 @@ export const evalVariantLabel: Record<EvalVariant, string> = {
   ...variantLabel,
   'fp16-one2many': `${variantLabel.fp16}, one-to-many head + NMS`,
   'qat-one2many': `${variantLabel.qat}, one-to-many head + NMS`,
+  'qat-ft-one2many': `${variantLabel['qat-ft']}, one-to-many head + NMS`,
   'qat-int4': 'W4A16 QAT, packed INT4',
+  'qat-ft-int4': 'W4A16 QAT fine-tune, packed INT4',
   'ptq-w4a16': 'W4A16 PTQ',
   'ptq-w8a8': 'W8A8 PTQ',
 };

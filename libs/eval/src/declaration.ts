@@ -15,6 +15,7 @@ export const evalStage: StageDeclaration = {
     dataset: [f.fingerprint],
     'train-fp16': [f.runJson],
     'train-qat': [f.runJson],
+    'train-qat-ft': [f.runJson],
   },
   output: (l) => l.eval,
   writes: [...Object.values(metricsFileName), f.evalJson],

@@ -1,5 +1,5 @@
 /**
- * The eval stage: each variant's ONNX file (the trained FP16 and QAT models, the QAT model's packed INT4 copy,
+ * The eval stage: each variant's ONNX file (the trained FP16 and QAT models, the QAT models' packed INT4 copies,
  * W4A16 PTQ, W8A8 PTQ) scored on the dataset's val split by this project's evaluator
  * (onnxruntime-node + sharp + the COCO bbox metric) -> <run-root>/eval/<variant>.metrics.json.
  *
@@ -25,8 +25,8 @@ import { exportJsonSchema } from '../../core/src/schemas/export.ts';
 import { runJsonSchema } from '../../core/src/schemas/training.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { canonicalJson, sha256File, sha256Text } from '../../core/src/hashing.ts';
-import { artifactFiles, evalOnnxPath, evalVariantOfHead, evalVariants, metricsFileName, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
-import { variants, type Variant } from '../../core/src/variants.ts';
+import { artifactFiles, evalOnnxPath, evalVariantOfHead, evalVariants, metricsFileName, packedInt4Of, type EvalVariant, type RunLayout } from '../../core/src/layout.ts';
+import { variants, type QuantizedVariant, type Variant } from '../../core/src/variants.ts';
 import { evalVariantLabel, variantLabel } from '../../core/src/vocabulary.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { exists, writeDirAtomically } from '../../core/src/staging.ts';
@@ -159,9 +159,14 @@ export async function runEvalStage(profile: Profile, layout: RunLayout): Promise
       stats[variant] = metrics.stats;
     }
     for (const variant of variants) await checkFidelity(layout, staging, variant);
-    const packedCheck = checkPackedEqualsQcdq(stats.qat, stats['qat-int4'], fromWorkspace(evalOnnxPath(layout, 'qat-int4')));
-    process.stdout.write(`[eval] packed INT4 vs QCDQ: the 12 COCO stats agree (largest difference ${packedCheck.maxAbsDiff})\n`);
-    await writeFile(join(staging, artifactFiles.evalJson), `${JSON.stringify({ ...memo, packedInt4VsQcdq: packedCheck }, null, 2)}\n`);
+    const packedChecks = Object.fromEntries(
+      Object.entries(packedInt4Of).map(([qcdq, packed]) => {
+        const check = checkPackedEqualsQcdq(stats[qcdq as QuantizedVariant], stats[packed], fromWorkspace(evalOnnxPath(layout, packed)));
+        process.stdout.write(`[eval] ${packed} vs ${qcdq}: the 12 COCO stats agree (largest difference ${check.maxAbsDiff})\n`);
+        return [qcdq, check];
+      }),
+    );
+    await writeFile(join(staging, artifactFiles.evalJson), `${JSON.stringify({ ...memo, packedInt4VsQcdq: packedChecks }, null, 2)}\n`);
   });
 }
 

@@ -7,7 +7,7 @@ export const exportStage: StageDeclaration = {
   conf: ['export.yaml', 'train.yaml'],
   code: { ts: ['libs/export/src/stage.ts'], python: ['yolo_py.export_cli'] },
   pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
-  reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], dataset: [f.fingerprint] },
+  reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], 'train-qat-ft': [f.bestWeights], dataset: [f.fingerprint] },
   output: (l) => l.onnx,
   // Both heads of each trained model: the one-to-one (NMS-free) file and the one-to-many file scored with NMS.
   writes: [...Object.values(headOnnxFileName).flatMap((files) => Object.values(files)), f.exportJson, f.exportRequest],

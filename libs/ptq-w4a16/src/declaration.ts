@@ -10,7 +10,7 @@ export const ptqW4a16: StageDeclaration = {
   conf: ['qat.yaml'],
   code: { ts: ['libs/ptq-w4a16/src/stage.ts'], python: ['yolo_py.ptq_w4a16_cli'] },
   pythonPackages: ['torch', 'ultralytics', 'brevitas', 'onnx', 'onnxruntime', 'numpy'],
-  reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat, f.exportJson] },
+  reads: { 'train-fp16': [f.bestWeights], 'train-qat': [f.bestWeights], export: [onnxFileName.qat, onnxFileName['qat-ft'], f.exportJson] },
   output: (l) => l.ptq.w4a16,
   writes: [...Object.values(ptqFiles.w4a16), f.ptqRequest],
 };

@@ -1,7 +1,7 @@
 /**
  * The ptq-w4a16 stage: the finished FP16 model's weights through the QAT run's own Brevitas quantizer (qat.yaml:
  * 4-bit, per channel, AbsMax, DFL kept float, per-layer widths alike), no training, exported as QCDQ; the packed INT4 opset-21 copies of
- * the QAT and the PTQ QCDQ files; the quantization report (per-layer weight SQNR) -> <run-root>/ptq-w4a16.
+ * the QAT (from scratch and fine-tuned) and the PTQ QCDQ files; the quantization report (per-layer weight SQNR) -> <run-root>/ptq-w4a16.
  * Reads no calibration data, so a change to conf/ptq.yaml never reruns it.
  */
 import { writeFile } from 'node:fs/promises';
@@ -30,6 +30,7 @@ export async function runPtqW4a16Stage(profile: Profile, layout: RunLayout): Pro
     fp16_checkpoint: await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), layout),
     qat_checkpoint: await requireArtifact(join(layout.train.qat, artifactFiles.bestWeights), layout),
     qat_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName.qat), layout),
+    qat_ft_qcdq_onnx: await requireArtifact(join(layout.onnx, onnxFileName['qat-ft']), layout),
   };
   await writeDirAtomically(layout.ptq.w4a16, async (staging) => {
     // Kept beside the outputs as the record of what the step was asked (as export keeps its request).

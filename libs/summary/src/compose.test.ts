@@ -77,10 +77,11 @@ const ptq: SummaryInputs['ptq'] = {
       ptqCheckpoint: { file: 'w4a16-ptq.pt', bytes: 60_000_000, sha256: sha('b') },
       ptqQcdq: { file: 'yolov10-w4a16-ptq-qcdq.onnx', bytes: 17_000_000, sha256: sha('c') },
       qatInt4: { file: 'yolov10-w4a16-qat-int4.onnx', bytes: 8_500_000, sha256: sha('d') },
+      qatFtInt4: { file: 'yolov10-w4a16-qat-ft-int4.onnx', bytes: 8_400_000, sha256: sha('9') },
       ptqInt4: { file: 'yolov10-w4a16-ptq-int4.onnx', bytes: 8_500_000, sha256: sha('e') },
     },
     ptqW4a16: { export: { fileBytes: 17_000_000, nodeCounts: { DequantizeLinear: 106 }, quantizedConvsTorch: 106 } },
-    int4: { qatInt4: packed, ptqInt4: packed },
+    int4: { qatInt4: packed, qatFtInt4: packed, ptqInt4: packed },
   },
   w8a8: {
     files: { w8a8: { file: 'yolov10-w8a8-ptq-qdq.onnx', bytes: 16_000_000, sha256: sha('f') } },
@@ -96,35 +97,38 @@ const ptq: SummaryInputs['ptq'] = {
 
 const inputs: SummaryInputs = {
   runId: 'coco', profile: 'coco',
-  runs: { fp16: run(null), qat: run(106) },
-  losses: { fp16: series(1), qat: series(1.5) },
+  runs: { fp16: run(null), qat: run(106), 'qat-ft': { ...run(106), epochs: 50, epochsCompleted: 50, wallSeconds: 18_000 } },
+  losses: { fp16: series(1), qat: series(1.5), 'qat-ft': series(1.2) },
   metrics: {
     fp16: { ...metrics(0.512, 40), fidelity: fidelity(0.509, 0.507) },
     qat: { ...metrics(0.488, 44), fidelity: fidelity(0.485, 0.483) },
+    'qat-ft': { ...metrics(0.495, 44), fidelity: fidelity(0.494, 0.495) },
     'fp16-one2many': metrics(0.521, 41, true, 3.5),
     'qat-one2many': metrics(0.484, 45, true, 4),
+    'qat-ft-one2many': metrics(0.49, 45, true, 4),
     'qat-int4': metrics(0.488, 43),
+    'qat-ft-int4': metrics(0.495, 43),
     'ptq-w4a16': metrics(0.301, 44),
     'ptq-w8a8': metrics(0.505, 30),
   },
   ptq,
-  exported: { fp16: bothHeads(62_000_000, 0, false), qat: bothHeads(17_000_000, 106, true) },
+  exported: { fp16: bothHeads(62_000_000, 0, false), qat: bothHeads(17_000_000, 106, true), 'qat-ft': bothHeads(17_000_000, 106, true) },
   opset: 18,
   dataset: { source: 'COCO2017 at /data/coco', splits: { train2017: { images: 118287, labelledImages: 117266, backgroundImages: 1021, annotationsWritten: 860001 } } },
   gitCommit: 'abc123', configDigest: 'f'.repeat(64),
 };
 
-test('puts the four models side by side with deltas to FP16, sizes, training and provenance', () => {
+test('puts the five models side by side with deltas to FP16, sizes, training and provenance', () => {
   const md = composeSummary(inputs, new Date('2026-11-22T00:00:00Z'));
   assert.match(md, /Training with quantization gained \*\*\+0\.187\*\* mAP50-95 over quantizing the finished FP16 model to the same 4 bits: W4A16 QAT reaches \*\*0\.488\*\*, W4A16 PTQ \*\*0\.301\*\* \(FP16 \*\*0\.512\*\*, QAT -0\.024; W8A8 PTQ \*\*0\.505\*\*\), with a packed INT4 file 7\.3× smaller/);
-  assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 PTQ \| W8A8 PTQ \| W4A16 QAT − FP16 \| W4A16 PTQ − FP16 \| W8A8 PTQ − FP16 \|/);
-  assert.match(md, /\| mAP50-95 \| 0\.512 \| 0\.488 \| 0\.301 \| 0\.505 \| -0\.024 \| -0\.211 \| -0\.007 \|/);
-  assert.match(md, /\| ARs \| — \| — \| — \| — \| — \| — \| — \|/, 'a -1 COCO stat is shown as undefined');
-  assert.match(md, /\| mean \(ms\), as stored \(× FP16\) \| 40\.00 \| 44\.00 \(1\.10×\) \| 44\.00 \(1\.10×\) \| 30\.00 \(0\.75×\) \|/);
-  assert.match(md, /\| ONNX file \| 59\.13 MiB \(`yolov10-fp16\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-qcdq\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-ptq-qcdq\.onnx`\) \| 15\.26 MiB \(`yolov10-w8a8-ptq-qdq\.onnx`\) \|/);
-  assert.match(md, /\| packed INT4 ONNX \(opset 21, 2 weights a byte\) \| — \| 8\.11 MiB \(`yolov10-w4a16-qat-int4\.onnx`\) \| 8\.11 MiB/);
-  assert.match(md, /\| quantized convolutions \(DequantizeLinear-fed, in the exported graph\) \| 0 \| 106 \(106 DQ\) \| 12 \(106 DQ\) \| 107 of 107 weights, 107 inputs \|/);
-  assert.match(md, /packed INT4 copy of the QAT file .* mAP50-95 0\.488, all 12 stats equal/);
+  assert.match(md, /\|  \| FP16 \(AMP\) \| W4A16 QAT \| W4A16 QAT fine-tune \| W4A16 PTQ \| W8A8 PTQ \| W4A16 QAT − FP16 \| W4A16 QAT fine-tune − FP16 \| W4A16 PTQ − FP16 \| W8A8 PTQ − FP16 \|/);
+  assert.match(md, /\| mAP50-95 \| 0\.512 \| 0\.488 \| 0\.495 \| 0\.301 \| 0\.505 \| -0\.024 \| -0\.017 \| -0\.211 \| -0\.007 \|/);
+  assert.match(md, /\| ARs \| — \| — \| — \| — \| — \| — \| — \| — \| — \|/, 'a -1 COCO stat is shown as undefined');
+  assert.match(md, /\| mean \(ms\), as stored \(× FP16\) \| 40\.00 \| 44\.00 \(1\.10×\) \| 44\.00 \(1\.10×\) \| 44\.00 \(1\.10×\) \| 30\.00 \(0\.75×\) \|/);
+  assert.match(md, /\| ONNX file \| 59\.13 MiB \(`yolov10-fp16\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-qcdq\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-qcdq\.onnx`\) \| 16\.21 MiB \(`yolov10-w4a16-ptq-qcdq\.onnx`\) \| 15\.26 MiB \(`yolov10-w8a8-ptq-qdq\.onnx`\) \|/);
+  assert.match(md, /\| packed INT4 ONNX \(opset 21, 2 weights a byte\) \| — \| 8\.11 MiB \(`yolov10-w4a16-qat-int4\.onnx`\) \| 8\.01 MiB \(`yolov10-w4a16-qat-ft-int4\.onnx`\) \| 8\.11 MiB/);
+  assert.match(md, /\| quantized convolutions \(DequantizeLinear-fed, in the exported graph\) \| 0 \| 106 \(106 DQ\) \| 106 \(106 DQ\) \| 12 \(106 DQ\) \| 107 of 107 weights, 107 inputs \|/);
+  assert.match(md, /packed INT4 copies of the QAT files were scored too: `yolov10-w4a16-qat-int4\.onnx` mAP50-95 0\.488, `yolov10-w4a16-qat-ft-int4\.onnx` 0\.495, all 12 stats of each equal/);
   assert.match(md, /!\[Validation mAP50-95 and mAP50 per epoch of both trainings\]\(map\.png\)/);
   assert.match(md, /## Quantization report/);
   assert.match(md, /\| model size at fp32 \/ fp16 \/ packed int4 \| 7\.63 MiB \/ 3\.81 MiB \/ 1\.05 MiB \|/);
@@ -135,8 +139,8 @@ test('puts the four models side by side with deltas to FP16, sizes, training and
   assert.match(md, /All 12 quantized convolutions have 4-bit weights\./);
   assert.match(md, /W8A8 calibration: 2 train images \(requested 256\), `val` letterbox, entropy; list sha256 .*`1{64}`/);
   assert.match(md, /000000000009\.jpg, 000000000025\.jpg/);
-  assert.match(md, /\| training wall time \| 2 d 7 h \| 2 d 7 h \|/);
-  assert.match(md, /\| final train loss box \/ cls \/ dfl \| 1\.000 \/ 1\.000 \/ 1\.000 \| 1\.500 \/ 1\.500 \/ 1\.500 \|/);
+  assert.match(md, /\| training wall time \| 2 d 7 h \| 2 d 7 h \| 5 h 0 min \|/);
+  assert.match(md, /\| final train loss box \/ cls \/ dfl \| 1\.000 \/ 1\.000 \/ 1\.000 \| 1\.500 \/ 1\.500 \/ 1\.500 \| 1\.200 \/ 1\.200 \/ 1\.200 \|/);
   assert.match(md, /!\[Training and validation losses of both trainings\]\(loss\.png\)/);
   assert.match(md, /\| train2017 \| 118,287 \| 117,266 \| 1,021 \| 860,001 \|/);
   assert.match(md, /git commit: abc123/);
@@ -165,8 +169,8 @@ test("Ultralytics' mAP50-95 and mAP50 under the COCO stats, with deltas and why 
   const ultralytics = accuracy.slice(accuracy.indexOf("Ultralytics' metric on the same detections"));
   assert.ok(accuracy.indexOf('| ARl |') < accuracy.indexOf("Ultralytics' metric on the same detections"), 'below the 12 COCO stats');
   assert.match(ultralytics, /results\.csv reports/);
-  assert.match(ultralytics, /\| mAP50-95 \| 0\.507 \| 0\.483 \| 0\.296 \| 0\.500 \| -0\.024 \| -0\.211 \| -0\.007 \|/);
-  assert.match(ultralytics, /\| mAP50 \| 0\.690 \| 0\.690 \| 0\.690 \| 0\.690 \| \+0\.000 \| \+0\.000 \| \+0\.000 \|/);
+  assert.match(ultralytics, /\| mAP50-95 \| 0\.507 \| 0\.483 \| 0\.490 \| 0\.296 \| 0\.500 \| -0\.024 \| -0\.017 \| -0\.211 \| -0\.007 \|/);
+  assert.match(ultralytics, /\| mAP50 \| 0\.690 \| 0\.690 \| 0\.690 \| 0\.690 \| 0\.690 \| \+0\.000 \| \+0\.000 \| \+0\.000 \| \+0\.000 \|/);
   assert.match(ultralytics, /crowd regions.*100 detections per image and category.*300 per image.*0\.995/);
 });
 
@@ -174,7 +178,7 @@ test("a metrics.json from before Ultralytics' metric shows '—' in its column",
   const older = { ...inputs, metrics: { ...inputs.metrics, qat: metrics(0.488, 44, false) } };
   const md = composeSummary(older, new Date());
   const ultralytics = md.slice(md.indexOf("Ultralytics' metric on the same detections"));
-  assert.match(ultralytics, /\| mAP50-95 \| 0\.507 \| — \| 0\.296 \| 0\.500 \| — \| -0\.211 \| -0\.007 \|/);
+  assert.match(ultralytics, /\| mAP50-95 \| 0\.507 \| — \| 0\.490 \| 0\.296 \| 0\.500 \| — \| -0\.017 \| -0\.211 \| -0\.007 \|/);
   assert.match(md, /\| mAP50-95 \| 0\.512 \| 0\.488 \|/, 'the COCO stats are still there');
 });
 
@@ -210,7 +214,7 @@ test('names the letterbox used and gives the QCDQ latency as stored and with wei
 
 const withRuns = (qat: Partial<SummaryInputs['runs']['qat']>, fp16: Partial<SummaryInputs['runs']['fp16']> = {}): SummaryInputs => ({
   ...inputs,
-  runs: { fp16: { ...inputs.runs.fp16, ...fp16 }, qat: { ...inputs.runs.qat, ...qat } },
+  runs: { fp16: { ...inputs.runs.fp16, ...fp16 }, qat: { ...inputs.runs.qat, ...qat }, 'qat-ft': inputs.runs['qat-ft'] },
 });
 
 test('the training table shows the batch trained, and the requested one with the reason when they differ', () => {
@@ -227,24 +231,30 @@ test('the training table names the head each training validated; a run.json with
   assert.match(composeSummary(withRuns({ valHead: undefined }, { valHead: undefined }), new Date()), /\| validation head \(best\.pt, results\.csv\) \| one-to-many \+ NMS \(not the exported head\) \| one-to-many/);
 });
 
-test("the model table says whether the QAT model's BatchNorm statistics were re-estimated before export", () => {
-  assert.match(composeSummary(inputs, new Date()), /\| BatchNorm statistics in the export \| as trained \| as trained \| the FP16 model's \| the FP16 model's \|/);
-  const bn = { variants: ['qat' as const], images: 256, batches: 8, batch: 32, layers: 99, letterbox: 'val' as const, listSha256: 'b'.repeat(64) };
+test("the model table says whether the QAT models' BatchNorm statistics were re-estimated before export", () => {
+  assert.match(composeSummary(inputs, new Date()), /\| BatchNorm statistics in the export \| as trained \| as trained \| as trained \| the FP16 model's \| the FP16 model's \|/);
+  const bn = { variants: ['qat' as const, 'qat-ft' as const], images: 256, batches: 8, batch: 32, layers: 99, letterbox: 'val' as const, listSha256: 'b'.repeat(64) };
   const md = composeSummary({ ...inputs, bnReestimation: bn }, new Date());
-  assert.match(md, /\| BatchNorm statistics in the export \| as trained \| re-estimated on 256 train images \(8 batches of ≤ 32, `val` letterbox\) \| the FP16/);
+  const reestimated = 're-estimated on 256 train images \\(8 batches of ≤ 32, `val` letterbox\\)';
+  assert.match(md, new RegExp(`\\| BatchNorm statistics in the export \\| as trained \\| ${reestimated} \\| ${reestimated} \\| the FP16`));
+  // A model the record does not list was exported with its statistics as trained.
+  const qatOnly = composeSummary({ ...inputs, bnReestimation: { ...bn, variants: ['qat'] } }, new Date());
+  assert.match(qatOnly, new RegExp(`\\| BatchNorm statistics in the export \\| as trained \\| ${reestimated} \\| as trained \\| the FP16`));
   const one = composeSummary({ ...inputs, bnReestimation: { ...bn, images: 8, batches: 1, batch: 8 } }, new Date());
   assert.match(one, /re-estimated on 8 train images \(one batch, `val` letterbox\)/);
 });
 
-test('the training table says whether the QAT model distilled from the FP16 teacher', () => {
-  assert.match(composeSummary(inputs, new Date()), /\| distillation from the FP16 teacher \| — \| off \|/);
+test('the training table says whether each QAT training distilled from the FP16 teacher', () => {
+  assert.match(composeSummary(inputs, new Date()), /\| distillation from the FP16 teacher \| — \| off \| off \|/);
   const teacher = { teacher: '/r/fp16/weights/best.pt', teacherSha256: 'a'.repeat(64), weight: 0.5, temperature: 10 };
-  assert.match(composeSummary(withRuns({ distill: teacher }), new Date()), /\| distillation from the FP16 teacher \| — \| weight 0\.5, temperature 10 \|/);
+  assert.match(composeSummary(withRuns({ distill: teacher }), new Date()), /\| distillation from the FP16 teacher \| — \| weight 0\.5, temperature 10 \| off \|/);
+  const both = { ...inputs, runs: { ...inputs.runs, qat: { ...inputs.runs.qat, distill: teacher }, 'qat-ft': { ...inputs.runs['qat-ft'], distill: teacher } } };
+  assert.match(composeSummary(both, new Date()), /\| distillation from the FP16 teacher \| — \| weight 0\.5, temperature 10 \| weight 0\.5, temperature 10 \|/);
 });
 
 test('no events: one line saying so, and no warning', () => {
   const md = composeSummary(withRuns({ events: [] }), new Date());
-  assert.match(md, /## Training events\n\nNo collapse warning, NaN recovery, batch reduction or checkpoint fallback in either training\.\n/);
+  assert.match(md, /## Training events\n\nNo collapse warning, NaN recovery, batch reduction or checkpoint fallback in any training\.\n/);
   assert.doesNotMatch(md, /> \*\*Collapse warning/);
   assert.match(composeSummary(inputs, new Date()), /No collapse warning, NaN recovery/, 'run.json files without events (older runs) read as none');
 });
@@ -272,7 +282,7 @@ test('events: each with its training, epoch, label and message, in order; a trai
       '| W4A16 QAT | 37 | NaN recovery | non-finite loss; epoch 37 redone from epoch36.pt |',
       '| W4A16 QAT | 120 | checkpoint fallback | last.pt unreadable; resumed from epoch115.pt (5 epochs lost) |',
       '',
-      'None in FP16 (AMP).',
+      'None in FP16 (AMP) or W4A16 QAT fine-tune.',
       '',
       '',
     ].join('\n'),
@@ -342,4 +352,16 @@ test("fidelity reads the metrics of the head each training validated; missing ch
   const none = composeSummary({ ...inputs, metrics: { ...inputs.metrics, fp16: metrics(0.512, 40), qat: { ...metrics(0.488, 44), fidelity: null } } }, new Date());
   assert.match(none, /\| verdict \| — \| not checked \|/);
   assert.match(none, /\| training's final validation of best\.pt, mAP50-95 \| — \| no final validation in run\.json \|/);
+});
+
+test('the 4-bit recipes table: PTQ, the fine-tune and QAT from scratch, each with its mAP50-95 and device-hours', () => {
+  const md = composeSummary(withRuns({}, { wallSeconds: 36_000 }), new Date());
+  const section = md.slice(md.indexOf('## 4-bit recipes'), md.indexOf('## Accuracy'));
+  assert.ok(md.indexOf('## 4-bit recipes') > 0 && md.indexOf('## 4-bit recipes') < md.indexOf('## Accuracy'), 'right under the headline');
+  assert.match(section, /\| W4A16 PTQ \| 0 \| 0\.301 \| 0 \(no training; the ptq-w4a16 stage does not record its time\) \| 10\.000 h \|/);
+  // 18,000 s of fine-tune on top of the FP16 model's 36,000 s.
+  assert.match(section, /\| W4A16 QAT fine-tune \| 50 \(fine-tune\) \| 0\.495 \| 5\.000 h \(NVIDIA H100\) \| 15\.000 h \|/);
+  assert.match(section, /\| W4A16 QAT from scratch \| 500 \(full schedule\) \| 0\.488 \| 55\.556 h \(NVIDIA H100\) \| 55\.556 h \|/);
+  const ddp = composeSummary(withRuns({ worldSize: 2 }), new Date());
+  assert.match(ddp, /\| W4A16 QAT from scratch \| 500 \(full schedule\) \| 0\.488 \| 111\.111 h \(NVIDIA H100 ×2\) \|/, 'device-hours count every GPU of a DDP run');
 });

@@ -3,16 +3,17 @@ import { artifactFiles, evalVariantOfHead, ptqFiles, type EvalVariant } from '..
 import type { ValHead } from '../../core/src/config/schema.ts';
 import { variants, type Variant } from '../../core/src/variants.ts';
 import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel, valHeadLabel } from '../../core/src/vocabulary.ts';
-import type { SummaryInputs } from './inputs.ts';
+import type { RunInfo, SummaryInputs } from './inputs.ts';
 import { signed, table, type Row } from './markdown.ts';
 import { oscillationSection } from './oscillation.ts';
 import { bitWidthsText, quantizationReportSection } from './quant-report.ts';
 import { batchText, collapseWarnings, trainingEventsSection } from './training-events.ts';
 import { fidelitySection, fidelityWarnings, type FidelityOf } from './fidelity.ts';
 import { headsSection } from './heads.ts';
+import { recipesSection } from './recipes.ts';
 
-/** The four models summary.md compares, in column order (the packed INT4 file is the QAT column's other file). */
-export const summaryColumns = ['fp16', 'qat', 'ptq-w4a16', 'ptq-w8a8'] as const satisfies readonly EvalVariant[];
+/** The models summary.md compares, in column order (the packed INT4 file is the QAT column's other file). */
+export const summaryColumns = ['fp16', 'qat', 'qat-ft', 'ptq-w4a16', 'ptq-w8a8'] as const satisfies readonly EvalVariant[];
 type Column = (typeof summaryColumns)[number];
 
 const fixed = (digits: number) => (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
@@ -43,7 +44,7 @@ const ULTRALYTICS_VS_COCO =
 /** COCO reports -1 where a metric is undefined (no GT in that area range). */
 const stat = (x: number | undefined) => (x === undefined || x < 0 ? null : x);
 
-const both = <T>(pick: (v: Variant) => T): [T, T] => [pick('fp16'), pick('qat')];
+const trained = <T>(pick: (v: Variant) => T): T[] => variants.map(pick);
 const all = <T>(pick: (v: Column) => T): T[] => summaryColumns.map(pick);
 const quantized = summaryColumns.filter((c) => c !== 'fp16');
 
@@ -54,6 +55,9 @@ function bnText(bn: SummaryInputs['bnReestimation'], variant: Variant): string {
   return `re-estimated on ${int(bn.images)} train images (${batches}, \`${bn.letterbox}\` letterbox)`;
 }
 
+/** A QAT training's distillation (run.json distill): its weight and temperature, or off. */
+const distillText = (run: RunInfo): string => (run.distill ? `weight ${run.distill.weight}, temperature ${run.distill.temperature}` : 'off');
+
 function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'val'): string {
   const series = input.losses[variant][split];
   const at = (values: number[]) => values[values.length - 1];
@@ -63,7 +67,7 @@ function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'va
 export function composeSummary(input: SummaryInputs, generatedAt: Date): string {
   const { runs, metrics, ptq } = input;
   // The exported product: each trained model's one-to-one (NMS-free) file; both heads are compared in headsSection.
-  const exported = { fp16: input.exported.fp16.one2one, qat: input.exported.qat.one2one };
+  const exported = { fp16: input.exported.fp16.one2one, qat: input.exported.qat.one2one, 'qat-ft': input.exported['qat-ft'].one2one };
   const metricsOfHead = (v: Variant, head: ValHead) => metrics[evalVariantOfHead[v][head]];
   // The eval stage writes `fidelity` into the metrics of the file of the head each training validated.
   const fidelityOf: FidelityOf = (v) => metricsOfHead(v, runs[v].valHead ?? 'one2many-nms').fidelity;
@@ -105,44 +109,45 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const fileOf: Record<Column, { bytes: number; file: string; sha256: string }> = {
     fp16: { bytes: exported.fp16.fileBytes, file: exported.fp16.file, sha256: exported.fp16.sha256 },
     qat: { bytes: exported.qat.fileBytes, file: exported.qat.file, sha256: exported.qat.sha256 },
+    'qat-ft': { bytes: exported['qat-ft'].fileBytes, file: exported['qat-ft'].file, sha256: exported['qat-ft'].sha256 },
     'ptq-w4a16': ptq.w4a16.files.ptqQcdq,
     'ptq-w8a8': ptq.w8a8.files.w8a8,
   };
-  const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qatInt4, 'ptq-w4a16': ptq.w4a16.files.ptqInt4 };
-  const packedMap = metrics['qat-int4'].mAP50_95;
+  const packedOf: Partial<Record<Column, { bytes: number; file: string }>> = { qat: ptq.w4a16.files.qatInt4, 'qat-ft': ptq.w4a16.files.qatFtInt4, 'ptq-w4a16': ptq.w4a16.files.ptqInt4 };
   const model: Row[] = [
-    ['made by', 'training (AMP)', 'training with 4-bit weight fake-quant', "FP16 weights through QAT's quantizer, no training", `${w8.quantizer}, ${w8.calibrationMethod} calibration on ${int(w8.calibrationImages)} train images`],
-    ['weights / activations', 'float32 / float32', '4-bit per channel / float', '4-bit per channel / float', `${w8.weights} / ${w8.activations}`],
+    ['made by', 'training (AMP)', 'training with 4-bit weight fake-quant', `FP16 best.pt fine-tuned with 4-bit weight fake-quant (${runs['qat-ft'].epochs} epochs)`, "FP16 weights through QAT's quantizer, no training", `${w8.quantizer}, ${w8.calibrationMethod} calibration on ${int(w8.calibrationImages)} train images`],
+    ['weights / activations', 'float32 / float32', '4-bit per channel / float', '4-bit per channel / float', '4-bit per channel / float', `${w8.weights} / ${w8.activations}`],
     ['ONNX file', ...all((v) => `${mib(fileOf[v].bytes)} (\`${fileOf[v].file}\`)`)],
     ['packed INT4 ONNX (opset 21, 2 weights a byte)', ...all((v) => { const p = packedOf[v]; return p ? `${mib(p.bytes)} (\`${p.file}\`)` : '—'; })],
     [
       'quantized convolutions (DequantizeLinear-fed, in the exported graph)',
       '0',
       `${int(runs.qat.quantization?.quantizedConvs ?? 0)} (${int(exported.qat.nodeCounts.DequantizeLinear ?? 0)} DQ)`,
+      `${int(runs['qat-ft'].quantization?.quantizedConvs ?? 0)} (${int(exported['qat-ft'].nodeCounts.DequantizeLinear ?? 0)} DQ)`,
       `${int(ptq.report.fp16Weights.totals.quantizedConvs)} (${int(ptq.w4a16.ptqW4a16.export.nodeCounts.DequantizeLinear ?? 0)} DQ)`,
       `${int(cov.weightQuantized)} of ${int(cov.convs)} weights, ${int(cov.activationQuantized)} inputs`,
     ],
-    ['convolutions kept float', 'all', runs.qat.quantization?.floatConvNames.join(', ') || 'none', runs.qat.quantization?.floatConvNames.join(', ') || 'none', int(cov.convs - cov.weightQuantized)],
-    ['BatchNorm statistics in the export', 'as trained', bnText(input.bnReestimation, 'qat'), "the FP16 model's", "the FP16 model's"],
+    ['convolutions kept float', 'all', runs.qat.quantization?.floatConvNames.join(', ') || 'none', runs['qat-ft'].quantization?.floatConvNames.join(', ') || 'none', runs.qat.quantization?.floatConvNames.join(', ') || 'none', int(cov.convs - cov.weightQuantized)],
+    ['BatchNorm statistics in the export', 'as trained', bnText(input.bnReestimation, 'qat'), bnText(input.bnReestimation, 'qat-ft'), "the FP16 model's", "the FP16 model's"],
   ];
 
   const training: Row[] = [
-    ['epochs', ...both((v) => `${runs[v].epochsCompleted} / ${runs[v].epochs}`)],
-    ['training wall time', ...both((v) => formatDuration(runs[v].wallSeconds))],
-    ['train throughput (images/s)', ...both((v) => f1(runs[v].imagesPerSecond))],
-    ['device', ...both((v) => `${runs[v].deviceName}${runs[v].worldSize > 1 ? ` ×${runs[v].worldSize} (DDP)` : ''}`)],
-    ['AMP', ...both((v) => (runs[v].amp ? 'on' : 'off'))],
+    ['epochs', ...trained((v) => `${runs[v].epochsCompleted} / ${runs[v].epochs}`)],
+    ['training wall time', ...trained((v) => formatDuration(runs[v].wallSeconds))],
+    ['train throughput (images/s)', ...trained((v) => f1(runs[v].imagesPerSecond))],
+    ['device', ...trained((v) => `${runs[v].deviceName}${runs[v].worldSize > 1 ? ` ×${runs[v].worldSize} (DDP)` : ''}`)],
+    ['AMP', ...trained((v) => (runs[v].amp ? 'on' : 'off'))],
     // Runs trained before the setting had none and validated the one-to-many head with NMS.
-    ['validation head (best.pt, results.csv)', ...both((v) => valHeadLabel[runs[v].valHead ?? 'one2many-nms'])],
-    ['distillation from the FP16 teacher', '—', runs.qat.distill ? `weight ${runs.qat.distill.weight}, temperature ${runs.qat.distill.temperature}` : 'off'],
-    ['batch', ...both((v) => batchText(runs[v]))],
-    ['peak GPU memory', ...both((v) => (runs[v].peakGpuMemoryGiB === null ? '—' : `${f2(runs[v].peakGpuMemoryGiB)} GiB`))],
-    ['final train loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'train'))],
-    ['final val loss box / cls / dfl', ...both((v) => lastLosses(input, v, 'val'))],
-    ['training sessions (1 + resumes)', ...both((v) => String(runs[v].sessions))],
+    ['validation head (best.pt, results.csv)', ...trained((v) => valHeadLabel[runs[v].valHead ?? 'one2many-nms'])],
+    ['distillation from the FP16 teacher', ...trained((v) => (v === 'fp16' ? '—' : distillText(runs[v])))],
+    ['batch', ...trained((v) => batchText(runs[v]))],
+    ['peak GPU memory', ...trained((v) => (runs[v].peakGpuMemoryGiB === null ? '—' : `${f2(runs[v].peakGpuMemoryGiB)} GiB`))],
+    ['final train loss box / cls / dfl', ...trained((v) => lastLosses(input, v, 'train'))],
+    ['final val loss box / cls / dfl', ...trained((v) => lastLosses(input, v, 'val'))],
+    ['training sessions (1 + resumes)', ...trained((v) => String(runs[v].sessions))],
   ];
 
-  const [mFp, mQat, mPtq, mW8] = all((v) => stat(metrics[v].mAP50_95));
+  const [mFp, mQat, , mPtq, mW8] = all((v) => stat(metrics[v].mAP50_95));
   const headline =
     mFp != null && mQat != null && mPtq != null
       ? `Training with quantization gained **${signed(mQat - mPtq, 3)}** mAP50-95 over quantizing the finished FP16 model to the same ${bitWidthsText(ptq.report)}: ` +
@@ -166,11 +171,16 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ...fidelityWarnings(fidelityOf),
     headline,
     '',
+    ...recipesSection({
+      runs: { fp16: runs.fp16, qat: runs.qat, 'qat-ft': runs['qat-ft'] },
+      mAP50_95: { 'ptq-w4a16': metrics['ptq-w4a16'].mAP50_95, qat: metrics.qat.mAP50_95, 'qat-ft': metrics['qat-ft'].mAP50_95 },
+    }),
     `## Accuracy (COCO bbox, ${int(metrics.fp16.images)} val images, this project's ONNX evaluator)`,
     '',
     ...table(head, accuracy),
     '',
-    `The packed INT4 copy of the QAT file (\`${ptq.w4a16.files.qatInt4.file}\`) was scored too: mAP50-95 ${f3(stat(packedMap))}, all 12 stats equal to its QCDQ file's (the eval stage fails otherwise).`,
+    `The packed INT4 copies of the QAT files were scored too: \`${ptq.w4a16.files.qatInt4.file}\` mAP50-95 ${f3(stat(metrics['qat-int4'].mAP50_95))}, ` +
+      `\`${ptq.w4a16.files.qatFtInt4.file}\` ${f3(stat(metrics['qat-ft-int4'].mAP50_95))}, all 12 stats of each equal to its QCDQ file's (the eval stage fails otherwise).`,
     '',
     "Ultralytics' metric on the same detections, the one each training's results.csv reports (there for the PyTorch model) as metrics/mAP50-95(B) and metrics/mAP50(B):",
     '',
@@ -207,7 +217,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     '',
     '## Training',
     '',
-    ...table(['', variantLabel.fp16, variantLabel.qat], training),
+    ...table(['', ...trained((v) => variantLabel[v])], training),
     '',
     ...trainingEventsSection(runs),
     '## Loss and accuracy curves',
@@ -235,7 +245,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     ...Object.entries(fp.versions).map(([k, v]) => `- ${k}: ${v ?? '—'}`),
     ...summaryColumns.map((v) => `- ${evalVariantLabel[v]} ONNX sha256: \`${fileOf[v].sha256}\``),
     ...variants.map((v) => `- ${evalVariantLabel[evalVariantOfHead[v]['one2many-nms']]} ONNX sha256: \`${input.exported[v]['one2many-nms'].sha256}\``),
-    `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qatInt4.sha256}\`, PTQ \`${ptq.w4a16.files.ptqInt4.sha256}\``,
+    `- packed INT4 sha256: QAT \`${ptq.w4a16.files.qatInt4.sha256}\`, QAT fine-tune \`${ptq.w4a16.files.qatFtInt4.sha256}\`, PTQ \`${ptq.w4a16.files.ptqInt4.sha256}\``,
     `- W8A8 calibration: ${int(calibration.images.length)} train images (requested ${int(calibration.requested)}), \`${calibration.letterbox}\` letterbox, ` +
       `${w8.calibrationMethod}; list sha256 (names joined by newlines): \`${calibration.sha256}\`; none of them is a val image`,
     '',

@@ -10,6 +10,7 @@ export const summary: StageDeclaration = {
   reads: {
     'train-fp16': [f.runJson, f.resultsCsv],
     'train-qat': [f.runJson, f.resultsCsv],
+    'train-qat-ft': [f.runJson, f.resultsCsv],
     export: [f.exportJson],
     'ptq-w4a16': [ptqFiles.w4a16.summary, ptqFiles.w4a16.report],
     'ptq-w8a8': [ptqFiles.w8a8.summary, calibrationListFileName],

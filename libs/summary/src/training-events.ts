@@ -43,7 +43,7 @@ export function collapseWarnings(runs: Record<Variant, RunInfo>): string[] {
 export function trainingEventsSection(runs: Record<Variant, RunInfo>): string[] {
   const rows = variants.flatMap((v) => eventsOf(runs[v]).map((e) => [variantLabel[v], epochText(e.epoch), trainingEventLabel[e.kind], cellText(e.message)]));
   const labels = trainingEventKinds.map((k) => trainingEventLabel[k]);
-  if (rows.length === 0) return [`## ${trainingEventsHeading}`, '', `No ${labels.slice(0, -1).join(', ')} or ${labels.at(-1)} in either training.`, ''];
+  if (rows.length === 0) return [`## ${trainingEventsHeading}`, '', `No ${labels.slice(0, -1).join(', ')} or ${labels.at(-1)} in any training.`, ''];
   const quiet = variants.filter((v) => eventsOf(runs[v]).length === 0).map((v) => variantLabel[v]);
   return [
     `## ${trainingEventsHeading}`,

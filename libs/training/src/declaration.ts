@@ -32,7 +32,7 @@ export function trainingDeclaration(stage: string, t: Training): StageDeclaratio
     conf: t.quantized ? ['train.yaml', 'qat.yaml'] : ['train.yaml'],
     confNotInputs: t.quantized
       ? trainingNotInputs
-      : { ...trainingNotInputs, 'qat.yaml': 'the shared run-training.ts loads it for the QAT variant only: an FP16 run never reads it' },
+      : { ...trainingNotInputs, 'qat.yaml': 'the shared run-training.ts loads it for the QAT variants only: an FP16 run never reads it' },
     code: { ts: [`libs/${stage}/src/stage.ts`], python: ['yolo_py.train'] },
     pythonPackages: trainingPackages,
     reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName], ...t.alsoReads },

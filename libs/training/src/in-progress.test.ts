@@ -10,7 +10,7 @@ import type { TrainRequest } from './request.ts';
 
 const request: TrainRequest = {
   variant: 'fp16', model: 'yolov10n.yaml', data: '/d/data.yaml', save_dir: '/r/.in-progress/fp16', epochs: 3, batch: 4, imgsz: 64, seed: 0,
-  optimizer: 'SGD', amp: false, close_mosaic: 0, save_period: 1, device: 'cpu', workers: 0, cuda_graphs: true, hyps: { lr0: 0.01 }, qat: null, resume_from: null, val_head: 'one2one', collapse_watch: null, distill: null,
+  optimizer: 'SGD', amp: false, close_mosaic: 0, save_period: 1, device: 'cpu', workers: 0, cuda_graphs: true, hyps: { lr0: 0.01 }, qat: null, resume_from: null, val_head: 'one2one', collapse_watch: null, distill: null, fine_tune: null,
 };
 
 function setup() {

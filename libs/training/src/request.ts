@@ -4,12 +4,12 @@ import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import type { distillRequestSchema, trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
-import { type Variant } from '../../core/src/variants.ts';
+import { isQuantized, type Variant } from '../../core/src/variants.ts';
 
 /** The JSON handed to `python -m yolo_py.train` (yolo_py/request.py reads exactly these keys). */
 export type TrainRequest = z.output<typeof trainRequestSchema>;
 
-/** The distillation teacher a QAT request names: train-fp16's best.pt and its sha256 (teacher.ts). */
+/** The distillation teacher a QAT request (train-qat's or train-qat-ft's) names: train-fp16's best.pt and its sha256 (teacher.ts). */
 export interface Teacher {
   path: string;
   sha256: string;
@@ -26,6 +26,8 @@ export interface RequestInputs {
   hyps: Record<string, number>;
   dataYaml: string;
   saveDir: string;
+  /** Required for qat-ft only: the FP16 checkpoint it starts from and that file's sha256 (run-training.ts fineTuneStart). */
+  initFrom?: { path: string; sha256: string } | null;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -34,13 +36,15 @@ const trainDeviceEnv = 'TRAIN_DEVICE';
 const perVariantDevice = {
   fp16: { env: 'FP16_DEVICE', key: 'fp16Device' },
   qat: { env: 'QAT_DEVICE', key: 'qatDevice' },
+  // The QAT trainings share resources.yaml's qatDevice; the variable lets the two run at once on different GPUs.
+  'qat-ft': { env: 'QAT_FT_DEVICE', key: 'qatDevice' },
 } as const satisfies Record<Variant, { env: string; key: keyof ResourcesConfig }>;
 
 /** Where a variant's device was set: an environment variable, or a key of conf/resources.yaml. */
 export type DeviceSource = { env: string } | { confKey: 'device' | (typeof perVariantDevice)[Variant]['key'] };
 
 /**
- * Device for a variant and where it was set: FP16_DEVICE / QAT_DEVICE, then TRAIN_DEVICE, then conf/resources.yaml's
+ * Device for a variant and where it was set: FP16_DEVICE / QAT_DEVICE / QAT_FT_DEVICE, then TRAIN_DEVICE, then conf/resources.yaml's
  * per-variant entry, then its `device`. Devices never enter the recipe digest: moving a run to another GPU resumes it.
  */
 export function chooseDevice(variant: Variant, resources: ResourcesConfig, env: NodeJS.ProcessEnv = process.env): { device: string; source: DeviceSource } {
@@ -63,7 +67,7 @@ export function resolveDevice(variant: Variant, resources: ResourcesConfig, env:
 
 /** The request's distillation: conf/qat.yaml's `distill` with the teacher file; null when the QAT settings do not distill. */
 function distillRequest(variant: Variant, qat: QatConfig | null, teacher: Teacher | null): z.output<typeof distillRequestSchema> | null {
-  const distill = variant === 'qat' ? (qat?.distill ?? null) : null;
+  const distill = isQuantized(variant) ? (qat?.distill ?? null) : null;
   if (distill === null) return null;
   if (!teacher) throw new Error('a distilling QAT request needs the FP16 teacher (teacher.ts resolveTeacher)');
   return { teacher: teacher.path, teacher_sha256: teacher.sha256, weight: distill.weight, temperature: distill.temperature };
@@ -71,6 +75,8 @@ function distillRequest(variant: Variant, qat: QatConfig | null, teacher: Teache
 
 export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
   const { train, qat, resources, variant } = inputs;
+  if (isQuantized(variant) && !qat) throw new Error(`the ${variant} request needs conf/qat.yaml's settings`);
+  const fineTune = variant === 'qat-ft' ? fineTuneRequest(qat!, inputs.initFrom) : null;
   const env = inputs.env ?? process.env;
   const workers = env.TRAIN_WORKERS === undefined || env.TRAIN_WORKERS === '' ? resources.workers : Number(env.TRAIN_WORKERS);
   if (!Number.isInteger(workers) || workers < 0) {
@@ -81,7 +87,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     model: train.model,
     data: inputs.dataYaml,
     save_dir: inputs.saveDir,
-    epochs: train.epochs,
+    epochs: fineTune ? qat!.fineTune.epochs : train.epochs,
     batch: train.batch,
     imgsz: train.imgsz,
     seed: train.seed,
@@ -94,15 +100,22 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     workers,
     cuda_graphs: resources.cudaGraphs,
     hyps: inputs.hyps,
-    qat: variant === 'qat' && qat ? qatSettingsRequest(qat) : null,
+    qat: isQuantized(variant) ? qatSettingsRequest(qat!) : null,
     distill: distillRequest(variant, qat, inputs.teacher ?? null),
+    fine_tune: fineTune,
     resume_from: null,
     // The collapse watch is about 4-bit training; an FP16 run's curves are read against it in summary.md.
     collapse_watch:
-      variant === 'qat'
+      isQuantized(variant)
         ? { drop_fraction: inputs.watch.collapse.dropFraction, epochs: inputs.watch.collapse.epochs, min_best: inputs.watch.collapse.minBestMap }
         : null,
   };
+}
+
+/** The fine-tune's part of its request: where it starts (the file and its sha256, part of the recipe digest) and lr0's factor. */
+function fineTuneRequest(qat: QatConfig, initFrom: RequestInputs['initFrom']): NonNullable<TrainRequest['fine_tune']> {
+  if (!initFrom) throw new Error('the qat-ft request needs the FP16 checkpoint it starts from');
+  return { init_from: initFrom.path, init_sha256: initFrom.sha256, lr_scale: qat.fineTune.lrScale };
 }
 
 /**

@@ -15,6 +15,12 @@ test('missing upstream outputs are named with the command that makes them, and n
   await assert.rejects(runTrainingStage('qat', 'demo', layout), /hyps\/train-args\.yaml: the hyps stage has not produced train-args\.yaml: run `npx nx run hyps:hyps` first/);
   assert.equal(existsSync(layout.train.qat), false);
   assert.equal(existsSync(layout.trainInProgress.qat), false);
+  mkdirSync(layout.hyps, { recursive: true });
+  writeFileSync(layout.trainArgs, 'lr0: 0.01\n');
+  // The fine-tune starts from the FP16 model: without it, it fails before taking its lock or writing anything.
+  await assert.rejects(runTrainingStage('qat-ft', 'demo', layout), /fp16\/weights\/best\.pt: the fine-tune starts from the FP16 model, which is not trained: run `npx nx run train-fp16:train-fp16` first/);
+  assert.equal(existsSync(layout.train['qat-ft']), false);
+  assert.equal(existsSync(layout.trainInProgress['qat-ft']), false);
 });
 
 /** A run root whose dataset and hyps stages look done: enough for the trainer to read its request. */

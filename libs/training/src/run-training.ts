@@ -1,6 +1,6 @@
 /**
- * One training stage (train-fp16 or train-qat): validates its inputs, resumes or starts the Python trainer in
- * the in-progress folder, streams its progress, draws the run's own loss chart (best effort, in a child process:
+ * One training stage (train-fp16, train-qat or train-qat-ft): validates its inputs, resumes or starts the Python trainer
+ * in the in-progress folder, streams its progress, draws the run's own loss chart (best effort, in a child process:
  * chart code is no input of a training) and moves the finished run into the declared output in one rename.
  */
 import { readFile, rm, copyFile } from 'node:fs/promises';
@@ -11,7 +11,8 @@ import { keyLocation, loadSection, type Profile } from '../../core/src/config/lo
 import type { QatConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout } from '../../core/src/layout.ts';
-import { type Variant } from '../../core/src/variants.ts';
+import { isQuantized, type Variant } from '../../core/src/variants.ts';
+import { sha256File } from '../../core/src/hashing.ts';
 import { forwardLine, lastErrorLine, offlineEnv, pythonExitCodes, runPythonModule } from '../../core/src/python.ts';
 import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -35,12 +36,25 @@ async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps
   return { dataYaml, hyps: hyps as Record<string, number> };
 }
 
-function requestFor(
-  variant: Variant,
-  profile: Profile,
-  layout: RunLayout,
-  upstream: { dataYaml: string; hyps: Record<string, number>; qat: QatConfig | null; teacher: Teacher | null },
-): TrainRequest {
+/**
+ * The fine-tune's starting checkpoint, train-fp16's best.pt, and its sha256: in the request's recipe digest, so a new
+ * FP16 model sets an unfinished fine-tune of the old one aside instead of resuming it.
+ */
+async function fineTuneStart(variant: Variant, layout: RunLayout): Promise<{ path: string; sha256: string } | null> {
+  if (variant !== 'qat-ft') return null;
+  const path = await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), layout, 'the fine-tune starts from the FP16 model, which is not trained');
+  return { path, sha256: await sha256File(path) };
+}
+
+interface Upstream {
+  dataYaml: string;
+  hyps: Record<string, number>;
+  qat: QatConfig | null;
+  teacher: Teacher | null;
+  initFrom: { path: string; sha256: string } | null;
+}
+
+function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: Upstream): TrainRequest {
   return buildTrainRequest({
     variant,
     train: loadSection('train', profile),
@@ -51,13 +65,15 @@ function requestFor(
     hyps: upstream.hyps,
     dataYaml: upstream.dataYaml,
     saveDir: layout.trainInProgress[variant],
+    initFrom: upstream.initFrom,
   });
 }
 
 export async function runTrainingStage(variant: Variant, profile: Profile, layout: RunLayout): Promise<void> {
   const upstream = await readUpstream(layout);
-  const qat = variant === 'qat' ? loadSection('qat', profile) : null;
+  const qat = isQuantized(variant) ? loadSection('qat', profile) : null;
   const teacher = await resolveTeacher(variant, qat, layout);
+  const initFrom = await fineTuneStart(variant, layout);
   const files = inProgressFiles(layout.trainInProgress[variant]);
   const release = await acquireLock(files);
   const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
@@ -68,7 +84,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
     await removeStalePartials(files.dir);
     // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
     const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
-    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml, qat, teacher });
+    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml, qat, teacher, initFrom });
     const plan = await planResume(files, request);
     if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);
     if (plan.kind === 'resume') log(`resuming the interrupted run from ${fromWorkspace(plan.checkpoint)}`);

@@ -29,6 +29,8 @@ test('the teacher is best.pt with its sha256; without distillation nothing is re
     await mkdir(dirname(best), { recursive: true });
     await writeFile(best, 'weights');
     assert.deepEqual(await resolveTeacher('qat', distilling, layout), { path: best, sha256: sha256Text('weights') });
+    assert.deepEqual(await resolveTeacher('qat-ft', distilling, layout), { path: best, sha256: sha256Text('weights') }, 'the fine-tune distills too');
+    assert.equal(await resolveTeacher('qat-ft', loadSection('qat', 'ci'), layout), null);
     assert.equal(await resolveTeacher('qat', loadSection('qat', 'ci'), layout), null);
     assert.equal(await resolveTeacher('fp16', null, runLayout('t', join(root, 'elsewhere'))), null);
   }));

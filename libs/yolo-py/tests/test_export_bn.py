@@ -1,6 +1,6 @@
 """The export entry's BatchNorm re-estimation (conf/export.yaml bnReestimation): off, every model is exported with the
-checkpoint's weights and statistics bit for bit; on, only the QAT model's running statistics change, and export.json
-records that it ran and on how many images."""
+checkpoint's weights and statistics bit for bit; on, only the QAT models' running statistics change (from scratch and
+the fine-tune alike), and export.json records that it ran and on how many images."""
 
 import os
 
@@ -9,6 +9,7 @@ os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ STATS = ("running_mean", "running_var", "num_batches_tracked")
 def checkpoints(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("export-bn")
     save_fp16_and_qat(d / "fp16.pt", d / "qat.pt")
+    shutil.copy(d / "qat.pt", d / "qat-ft.pt")  # the fine-tune: the same weights, so the same statistics must come out
     images = np.random.default_rng(0).random((5, 3, IMGSZ, IMGSZ), dtype=np.float32)
     images.astype("<f4").tofile(d / "bn.f32")
     names = [f"{i:012d}.jpg" for i in range(5)]
@@ -71,11 +73,19 @@ def test_on_moves_only_the_qat_running_statistics(checkpoints):
     assert all(torch.equal(fp16_off[k], fp16_on[k]) for k in fp16_off)  # FP16 is exported as trained
 
 
+def test_the_fine_tune_is_re_estimated_like_the_qat_model(checkpoints):
+    models = (("fp16", "one2one"), ("qat", "one2one"), ("qat-ft", "one2one"))
+    on, reestimated = load_models(ExportRequest.from_file(request(checkpoints, bn=True, models=models)))
+    assert sorted(reestimated) == ["qat", "qat-ft"] and reestimated["qat-ft"] == reestimated["qat"]
+    qat, ft = on["qat"][0].state_dict(), on["qat-ft"][0].state_dict()
+    assert all(torch.equal(qat[k], ft[k]) for k in qat)
+
+
 def test_export_json_records_the_re_estimation(checkpoints, yolo_config_dir):
-    path = request(checkpoints, bn=True, models=[(v, h) for v in ("fp16", "qat") for h in ("one2one", "one2many-nms")])
+    path = request(checkpoints, bn=True, models=[(v, h) for v in ("fp16", "qat", "qat-ft") for h in ("one2one", "one2many-nms")])
     assert main([str(path), str(yolo_config_dir)]) == 0
     written = json.loads((checkpoints / "onnx-bn" / "export.json").read_text())
-    assert written["bnReestimation"]["variants"] == ["qat"]
+    assert written["bnReestimation"]["variants"] == ["qat", "qat-ft"]
     assert (written["bnReestimation"]["images"], written["bnReestimation"]["batches"]) == (5, 3)
 
 

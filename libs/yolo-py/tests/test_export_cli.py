@@ -29,6 +29,8 @@ FILES = {
     ("fp16", ONE2MANY_NMS): "fp16-one2many.onnx",
     ("qat", ONE2ONE): "qat.onnx",
     ("qat", ONE2MANY_NMS): "qat-one2many.onnx",
+    ("qat-ft", ONE2ONE): "qat-ft.onnx",
+    ("qat-ft", ONE2MANY_NMS): "qat-ft-one2many.onnx",
 }
 SHAPE = {ONE2ONE: [min(300, ANCHORS), 6], ONE2MANY_NMS: [84, ANCHORS]}
 
@@ -42,6 +44,7 @@ def exported(tmp_path_factory, yolo_config_dir) -> Path:
     qat = copy.deepcopy(fp16)
     quantize_model(qat, QatSettings())
     save_quant_checkpoint(d / "qat.pt", qat, QatSettings(), {})
+    save_quant_checkpoint(d / "qat-ft.pt", qat, QatSettings(), {})  # the fine-tune: a checkpoint of the same format
     out = d / "onnx"
     out.mkdir()
     models = [{"variant": v, "head": h, "checkpoint": str(d / f"{v}.pt"), "file": f} for (v, h), f in FILES.items()]
@@ -50,7 +53,7 @@ def exported(tmp_path_factory, yolo_config_dir) -> Path:
     return out
 
 
-def test_both_heads_of_both_models_are_written_with_their_output_shapes(exported):
+def test_both_heads_of_every_model_are_written_with_their_output_shapes(exported):
     for (variant, head), file in FILES.items():
         session = ort.InferenceSession(str(exported / file), providers=["CPUExecutionProvider"])
         out = session.run(None, {"images": fixed_inputs(IMGSZ)})[0]
@@ -65,7 +68,7 @@ def test_export_json_lists_every_file_by_variant_and_head(exported):
         entry = export_json["models"][variant][head]
         assert (entry["variant"], entry["head"], entry["file"]) == (variant, head, file)
         assert entry["outputs"] == [{"name": "output0", "dtype": "float", "shape": ["batch", *SHAPE[head]]}]
-        assert entry["graph"] == ("qcdq" if variant == "qat" else "float")
+        assert entry["graph"] == ("float" if variant == "fp16" else "qcdq")
     assert set(export_json["models"]["fp16"]) == set(HEADS)
     # A raw head has no top-k ordering to excuse: every value agrees, even for an untrained model.
-    assert all(export_json["models"][v][ONE2MANY_NMS]["torchVsOrt"]["withinTolerance"] for v in ("fp16", "qat"))
+    assert all(export_json["models"][v][ONE2MANY_NMS]["torchVsOrt"]["withinTolerance"] for v in ("fp16", "qat", "qat-ft"))

@@ -36,7 +36,7 @@ def test_a_good_request_parses(tmp_path):
         (lambda d: d.pop("opset"), r": opset: missing"),
         (lambda d: d.update(opset="18"), r": opset: expected integer, got \"18\""),
         (lambda d: d.update(extra=1), r": extra: unknown key \(known: bn_reestimation, imgsz, models, opset, out_dir\)"),
-        (lambda d: d["models"][1].update(variant="int8"), r"models\[1\]\.variant: expected one of \['fp16', 'qat'\]"),
+        (lambda d: d["models"][1].update(variant="int8"), r"models\[1\]\.variant: expected one of \['fp16', 'qat', 'qat-ft'\]"),
         (lambda d: d["models"][0].pop("file"), r"models\[0\]\.file: missing"),
         (lambda d: d["models"][0].update(file="../x.onnx"), r"models\[0\]\.file: expected a string matching"),
         (lambda d: d["models"][0].update(head="one2many"), r"models\[0\]\.head: expected one of \['one2one', 'one2many-nms'\]"),

@@ -59,7 +59,7 @@ def test_a_schema_with_a_keyword_it_does_not_check_is_refused(tmp_path, monkeypa
 
 
 def test_check_and_read_checked_name_the_file(tmp_path):
-    with pytest.raises(ValueError, match=r"^where\.json: models\[0\]\.variant: expected one of \['fp16', 'qat'\]"):
+    with pytest.raises(ValueError, match=r"^where\.json: models\[0\]\.variant: expected one of \['fp16', 'qat', 'qat-ft'\]"):
         check({"out_dir": "/o", "imgsz": 64, "opset": 18, "models": [{"variant": "int8", "head": "one2one", "checkpoint": "c", "file": "m.onnx"}]},
               "export_request.schema.json", "where.json")
     broken = tmp_path / "broken.json"
@@ -73,7 +73,7 @@ def good_train_request(tmp_path):
         "variant": "fp16", "model": "yolov10n.yaml", "data": "/d/data.yaml", "save_dir": str(tmp_path), "epochs": 1,
         "batch": 4, "imgsz": 64, "seed": 0, "optimizer": "SGD", "amp": False, "close_mosaic": 0, "save_period": 1,
         "device": "cpu", "workers": 0, "cuda_graphs": True, "hyps": {"lr0": 0.01}, "qat": None, "resume_from": None,
-        "collapse_watch": None, "val_head": "one2one", "distill": None,
+        "collapse_watch": None, "val_head": "one2one", "distill": None, "fine_tune": None,
     }
 
 

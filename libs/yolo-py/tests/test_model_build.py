@@ -21,7 +21,7 @@ def coco_request(tmp_path, monkeypatch, tiny_dataset):
             "epochs": 1, "batch": 2, "imgsz": 64, "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 0,
             "save_period": 5, "device": "cpu", "workers": 0, "cuda_graphs": True, "hyps": {},
             "qat": {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []} if variant == "qat" else None,
-            "resume_from": None, "collapse_watch": None, "val_head": "one2one", "distill": None,
+            "resume_from": None, "collapse_watch": None, "val_head": "one2one", "distill": None, "fine_tune": None,
         }
         path = tmp_path / f"{variant}.json"
         path.write_text(json.dumps(request))

@@ -1,13 +1,14 @@
 """Both PTQ entry points end to end on a tiny YOLOv10n: W4A16 PTQ checkpoint and QCDQ file, packed INT4 copies of
-both QCDQ files, the quantization report and ptq-w4a16.json (yolo_py.ptq_w4a16_cli); the calibrated W8A8 file and
-ptq-w8a8.json (yolo_py.ptq_w8a8_cli). Artifacts are camelCase and conform to the emitted schemas; a bad request
-exits 2 naming the file and the key, and writes nothing."""
+the three QCDQ files (QAT, QAT fine-tune, PTQ), the quantization report and ptq-w4a16.json (yolo_py.ptq_w4a16_cli);
+the calibrated W8A8 file and ptq-w8a8.json (yolo_py.ptq_w8a8_cli). Artifacts are camelCase and conform to the emitted
+schemas; a bad request exits 2 naming the file and the key, and writes nothing."""
 
 import os
 
 os.environ.setdefault("YOLO_OFFLINE", "true")
 os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
+import copy
 import json
 from pathlib import Path
 
@@ -36,6 +37,11 @@ def request_file(tmp_path_factory) -> Path:
     fp16, qat = save_fp16_and_qat(d / "best.pt", d / "qat.pt", nudge=0.01)  # "trained": QAT weights moved a little
     export_baseline_onnx(fp16, d / "fp16.onnx", IMGSZ, 18)
     export_qcdq_onnx(qat.eval(), d / "qat-qcdq.onnx", IMGSZ, 18)
+    qat_ft = copy.deepcopy(qat)  # the fine-tune: another model with the same quantizer
+    with torch.no_grad():
+        for p in qat_ft.parameters():
+            p.add_(0.01 * torch.randn_like(p))
+    export_qcdq_onnx(qat_ft.eval(), d / "qat-ft-qcdq.onnx", IMGSZ, 18)
     images = np.random.default_rng(0).random((3, 3, IMGSZ, IMGSZ), dtype=np.float32)
     images.tofile(d / "calibration.f32")
     (d / "calibration.json").write_text(json.dumps({"shape": [3, 3, IMGSZ, IMGSZ], "imgsz": IMGSZ, "images": ["a.jpg", "b.jpg", "c.jpg"], "sha256": "c" * 64, "requested": 256, "letterbox": "val"}))
@@ -49,6 +55,7 @@ def request_file(tmp_path_factory) -> Path:
         "fp16_checkpoint": str(d / "best.pt"),
         "qat_checkpoint": str(d / "qat.pt"),
         "qat_qcdq_onnx": str(d / "qat-qcdq.onnx"),
+        "qat_ft_qcdq_onnx": str(d / "qat-ft-qcdq.onnx"),
     }
     w8a8 = {
         **common,
@@ -109,15 +116,17 @@ def test_writes_every_file(outputs):
     assert sorted(p.name for p in outputs.iterdir()) == sorted(FILES.values())
     summary = check(json.loads((outputs / FILES["summary"]).read_text()), "ptq_w4a16.schema.json", FILES["summary"])
     assert summary["ptqW4a16"]["export"]["torchVsOrt"]["withinTolerance"]
-    for key in ("qatInt4", "ptqInt4"):
+    for key in ("qatInt4", "qatFtInt4", "ptqInt4"):
         assert summary["int4"][key]["qcdqVsInt4"]["withinTolerance"] and summary["int4"][key]["opset"] == 21
     assert summary["files"]["qatInt4"]["bytes"] < summary["files"]["ptqQcdq"]["bytes"]
     assert {k: summary["qatSettings"][k] for k in ("weightBitWidth", "perChannel", "narrowRange")} == {"weightBitWidth": 4, "perChannel": True, "narrowRange": True}
 
 
 def test_packed_files_hold_their_qcdq_codes(request_file, outputs):
-    qat_qcdq = Path(json.loads(step_request(request_file, "w4a16").read_text())["qat_qcdq_onnx"])
-    for qcdq, packed in ((qat_qcdq, outputs / FILES["qatInt4"]), (outputs / FILES["ptqQcdq"], outputs / FILES["ptqInt4"])):
+    request = json.loads(step_request(request_file, "w4a16").read_text())
+    qat_qcdq, qat_ft_qcdq = Path(request["qat_qcdq_onnx"]), Path(request["qat_ft_qcdq_onnx"])
+    pairs = ((qat_qcdq, FILES["qatInt4"]), (qat_ft_qcdq, FILES["qatFtInt4"]), (outputs / FILES["ptqQcdq"], FILES["ptqInt4"]))
+    for qcdq, packed in ((qcdq, outputs / name) for qcdq, name in pairs):
         a, b = weight_codes(qcdq), int4_weight_codes(packed)
         assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
     # QAT and PTQ differ (the QAT weights moved), so the two reports differ too

@@ -3,11 +3,12 @@
 from yolo_py.artifact_keys import camel_case, camel_keys
 from yolo_py.export.report import TOLERANCES
 from yolo_py.export.graph_kinds import GRAPH_KINDS
-from yolo_py.variants import VARIANTS
+from yolo_py.variants import FINE_TUNE_VARIANT, QUANTIZED_VARIANTS, VARIANTS
 
 
 def test_the_vocabulary_comes_from_the_emitted_contract():
-    assert VARIANTS == ("fp16", "qat")
+    assert VARIANTS == ("fp16", "qat", "qat-ft")
+    assert QUANTIZED_VARIANTS == ("qat", "qat-ft") and FINE_TUNE_VARIANT in QUANTIZED_VARIANTS
     assert GRAPH_KINDS == ("float", "qcdq")
 
 

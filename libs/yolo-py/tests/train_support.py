@@ -34,12 +34,13 @@ def write_request(tmp_path: Path, data_yaml: Path, variant: str, epochs: int = 2
         "cuda_graphs": True,
         "hyps": TINY_HYPS,
         "qat": {"weight_bit_width": 4, "per_channel": True, "narrow_range": True, "keep_float": ["*.dfl.conv"], "layers": []}
-        if variant == "qat"
+        if variant in ("qat", "qat-ft")
         else None,
         "resume_from": None,
         "collapse_watch": None,
         "val_head": "one2one",
         "distill": None,
+        "fine_tune": None,
         **extra,
     }
     path = tmp_path / f"{variant}.request.json"

@@ -1,4 +1,4 @@
-"""Distillation from the FP16 teacher for the QAT training (conf/qat.yaml `distill`; docs/quantization.md says why
+"""Distillation from the FP16 teacher for the QAT trainings (conf/qat.yaml `distill`; docs/quantization.md says why
 this loss): the term the QAT trainer adds to Ultralytics' YOLOv10 detection loss.
 
 The teacher is train-fp16's best.pt (Ultralytics' EMA weights), frozen in eval mode. It runs on the student's batch
@@ -64,7 +64,7 @@ def teacher_problem(settings: DistillSettings) -> str | None:
     if not path.is_file():
         return f"{path}: the distillation teacher (train-fp16's best.pt) does not exist: train the FP16 model first (stage train-fp16)"
     if sha256_of(path) != settings.teacher_sha256:
-        return f"{path}: the distillation teacher changed since this run's request was written (sha256 differs): run the train-qat stage again"
+        return f"{path}: the distillation teacher changed since this run's request was written (sha256 differs): run the distilling training's stage again (train-qat or train-qat-ft)"
     return None
 
 

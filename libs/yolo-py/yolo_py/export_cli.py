@@ -17,11 +17,12 @@ from yolo_py.artifacts import write_artifact
 from yolo_py.layout import EXPORT_JSON
 from yolo_py.export_request import BnImages, ExportModel, ExportRequest
 from yolo_py.exit_codes import EXIT_BAD_INPUT
+from yolo_py.variants import QUANTIZED_VARIANTS
 
 
 def load_variant_model(variant: str, checkpoint: Path):
     """The trained model of a variant, float32 on CPU in eval mode (EMA weights, as Ultralytics exports)."""
-    if variant == "qat":
+    if variant in QUANTIZED_VARIANTS:
         from yolo_py.quant import load_quant_checkpoint
 
         model, _, _ = load_quant_checkpoint(checkpoint)
@@ -49,7 +50,7 @@ def load_models(request: ExportRequest) -> tuple[dict[str, tuple], dict[str, dic
             loaded[variant] = (load_variant_model(variant, checkpoint), sha256_of(checkpoint))
         except Exception as error:  # noqa: BLE001 - any load failure means the same thing to the user
             raise BadModel(f"{checkpoint}: cannot load the {variant} checkpoint ({type(error).__name__}: {error})") from None
-        if request.bn_reestimation is None or variant != "qat":
+        if request.bn_reestimation is None or variant not in QUANTIZED_VARIANTS:
             continue
         try:
             record = reestimated[variant] = reestimate_quantized(loaded[variant][0], request.bn_reestimation, request.imgsz)
@@ -133,7 +134,7 @@ def main(argv: list[str]) -> int:
         model, checkpoint_sha256 = loaded[variant]
         path = out_dir / entry.file
         print(f"[export] {variant} ({head} head): {checkpoint.name} -> {path.name} (opset {opset}, imgsz {imgsz})", flush=True)
-        export = export_qcdq_onnx if variant == "qat" else export_baseline_onnx
+        export = export_qcdq_onnx if variant in QUANTIZED_VARIANTS else export_baseline_onnx
         summary = export(model, path, imgsz, opset, head)
         report = onnx_report(path, model, imgsz, head)
         models.setdefault(variant, {})[head] = export_entry(entry, summary, report, checkpoint_sha256)

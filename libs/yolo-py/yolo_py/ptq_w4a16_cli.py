@@ -1,8 +1,8 @@
 """Entry point of the ptq-w4a16 stage: python -m yolo_py.ptq_w4a16_cli <request.json> <yolo-config-dir>
 
 Request: yolo_py.ptq.w4a16_request.W4a16Request. Writes into its out_dir (a staging folder) the W4A16 PTQ model
-(the FP16 weights through the QAT quantizer) as checkpoint and QCDQ ONNX, the packed INT4 opset-21 copies of both
-QCDQ files (QAT and PTQ), each checked against its QCDQ file, quantization-report.json (per-layer weight SQNR of QAT
+(the FP16 weights through the QAT quantizer) as checkpoint and QCDQ ONNX, the packed INT4 opset-21 copies of the
+QCDQ files (QAT from scratch, QAT fine-tune and PTQ), each checked against its QCDQ file, quantization-report.json (per-layer weight SQNR of QAT
 and of the FP16 weights, totals, lowest ten) and ptq-w4a16.json. Exit 2 with a message naming the file for a bad
 request or input. Imports nothing of the W8A8 step, so its edits never rerun this stage.
 """
@@ -52,7 +52,8 @@ def run(request: W4a16Request) -> dict[Path, tuple[dict, str]]:
 
     packed = {}
     sample = fixed_inputs(request.imgsz)
-    for key, qcdq in (("qatInt4", Path(request.qat_qcdq_onnx)), ("ptqInt4", out / files["ptqQcdq"])):
+    sources = (("qatInt4", Path(request.qat_qcdq_onnx)), ("qatFtInt4", Path(request.qat_ft_qcdq_onnx)), ("ptqInt4", out / files["ptqQcdq"]))
+    for key, qcdq in sources:
         print(f"[ptq] packing {qcdq.name} -> {files[key]} (INT4, opset 21)", flush=True)
         summary = pack_int4(qcdq, out / files[key])
         run_file = lambda f: ort.InferenceSession(str(f), providers=["CPUExecutionProvider"]).run(None, {INPUT_NAME: sample})[0]

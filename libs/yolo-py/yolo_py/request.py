@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from yolo_py.json_schema import read_checked
-from yolo_py.variants import VARIANTS
+from yolo_py.variants import FINE_TUNE_VARIANT, QUANTIZED_VARIANTS, VARIANTS
 
 TRAIN_REQUEST_ENV = "YOLO_PY_TRAIN_REQUEST"
 
@@ -46,17 +46,22 @@ class TrainRequest:
     # The head validation measures (results.csv, best.pt's fitness, final metrics): "one2one", YOLOv10's NMS-free
     # head that the export ships, or "one2many-nms". Part of the recipe: it picks best.pt.
     val_head: str
-    # Distillation from the FP16 teacher (yolo_py/distill.py: teacher, teacher_sha256, weight, temperature), QAT only;
-    # part of the recipe, the teacher's sha256 included: a resumed run keeps the teacher it started with.
+    # Distillation from the FP16 teacher (yolo_py/distill.py: teacher, teacher_sha256, weight, temperature), QAT
+    # variants only; part of the recipe, the teacher's sha256 included: a resumed run keeps the teacher it started with.
     distill: dict[str, Any] | None
+    # The qat-ft variant's start (init_from: train-fp16's best.pt, init_sha256: that file's, part of the recipe) and
+    # lr0's factor; it trains with warmup off (ultralytics_overrides). See yolo_py/fine_tune.py. None for the others.
+    fine_tune: dict[str, Any] | None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
             raise ValueError(f"request 'variant' must be one of {VARIANTS}, got {self.variant!r}")
-        if (self.variant == "qat") != (self.qat is not None):
-            raise ValueError("request 'qat' settings must be given exactly when variant is 'qat'")
+        if (self.variant in QUANTIZED_VARIANTS) != (self.qat is not None):
+            raise ValueError(f"request 'qat' settings must be given exactly when variant is one of {QUANTIZED_VARIANTS}")
         if self.distill is not None and self.qat is None:
             raise ValueError("request 'distill' is for a QAT training: the FP16 model is the teacher")
+        if (self.variant == FINE_TUNE_VARIANT) != (self.fine_tune is not None):
+            raise ValueError(f"request 'fine_tune' must be given exactly when variant is {FINE_TUNE_VARIANT!r}")
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainRequest:
@@ -97,4 +102,14 @@ class TrainRequest:
             "nms": self.val_head != "one2one",
             "verbose": True,
             "patience": 0,  # the experiment trains its whole schedule: no early stopping
+            **self._fine_tune_overrides(),
         }
+
+    def _fine_tune_overrides(self) -> dict[str, Any]:
+        """A fine-tune starts from trained weights: lr0 scaled down, and no warmup (its bias lr starts at
+        warmup_bias_lr, 10x lr0, which would first pull the trained head's biases away)."""
+        if self.fine_tune is None:
+            return {}
+        if "lr0" not in self.hyps:
+            raise ValueError("request 'hyps' has no lr0 for the fine-tune's lr_scale to scale")
+        return {"lr0": self.hyps["lr0"] * self.fine_tune["lr_scale"], "warmup_epochs": 0.0}

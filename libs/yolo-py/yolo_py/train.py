@@ -1,4 +1,4 @@
-"""Entry point of both training stages: python -m yolo_py.train <request.json> <yolo-config-dir>
+"""Entry point of the training stages: python -m yolo_py.train <request.json> <yolo-config-dir>
 
 Prints progress lines the TypeScript stage forwards to Nx, and on success writes run.json into the request's
 save_dir. Exit codes (exit_codes.json): 0 done, badInput (a bad request or input, no usable checkpoint to resume
@@ -64,6 +64,13 @@ def main(argv: list[str]) -> int:
     for folder in (save_dir, save_dir / "weights"):  # this process owns them (the stage holds the run's lock)
         for stale in remove_stale_temps(folder):
             print(f"[{request.variant}] removed {stale.name}, left by a write that was killed", flush=True)
+    if request.fine_tune is not None and not request.resume_from:  # a resumed fine-tune reads its own last.pt only
+        from yolo_py.fine_tune import start_problem
+
+        problem = start_problem(request.fine_tune)
+        if problem:
+            print(f"cannot start the fine-tune: {problem}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     resume = _resume_point(request, request_path) if request.resume_from else _ResumePoint(request)
     if isinstance(resume, int):
         return resume
@@ -180,6 +187,7 @@ def _write_run_json(request: TrainRequest) -> None:
         "events": progress.get("events", []),
         "qatSettings": request.qat,
         "distill": camel_keys(request.distill),  # teacher, teacherSha256, weight, temperature; null without
+        "fineTune": camel_keys(request.fine_tune),  # initFrom, initSha256, lrScale; null but for the fine-tune
         "sessions": progress.get("sessions"),
         "wallSeconds": round(progress.get("wallSeconds") or 0.0, 3),
         "trainSeconds": round(train_seconds, 3),

@@ -1,8 +1,9 @@
-"""The experiment's Ultralytics trainer: one class for both variants, importable so DDP ranks can rebuild it.
+"""The experiment's Ultralytics trainer: one class for every variant, importable so DDP ranks can rebuild it.
 
 What it changes in Ultralytics' DetectionTrainer, and why:
-- the model is always built from the YAML with random init; the QAT variant swaps every Conv2d for a Brevitas
-  4-bit weight fake-quant conv right after building (in every DDP rank, so nothing Brevitas is pickled);
+- the model is always built from the YAML, with random init or, for the QAT fine-tune (qat-ft), with train-fp16's
+  EMA weights (yolo_py/fine_tune.py); the QAT variants swap every Conv2d for a Brevitas 4-bit weight fake-quant conv
+  right after building (in every DDP rank, so nothing Brevitas is pickled);
 - QAT checkpoints use yolo_py.quant's data-only format (Brevitas modules do not pickle); FP16 keeps Ultralytics'
   own format, loadable with YOLO(path);
 - periodic checkpoints are named by the 1-based epoch they follow (epoch5.pt after the 5th epoch);
@@ -49,6 +50,7 @@ from yolo_py.collapse_watch import CollapseWatch, CollapseWatchSettings
 from yolo_py.cuda_graph import GraphedTraining, should_graph
 from yolo_py.distill import DISTILL_LOSS, DistillSettings, install_distillation
 from yolo_py.files import copy_atomically, publish, temp_path_for, write_atomically
+from yolo_py.fine_tune import fp16_start_state, load_start
 from yolo_py.finite import first_non_finite, named_tensors
 from yolo_py.fused_sgd import fused_sgd_like, zero_missing_momentum_buffers
 from yolo_py.optimizer_step import ParameterCache, optimizer_step
@@ -95,7 +97,7 @@ if RANK != -1:  # a DDP worker (this module is imported when the worker unpickle
 
 
 class ExperimentTrainer(DetectionTrainer):
-    """DetectionTrainer for the fp16 and qat variants of one request (read from the environment)."""
+    """DetectionTrainer for the variant of one request (read from the environment)."""
 
     def __init__(self, cfg=None, overrides: dict | None = None, _callbacks=None):
         self.request = TrainRequest.from_env()
@@ -175,8 +177,9 @@ class ExperimentTrainer(DetectionTrainer):
 
     def _build_model(self):
         resume_from = self.request.resume_from
-        if not resume_from:
-            self.model = self.get_model(cfg=self.request.model, weights=None, verbose=RANK in {-1, 0})
+        if not resume_from:  # a fine-tune's first session starts from the FP16 weights, a resumed one from its last.pt
+            start = fp16_start_state(self.request.fine_tune) if self.request.fine_tune else None
+            self.model = self.get_model(cfg=self.request.model, weights=None, verbose=RANK in {-1, 0}, start=start)
             return None
         if self.qat_settings is not None:
             model, ckpt = self._read_quant_checkpoint(resume_from)
@@ -313,10 +316,14 @@ class ExperimentTrainer(DetectionTrainer):
         return None
 
     # --- model --------------------------------------------------------------------------------------------
-    def get_model(self, cfg=None, weights=None, verbose=True):
+    def get_model(self, cfg=None, weights=None, verbose=True, start: dict[str, torch.Tensor] | None = None):
         model = DetectionModel(cfg, nc=self.data["nc"], ch=self.data["channels"], verbose=verbose and RANK == -1)
         if weights:
             model.load(weights)
+        if start is not None:  # before quantizing: the quantizers' scales come from these weights
+            load_start(model, start, self.request.fine_tune["init_from"])
+            if verbose:
+                print(f"fine-tune: starting from {self.request.fine_tune['init_from']} (EMA weights)", flush=True)
         if self.qat_settings is not None:
             self.quant_report = quantize_model(model, self.qat_settings)
             if verbose:

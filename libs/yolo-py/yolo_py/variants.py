@@ -9,4 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-VARIANTS: tuple[str, ...] = tuple(json.loads((Path(__file__).parent / "contracts" / "variants.json").read_text())["variants"])
+_CONTRACT = json.loads((Path(__file__).parent / "contracts" / "variants.json").read_text())
+VARIANTS: tuple[str, ...] = tuple(_CONTRACT["variants"])
+# Trained with the W4A16 quantizer: yolo_py.quant checkpoints, exported as QCDQ.
+QUANTIZED_VARIANTS: tuple[str, ...] = tuple(_CONTRACT["quantized"])
+FINE_TUNE_VARIANT = "qat-ft"  # the one that starts from the FP16 model (request.fine_tune)

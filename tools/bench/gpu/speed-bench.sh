@@ -51,7 +51,7 @@ print(json.dumps({
     "variant": variant, "model": "yolov10m.yaml", "data": f"{data}/data-repeated.yaml", "save_dir": run,
     "epochs": int(epochs), "batch": 32, "imgsz": 640, "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 0,
     "save_period": -1, "device": "0", "workers": int(workers), "cuda_graphs": True, "hyps": json.load(open(f"{data}/hyps.json")),
-    "qat": qat if variant == "qat" else None, "resume_from": None, "val_head": "one2one", "collapse_watch": None, "distill": None,
+    "qat": qat if variant == "qat" else None, "resume_from": None, "val_head": "one2one", "collapse_watch": None, "distill": None, "fine_tune": None,
 }))
 PY
 }

@@ -37,7 +37,7 @@ print(json.dumps({
     "variant": variant, "model": model, "data": f"{data}/data.yaml", "save_dir": run, "epochs": int(epochs),
     "batch": int(batch), "imgsz": int(imgsz), "seed": 0, "optimizer": "SGD", "amp": True, "close_mosaic": 10,
     "save_period": 25, "device": device, "workers": int(workers), "cuda_graphs": True, "hyps": json.load(open(f"{data}/hyps.json")),
-    "qat": qat if variant == "qat" else None, "resume_from": resume or None, "val_head": "one2one", "collapse_watch": None, "distill": None,
+    "qat": qat if variant == "qat" else None, "resume_from": resume or None, "val_head": "one2one", "collapse_watch": None, "distill": None, "fine_tune": None,
 }))
 PY
 {

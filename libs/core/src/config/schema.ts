@@ -85,11 +85,14 @@ export const qatSchema = z.strictObject({
    */
   layers: z.array(z.strictObject({ pattern: z.string().min(1), bits: weightBitWidth })),
   /**
-   * Distillation from the FP16 teacher (train-fp16's best.pt) for the QAT training; null: off (yolo_py/distill.py):
-   * `weight` of the term in the loss, `temperature` softening the teacher's and the student's class scores and box
-   * distributions alike. On in any profile, train-qat depends on train-fp16 in the graph (distill-graph.ts).
+   * Distillation from the FP16 teacher (train-fp16's best.pt) for the QAT trainings, train-qat and train-qat-ft; null:
+   * off (yolo_py/distill.py): `weight` of the term in the loss, `temperature` softening the teacher's and the student's
+   * class scores and box distributions alike. On in any profile, train-qat depends on train-fp16 in the graph
+   * (distill-graph.ts); train-qat-ft always does (it starts from that file).
    */
   distill: z.strictObject({ weight: z.number().gt(0), temperature: z.number().gt(0) }).nullable(),
+  /** train-qat-ft: epochs, and lr0's factor (warmup off), of the QAT fine-tune of train-fp16's best.pt. */
+  fineTune: z.strictObject({ epochs: positiveInt, lrScale: z.number().gt(0).max(1) }),
 });
 
 export const exportSchema = z.strictObject({

@@ -75,7 +75,7 @@ const bnReestimation = z.looseObject({
 export const exportJsonSchema = z.looseObject({
   opset: count,
   imgsz: count,
-  models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads }),
+  models: z.looseObject({ fp16: exportedHeads, qat: exportedHeads, 'qat-ft': exportedHeads }),
   bnReestimation: bnReestimation.nullable().optional(),
 });
 

@@ -18,6 +18,8 @@ export const ptqW4a16RequestSchema = z.strictObject({
   fp16_checkpoint: z.string(),
   qat_checkpoint: z.string(),
   qat_qcdq_onnx: z.string(),
+  /** export's QCDQ file of the QAT fine-tune, packed beside the QAT one. */
+  qat_ft_qcdq_onnx: z.string(),
 });
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
@@ -36,9 +38,9 @@ const packedInt4 = z.looseObject({
 
 /** ptq-w4a16/ptq-w4a16.json, written by yolo_py.ptq_w4a16_cli. */
 export const ptqW4a16JsonSchema = z.looseObject({
-  files: z.looseObject({ ptqCheckpoint: ptqFile, ptqQcdq: ptqFile, qatInt4: ptqFile, ptqInt4: ptqFile }),
+  files: z.looseObject({ ptqCheckpoint: ptqFile, ptqQcdq: ptqFile, qatInt4: ptqFile, qatFtInt4: ptqFile, ptqInt4: ptqFile }),
   ptqW4a16: z.looseObject({ export: z.looseObject({ fileBytes: count, nodeCounts: z.record(z.string(), count), quantizedConvsTorch: count }) }),
-  int4: z.looseObject({ qatInt4: packedInt4, ptqInt4: packedInt4 }),
+  int4: z.looseObject({ qatInt4: packedInt4, qatFtInt4: packedInt4, ptqInt4: packedInt4 }),
 });
 
 const sqnrModel = z.looseObject({

@@ -41,8 +41,14 @@ export const trainRequestSchema = z.strictObject({
   resume_from: z.string().nullable(),
   val_head: z.enum(valHeads),
   collapse_watch: z.strictObject({ drop_fraction: z.number().gt(0).lt(1), epochs: count, min_best: z.number().min(0).lt(1) }).nullable(),
-  /** Distillation from the FP16 teacher (yolo_py/distill.py), QAT only: the teacher's best.pt and its sha256, weight, temperature. */
+  /** Distillation from the FP16 teacher (yolo_py/distill.py), the QAT variants only: the teacher's best.pt and its sha256, weight, temperature. */
   distill: distillRequestSchema.nullable(),
+  /**
+   * The qat-ft variant's start (null for the others): the FP16 checkpoint whose EMA weights are quantized and fine-tuned
+   * (init_from), its sha256 (so a new FP16 model changes the resume digest), and lr0's factor (conf/qat.yaml
+   * fineTune.lrScale).
+   */
+  fine_tune: z.strictObject({ init_from: z.string(), init_sha256: sha256, lr_scale: z.number().gt(0).max(1) }).nullable(),
 });
 
 /** One event of a training (its kinds: training-events.ts), in the order they happened. Older runs have no `events`: readers treat it as []. */
@@ -104,6 +110,8 @@ export const runJsonSchema = z.looseObject({
   events: trainingEvents,
   /** The distillation the run trained with (the request's, camelCase); null without, absent in runs written before it existed. */
   distill: z.looseObject({ teacher: z.string(), teacherSha256: sha256, weight: z.number(), temperature: z.number() }).nullable().optional(),
+  /** The fine-tune's start (the request's fine_tune, camelCase: the FP16 checkpoint, its sha256, lr0's factor); null for the other variants, absent in runs written before it existed. */
+  fineTune: z.looseObject({ initFrom: z.string(), initSha256: sha256, lrScale: z.number() }).nullable().optional(),
 });
 
 /** run.json finalMetrics' mAP50-95: Ultralytics' own key, as results.csv spells it. */

@@ -24,6 +24,7 @@ class W4a16Request:
     fp16_checkpoint: str  # train-fp16's weights/best.pt
     qat_checkpoint: str  # train-qat's weights/best.pt
     qat_qcdq_onnx: str  # export's QCDQ file of the QAT model
+    qat_ft_qcdq_onnx: str  # export's QCDQ file of the QAT fine-tune
 
     @classmethod
     def from_file(cls, path: str | Path) -> W4a16Request:
@@ -32,5 +33,5 @@ class W4a16Request:
             settings = QatSettings.from_dict(data["qat_settings"])
         except ValueError as error:
             raise ValueError(f"{path}: qat_settings: {error}") from None
-        files = {key: existing_file(data[key], key, path) for key in ("fp16_checkpoint", "qat_checkpoint", "qat_qcdq_onnx")}
+        files = {key: existing_file(data[key], key, path) for key in ("fp16_checkpoint", "qat_checkpoint", "qat_qcdq_onnx", "qat_ft_qcdq_onnx")}
         return cls(out_dir=data["out_dir"], imgsz=data["imgsz"], opset=data["opset"], qat_settings=settings, **files)

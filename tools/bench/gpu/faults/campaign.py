@@ -44,7 +44,7 @@ def request(args, work: Path, tag: str, variant: str, seed: int) -> Path:
         "variant": variant, "model": args.model, "data": str(args.data / "data.yaml"), "save_dir": str(work / tag),
         "epochs": args.epochs, "batch": args.batch, "imgsz": args.imgsz, "seed": seed, "optimizer": "SGD", "amp": True,
         "close_mosaic": 2, "save_period": 2, "device": args.device, "workers": args.workers, "cuda_graphs": True, "hyps": hyps,
-        "qat": QAT if variant == "qat" else None, "resume_from": None, "val_head": "one2one", "distill": None,
+        "qat": QAT if variant == "qat" else None, "resume_from": None, "val_head": "one2one", "distill": None, "fine_tune": None,
         "collapse_watch": COLLAPSE_WATCH if variant == "qat" else None,
     }
     path = work / f"{tag}.request.json"

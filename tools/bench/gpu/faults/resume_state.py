@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
                 "epochs": CHECKPOINT_EPOCH + 2, "batch": int(os.environ.get("RESUME_CHECK_BATCH", 32)),
                 "imgsz": int(os.environ.get("RESUME_CHECK_IMGSZ", 256)), "seed": 0, "optimizer": "SGD", "amp": True,
                 "close_mosaic": 0, "save_period": 1, "device": os.environ.get("RESUME_CHECK_DEVICE", "0"), "workers": 4, "cuda_graphs": True, "hyps": hyps,
-                "qat": QAT if variant == "qat" else None, "resume_from": None, "val_head": "one2one", "collapse_watch": None, "distill": None}
+                "qat": QAT if variant == "qat" else None, "resume_from": None, "val_head": "one2one", "collapse_watch": None, "distill": None, "fine_tune": None}
         request = work / f"{variant}.request.json"
         work.mkdir(parents=True, exist_ok=True)
         request.write_text(json.dumps(body))

@@ -12,7 +12,7 @@
 set -uo pipefail
 payload=$1 profile=$2 run_id=$3; shift 3
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(dataset hyps train-fp16+train-qat export ptq-w4a16 ptq-w8a8 eval)
+[ ${#stages[@]} -gt 0 ] || stages=(dataset hyps train-fp16+train-qat train-qat-ft export ptq-w4a16 ptq-w8a8 eval)
 root=$(pwd) out=${OUT:-/tmp/stages-out} done_dir=$(pwd)/tmp/stages-done/$run_id
 mkdir -p "$out" "$done_dir"
 { date -u +"date: %Y-%m-%dT%H:%M:%SZ"; echo "command: bash tools/bench/gpu/stages/run-stages.sh PAYLOAD $profile $run_id ${stages[*]}";
