@@ -31,6 +31,7 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 from __future__ import annotations
 
 import gc
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,9 @@ class ExperimentTrainer(DetectionTrainer):
         self.collapse_watch = CollapseWatch(CollapseWatchSettings(**watch)) if watch else None
         self.code_changes: CodeChangeMeter | None = None
         self._pipeline_batch: int | None = None  # the batch the train loader was last built for
+        # Seconds of the current epoch spent outside the training loop (validation, checkpoint writes); the progress
+        # reporter adds them to the run's totals and prints them at the epoch's end (the cost the speed issue bounds).
+        self.out_of_loop = {"validationSeconds": 0.0, "checkpointSeconds": 0.0}
         cfg = {**DEFAULT_CFG_DICT, "save_dir": ""} if cfg is None else cfg
         super().__init__(cfg=cfg, overrides=overrides or self.request.ultralytics_overrides(), _callbacks=_callbacks)
 
@@ -229,7 +233,9 @@ class ExperimentTrainer(DetectionTrainer):
     def validate(self):
         """Ultralytics' validation, plus the QAT code-change share (a results.csv and TensorBoard column) and
         the collapse watch, which reads the epoch's mAP."""
+        started = time.perf_counter()
         metrics, fitness = super().validate()
+        self.out_of_loop["validationSeconds"] += time.perf_counter() - started
         if metrics is not None and RANK in {-1, 0}:
             if self.code_changes is not None:
                 metrics[CODE_CHANGE_COLUMN] = self.code_changes.share_changed(unwrap_model(self.model))
@@ -337,6 +343,7 @@ class ExperimentTrainer(DetectionTrainer):
         bad = first_non_finite([*named_tensors(self.ema.ema, "ema"), *named_tensors(self.optimizer.state_dict()["state"], "optimizer")])
         if bad is not None:  # NaN recovery runs first, so this is a bug, never a checkpoint to keep
             raise TrainingDiverged(f"refusing to write {self.last.name} after epoch {self.epoch + 1}: {bad} is not finite")
+        started = time.perf_counter()
         if self.qat_settings is None:
             self._save_ultralytics_checkpoints()
         else:
@@ -344,6 +351,7 @@ class ExperimentTrainer(DetectionTrainer):
         epoch_number = self.epoch + 1  # 1-based: epoch5.pt is written after the fifth epoch
         if self.request.save_period > 0 and epoch_number % self.request.save_period == 0:
             copy_atomically(self.last, self.wdir / f"epoch{epoch_number}.pt")
+        self.out_of_loop["checkpointSeconds"] += time.perf_counter() - started
         return True
 
     def _save_ultralytics_checkpoints(self) -> None:
