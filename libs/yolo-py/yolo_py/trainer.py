@@ -153,6 +153,9 @@ class ExperimentTrainer(DetectionTrainer):
         graph, why_not = should_graph(self.device, RANK, bool(self.args.multi_scale), distilling=self.distill is not None)
         if graph:
             self.model = GraphedTraining(self.model)  # captured at the first training batch
+            # First in line, so TensorBoard's and the progress reporter's epoch-end callbacks read the exact mean.
+            self.callbacks["on_train_epoch_start"].insert(0, _start_loss_items)
+            self.callbacks["on_train_epoch_end"].insert(0, _exact_epoch_losses)
         if RANK in {-1, 0}:
             print(f"CUDA graphs: {'on (forward and backward replayed)' if graph else 'off: ' + why_not}", flush=True)
 
@@ -412,6 +415,19 @@ class ExperimentTrainer(DetectionTrainer):
         self.run_callbacks("on_fit_epoch_end")
         self.epoch -= 1
         return None
+
+
+def _start_loss_items(trainer: ExperimentTrainer) -> None:
+    if isinstance(trainer.model, GraphedTraining):
+        trainer.model.loss_items.start_epoch()
+
+
+def _exact_epoch_losses(trainer: ExperimentTrainer) -> None:
+    """The epoch's mean loss items over every batch, in place of the running mean of the one-batch-late items the
+    loop kept (yolo_py/deferred_loss_items.py)."""
+    mean = trainer.model.loss_items.epoch_mean() if isinstance(trainer.model, GraphedTraining) else None
+    if mean is not None:
+        trainer.tloss = mean
 
 
 def read_results_column(csv: Path, column: str) -> list[tuple[int, float]]:
