@@ -27,8 +27,9 @@ class DeferredLossItems:
         """Forget the running sum: a new epoch, or the epoch begun again (batch halved after an OOM, NaN recovery)."""
         self._sum, self._batches, self._pending = None, 0, None
 
-    def step(self, items: dict[str, torch.Tensor]) -> dict[str, float]:
-        """Record this batch's items; return the previous batch's as floats (this batch's for the epoch's first)."""
+    def step(self, items: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Record this batch's items; return the previous batch's (this batch's for the epoch's first) as 0-d CPU
+        tensors: Ultralytics' loop and validator expect tensors, and formatting a CPU tensor reads no GPU."""
         self._keys = tuple(items)
         values = torch.stack([v.detach().float().reshape(()) for v in items.values()])
         self._sum = values.clone() if self._sum is None else self._sum.add_(values)  # clone: values may be a graph's buffer
@@ -52,11 +53,11 @@ class DeferredLossItems:
         done.record()
         return host, done
 
-    def _read(self, copy: tuple[torch.Tensor, torch.cuda.Event | None]) -> dict[str, float]:
+    def _read(self, copy: tuple[torch.Tensor, torch.cuda.Event | None]) -> dict[str, torch.Tensor]:
         host, done = copy
         if done is not None:
             done.synchronize()  # the previous batch's copy: already finished unless the GPU is a whole batch behind
-        return dict(zip(self._keys, host.tolist()))
+        return dict(zip(self._keys, host.clone().unbind()))  # a copy: the pinned buffer is not the loop's to keep
 
 
 __all__ = ["DeferredLossItems"]

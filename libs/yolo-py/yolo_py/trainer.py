@@ -237,6 +237,10 @@ class ExperimentTrainer(DetectionTrainer):
         """Ultralytics' validation, plus the QAT code-change share (a results.csv and TensorBoard column) and
         the collapse watch, which reads the epoch's mAP."""
         started = time.perf_counter()
+        if isinstance(self.model, GraphedTraining) and self.loss_items is not None:
+            # Ultralytics' validator sums its losses in zeros_like(trainer.loss_items): on the training device, while
+            # the graphed loop hands CPU copies (yolo_py/deferred_loss_items.py).
+            self.loss_items = {k: v.to(self.device) for k, v in self.loss_items.items()}
         metrics, fitness = super().validate()
         self.out_of_loop["validationSeconds"] += time.perf_counter() - started
         if metrics is not None and RANK in {-1, 0}:
