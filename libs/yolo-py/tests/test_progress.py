@@ -46,3 +46,23 @@ def test_a_resumed_session_keeps_the_totals_and_adds_one(tmp_path):
     assert resumed["sessions"] == 2 and resumed["epochsCompleted"] == 2
     assert resumed["trainSeconds"] == 30.0 and resumed["imagesSeen"] == 24 and resumed["epochSeconds"] == [15.0, 15.0]
     assert resumed["wallSeconds"] >= 40.0
+
+
+def test_time_outside_the_loop_is_added_per_epoch_printed_and_kept_across_sessions(tmp_path, capsys):
+    trainer = fake_trainer(tmp_path, start_epoch=0)
+    trainer.out_of_loop = {"validationSeconds": 0.0, "checkpointSeconds": 0.0}
+    reporter = ProgressReporter("fp16")
+    reporter.on_train_start(trainer)
+    for epoch, (validation, checkpoints) in enumerate([(2.5, 0.25), (3.0, 0.5)]):
+        trainer.epoch, trainer.tloss, trainer.metrics = epoch, None, {}
+        reporter.on_train_epoch_start(trainer)
+        reporter.epoch_images = 12
+        reporter.on_train_epoch_end(trainer)
+        trainer.out_of_loop.update(validationSeconds=validation, checkpointSeconds=checkpoints)
+        reporter.on_fit_epoch_end(trainer)
+        assert trainer.out_of_loop == {"validationSeconds": 0.0, "checkpointSeconds": 0.0}  # counted once
+    assert "3.0 s validation, 0.5 s checkpoints" in capsys.readouterr().out
+    written = read_progress(tmp_path)
+    assert (written["validationSeconds"], written["checkpointSeconds"]) == (5.5, 0.75)
+    ProgressReporter("fp16").on_train_start(fake_trainer(tmp_path, start_epoch=2))
+    assert read_progress(tmp_path)["validationSeconds"] == 5.5

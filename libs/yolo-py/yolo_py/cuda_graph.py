@@ -23,6 +23,8 @@ import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
+from yolo_py.deferred_loss_items import DeferredLossItems
+
 
 # "global" (torch's default) makes any CUDA call of another thread of the process that is unsafe during capture
 # fail the capture, and Ultralytics' pin-memory thread allocates pinned host memory throughout training: the
@@ -109,7 +111,8 @@ class GraphedTraining(nn.Module):
     """Wraps the trainer's model: training batches of the captured shape replay the graphs, the rest runs eager.
 
     Ultralytics finds the model through `.module` (unwrap_model), as it does under DDP, so checkpoints, EMA and
-    validation see the plain model.
+    validation see the plain model. Training batches hand their loss items over one batch late (DeferredLossItems),
+    so Ultralytics' per-batch progress bar never syncs the host with the GPU.
     """
 
     def __init__(self, model: nn.Module) -> None:
@@ -118,6 +121,7 @@ class GraphedTraining(nn.Module):
         self.captured: CapturedModelPass | None = None
         self.replays = 0  # training batches that took the graphs (the tests and the log read it)
         self.captures = 0
+        self.loss_items = DeferredLossItems()
 
     def release(self) -> None:
         """Drops the captured graphs, whose memory pool goes back to the allocator once collected: the trainer
@@ -131,10 +135,12 @@ class GraphedTraining(nn.Module):
         if self.captured is None:
             self.captured = _capture(self.module, images)
             self.captures += 1
-        if not self.captured.accepts(images):
-            return self.module(batch)
-        self.replays += 1
-        return self.module.loss(batch, self.captured(images))
+        if self.captured.accepts(images):
+            self.replays += 1
+            loss, items = self.module.loss(batch, self.captured(images))
+        else:
+            loss, items = self.module(batch)
+        return loss, self.loss_items.step(items)
 
 
 def _capture(model: nn.Module, images: torch.Tensor) -> CapturedModelPass:

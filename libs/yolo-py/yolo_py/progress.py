@@ -33,6 +33,10 @@ def write_progress(save_dir: str | Path, progress: dict[str, Any]) -> None:
     write_json(Path(save_dir) / PROGRESS_JSON, progress)
 
 
+def format_seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s"
+
+
 def format_duration(seconds: float) -> str:
     seconds = int(max(seconds, 0))
     days, rest = divmod(seconds, 86400)
@@ -77,6 +81,9 @@ class ProgressReporter:
             "wallSeconds": previous.get("wallSeconds", 0.0),
             "sessions": previous.get("sessions", 0) + 1,
             "epochSeconds": previous.get("epochSeconds", []),
+            # Outside the training loop, over all sessions: validation and checkpoint writes (trainer.out_of_loop).
+            "validationSeconds": previous.get("validationSeconds", 0.0),
+            "checkpointSeconds": previous.get("checkpointSeconds", 0.0),
             "peakGpuMemoryGiB": previous.get("peakGpuMemoryGiB"),  # the run's peak over all its sessions
         }
         self.session_started = time.time()
@@ -149,10 +156,17 @@ class ProgressReporter:
         if RANK not in {-1, 0}:
             return
         metrics = trainer.metrics or {}
+        spent = dict(trainer.out_of_loop)
+        for key in spent:
+            self.totals[key] = self.totals.get(key, 0.0) + spent[key]
+            trainer.out_of_loop[key] = 0.0
         if trainer.epoch + 1 <= trainer.epochs and self.epoch_images:
+            train_seconds = self.totals["epochSeconds"][-1] if self.totals.get("epochSeconds") else 0.0
             print(
                 f"[{self.variant}] epoch {trainer.epoch + 1}/{trainer.epochs} done: {_losses(trainer.tloss)} "
-                f"mAP50-95 {metrics.get('metrics/mAP50-95(B)', 0.0):.4f} mAP50 {metrics.get('metrics/mAP50(B)', 0.0):.4f}",
+                f"mAP50-95 {metrics.get('metrics/mAP50-95(B)', 0.0):.4f} mAP50 {metrics.get('metrics/mAP50(B)', 0.0):.4f} "
+                f"({format_seconds(train_seconds)} training, {format_seconds(spent['validationSeconds'])} validation, "
+                f"{format_seconds(spent['checkpointSeconds'])} checkpoints)",
                 flush=True,
             )
         self._save(trainer, epochs_completed=trainer.epoch + 1)

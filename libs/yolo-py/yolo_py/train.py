@@ -194,6 +194,8 @@ def _write_run_json(request: TrainRequest) -> None:
         "trainImages": progress.get("trainImages"),
         "imagesPerSecond": round(progress["imagesSeen"] / train_seconds, 3) if train_seconds else None,
         "epochSeconds": progress.get("epochSeconds"),
+        "validationSeconds": round(progress.get("validationSeconds") or 0.0, 3),
+        "checkpointSeconds": round(progress.get("checkpointSeconds") or 0.0, 3),
         "peakGpuMemoryGiB": progress.get("peakGpuMemoryGiB"),
         "finalMetrics": progress.get("finalMetrics"),
         "versions": {

@@ -32,6 +32,7 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 from __future__ import annotations
 
 import gc
+import time
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,9 @@ class ExperimentTrainer(DetectionTrainer):
         self.collapse_watch = CollapseWatch(CollapseWatchSettings(**watch)) if watch else None
         self.code_changes: CodeChangeMeter | None = None
         self._pipeline_batch: int | None = None  # the batch the train loader was last built for
+        # Seconds of the current epoch spent outside the training loop (validation, checkpoint writes); the progress
+        # reporter adds them to the run's totals and prints them at the epoch's end (the cost the speed issue bounds).
+        self.out_of_loop = {"validationSeconds": 0.0, "checkpointSeconds": 0.0}
         cfg = {**DEFAULT_CFG_DICT, "save_dir": ""} if cfg is None else cfg
         super().__init__(cfg=cfg, overrides=overrides or self.request.ultralytics_overrides(), _callbacks=_callbacks)
 
@@ -151,6 +155,9 @@ class ExperimentTrainer(DetectionTrainer):
         graph, why_not = should_graph(self.device, RANK, bool(self.args.multi_scale), distilling=self.distill is not None)
         if graph:
             self.model = GraphedTraining(self.model)  # captured at the first training batch
+            # First in line, so TensorBoard's and the progress reporter's epoch-end callbacks read the exact mean.
+            self.callbacks["on_train_epoch_start"].insert(0, _start_loss_items)
+            self.callbacks["on_train_epoch_end"].insert(0, _exact_epoch_losses)
         if RANK in {-1, 0}:
             print(f"CUDA graphs: {'on (forward and backward replayed)' if graph else 'off: ' + why_not}", flush=True)
 
@@ -232,7 +239,13 @@ class ExperimentTrainer(DetectionTrainer):
     def validate(self):
         """Ultralytics' validation, plus the QAT code-change share (a results.csv and TensorBoard column) and
         the collapse watch, which reads the epoch's mAP."""
+        started = time.perf_counter()
+        if isinstance(self.model, GraphedTraining) and self.loss_items is not None:
+            # Ultralytics' validator sums its losses in zeros_like(trainer.loss_items): on the training device, while
+            # the graphed loop hands CPU copies (yolo_py/deferred_loss_items.py).
+            self.loss_items = {k: v.to(self.device) for k, v in self.loss_items.items()}
         metrics, fitness = super().validate()
+        self.out_of_loop["validationSeconds"] += time.perf_counter() - started
         if metrics is not None and RANK in {-1, 0}:
             if self.code_changes is not None:
                 metrics[CODE_CHANGE_COLUMN] = self.code_changes.share_changed(unwrap_model(self.model))
@@ -344,6 +357,7 @@ class ExperimentTrainer(DetectionTrainer):
         bad = first_non_finite([*named_tensors(self.ema.ema, "ema"), *named_tensors(self.optimizer.state_dict()["state"], "optimizer")])
         if bad is not None:  # NaN recovery runs first, so this is a bug, never a checkpoint to keep
             raise TrainingDiverged(f"refusing to write {self.last.name} after epoch {self.epoch + 1}: {bad} is not finite")
+        started = time.perf_counter()
         if self.qat_settings is None:
             self._save_ultralytics_checkpoints()
         else:
@@ -351,6 +365,7 @@ class ExperimentTrainer(DetectionTrainer):
         epoch_number = self.epoch + 1  # 1-based: epoch5.pt is written after the fifth epoch
         if self.request.save_period > 0 and epoch_number % self.request.save_period == 0:
             copy_atomically(self.last, self.wdir / f"epoch{epoch_number}.pt")
+        self.out_of_loop["checkpointSeconds"] += time.perf_counter() - started
         return True
 
     def _save_ultralytics_checkpoints(self) -> None:
@@ -411,6 +426,19 @@ class ExperimentTrainer(DetectionTrainer):
         self.run_callbacks("on_fit_epoch_end")
         self.epoch -= 1
         return None
+
+
+def _start_loss_items(trainer: ExperimentTrainer) -> None:
+    if isinstance(trainer.model, GraphedTraining):
+        trainer.model.loss_items.start_epoch()
+
+
+def _exact_epoch_losses(trainer: ExperimentTrainer) -> None:
+    """The epoch's mean loss items over every batch, in place of the running mean of the one-batch-late items the
+    loop kept (yolo_py/deferred_loss_items.py)."""
+    mean = trainer.model.loss_items.epoch_mean() if isinstance(trainer.model, GraphedTraining) else None
+    if mean is not None:
+        trainer.tloss = mean
 
 
 def read_results_column(csv: Path, column: str) -> list[tuple[int, float]]:

@@ -68,6 +68,9 @@ export const progressJsonSchema = z.looseObject({
   wallSeconds: z.number().nonnegative(),
   sessions: count,
   epochSeconds: z.array(z.number()),
+  /** Seconds outside the training loop over all sessions: per-epoch validation and checkpoint writes. Absent in runs begun before they were measured. */
+  validationSeconds: z.number().nonnegative().optional(),
+  checkpointSeconds: z.number().nonnegative().optional(),
   epochsCompleted: count,
   amp: z.boolean(),
   batch: z.number().int(),
@@ -97,6 +100,9 @@ export const runJsonSchema = z.looseObject({
   quantization: z.looseObject({ quantizedConvs: count, floatConvNames: z.array(z.string()) }).nullable(),
   wallSeconds: z.number(),
   trainSeconds: z.number(),
+  /** Outside the training loop (progress.json's): per-epoch validation and checkpoint writes; absent in older runs. */
+  validationSeconds: z.number().optional(),
+  checkpointSeconds: z.number().optional(),
   imagesPerSecond: z.number().nullable(),
   peakGpuMemoryGiB: z.number().nullable(),
   sessions: count,
