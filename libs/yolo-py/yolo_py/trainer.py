@@ -14,7 +14,9 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 - SGD on CUDA is torch's fused SGD with zeroed momentum buffers (yolo_py/fused_sgd.py): no host sync per step
   for GradScaler's inf check, and the same update as Ultralytics' SGD;
 - on one CUDA GPU the model's forward and backward replay as CUDA graphs (yolo_py/cuda_graph.py; the request's
-  cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit;
+  cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit; the loss
+  replays too, as the static-shape loss (yolo_py/graphed_loss.py, equal to Ultralytics' to float32 rounding), and
+  the loop reads each batch's loss items one batch late (yolo_py/deferred_loss_items.py), so no step syncs the host;
 - the optimizer step clips a parameter list taken once (yolo_py/optimizer_step.py), not a walk over the QAT model's
   6,420 modules at every batch;
 - a run never loses work to a NaN, a torn file or an OOM: non-finite weights (or loss, or fitness) redo the
@@ -48,6 +50,7 @@ from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
 from yolo_py.collapse_watch import CollapseWatch, CollapseWatchSettings
 from yolo_py.cuda_graph import GraphedTraining, should_graph
+from yolo_py.graphed_loss import stage_targets
 from yolo_py.distill import DISTILL_LOSS, DistillSettings, install_distillation
 from yolo_py.files import copy_atomically, publish, temp_path_for, write_atomically
 from yolo_py.finite import first_non_finite, named_tensors
@@ -157,7 +160,12 @@ class ExperimentTrainer(DetectionTrainer):
             self.callbacks["on_train_epoch_start"].insert(0, _start_loss_items)
             self.callbacks["on_train_epoch_end"].insert(0, _exact_epoch_losses)
         if RANK in {-1, 0}:
-            print(f"CUDA graphs: {'on (forward and backward replayed)' if graph else 'off: ' + why_not}", flush=True)
+            print(f"CUDA graphs: {'on (forward, backward and loss replayed)' if graph else 'off: ' + why_not}", flush=True)
+
+    def preprocess_batch(self, batch):
+        if isinstance(self.model, GraphedTraining):
+            stage_targets(batch)  # the boxes padded on the CPU, before the copy to the GPU (yolo_py/graphed_loss.py)
+        return super().preprocess_batch(batch)
 
     def _build_train_pipeline(self):
         """Ultralytics builds the train loader here at setup, and again after halving the batch on an OOM."""
