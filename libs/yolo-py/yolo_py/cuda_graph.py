@@ -24,15 +24,11 @@ import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
+from yolo_py.cuda_graph_mode import CAPTURE_ERROR_MODE
 from yolo_py.deferred_loss_items import DeferredLossItems
 from yolo_py.graphed_loss import STATIC_MASK, STATIC_TARGETS, GraphedLoss, covers
 
 
-# "global" (torch's default) makes any CUDA call of another thread of the process that is unsafe during capture
-# fail the capture, and Ultralytics' pin-memory thread allocates pinned host memory throughout training: the
-# capture at the first batch failed intermittently that way (tools/bench/gpu/capture_vs_pin_thread.py).
-# "thread_local" checks only this thread's calls, which are the ones captured.
-CAPTURE_ERROR_MODE = "thread_local"
 
 
 class CapturedModelPass:

@@ -4,7 +4,7 @@ Why: with the model's forward and backward replayed (cuda_graph.py), Ultralytics
 80 ms yolov10m step on an H100, bound by the CPU issuing its small kernels and by ~33 host syncs (its shapes follow
 the batch's boxes). yolo_py/static_loss computes the same loss (to float32 rounding, tests/test_static_loss.py) with
 fixed shapes once the boxes are padded to a fixed width, so it can be captured: forward and backward, through
-torch.cuda.make_graphed_callables, whose backward hands the head outputs' gradients to the model's backward graph.
+a forward and a backward graph (CapturedLoss), whose gradients for the head outputs go on to the model's backward graph.
 
 The trainer pads each batch's boxes on the CPU before the copy to the GPU (`stage_targets`); a batch with more boxes
 per image than the widest table, or a model the static loss does not cover, runs Ultralytics' loss.
@@ -17,6 +17,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from yolo_py.cuda_graph_mode import CAPTURE_ERROR_MODE
 from yolo_py.static_loss import LOSS_NAMES, StaticE2ELoss, box_bucket, build_static_loss, pad_targets
 
 # Keys of the training batch holding the padded boxes (added on the CPU, moved to the GPU with the rest).
@@ -72,18 +73,64 @@ class GraphedLoss:
     def _capture(self, inputs: list[torch.Tensor], rebuild: Callable[[list[torch.Tensor]], Any], targets: torch.Tensor, mask: torch.Tensor):
         loss_fn = self.loss_fn
 
-        def loss_of(*args: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            *heads, boxes, real = args
-            loss, items = loss_fn(rebuild(list(heads)), boxes, real)
+        def loss_of(heads: list[torch.Tensor], boxes: torch.Tensor, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            loss, items = loss_fn(rebuild(heads), boxes, real)
             return loss, torch.stack(list(items.values()))
 
-        # Static inputs of their own (make_graphed_callables keeps the samples as the graph's input buffers).
-        sample = tuple(t.detach().clone().requires_grad_(t.requires_grad) for t in inputs) + (targets.clone(), mask.clone())
         if torch.is_autocast_enabled("cuda"):
             # As for the model's graphs: capture cannot use autocast's cast cache; the casts are replayed every step.
             with torch.autocast("cuda", dtype=torch.get_autocast_dtype("cuda"), cache_enabled=False):
-                return torch.cuda.make_graphed_callables(loss_of, sample, capture_error_mode="thread_local")
-        return torch.cuda.make_graphed_callables(loss_of, sample, capture_error_mode="thread_local")
+                return CapturedLoss(loss_of, inputs, targets, mask)
+        return CapturedLoss(loss_of, inputs, targets, mask)
+
+
+class CapturedLoss:
+    """The loss's forward and its backward to the head outputs, captured as two graphs sharing one memory pool, in
+    the way cuda_graph.CapturedModelPass captures the model (its capture error mode, warm-up on a side stream)."""
+
+    def __init__(self, loss_of, heads: list[torch.Tensor], targets: torch.Tensor, mask: torch.Tensor, warmup_passes: int = 3) -> None:
+        self.heads = [t.detach().clone().requires_grad_(True) for t in heads]  # the graphs' own input buffers
+        self.targets, self.mask = targets.clone(), mask.clone()
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(warmup_passes):
+                loss, _ = loss_of(self.heads, self.targets, self.mask)
+                torch.autograd.grad(loss, self.heads, torch.ones_like(loss))
+        torch.cuda.current_stream().wait_stream(side)
+        self.forward_graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.forward_graph, capture_error_mode=CAPTURE_ERROR_MODE):
+            self.loss, self.items = loss_of(self.heads, self.targets, self.mask)
+        self.loss_grad = torch.empty_like(self.loss)
+        self.backward_graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.backward_graph, pool=self.forward_graph.pool(), capture_error_mode=CAPTURE_ERROR_MODE):
+            self.head_grads = torch.autograd.grad(self.loss, self.heads, self.loss_grad)
+
+    def __call__(self, *args: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        *heads, targets, mask = args
+        return _LossReplay.apply(self, targets, mask, *heads)
+
+
+class _LossReplay(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, captured: CapturedLoss, targets: torch.Tensor, mask: torch.Tensor, *heads: torch.Tensor):
+        ctx.captured = captured
+        for buffer, new in zip(captured.heads, heads):
+            buffer.detach().copy_(new)
+        captured.targets.copy_(targets)
+        captured.mask.copy_(mask)
+        captured.forward_graph.replay()
+        items = captured.items.detach().clone()  # the next replay overwrites the graph's buffer; the caller keeps these
+        ctx.mark_non_differentiable(items)
+        return captured.loss.detach().clone(), items
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, loss_grad: torch.Tensor, _items_grad: torch.Tensor):
+        captured: CapturedLoss = ctx.captured
+        captured.loss_grad.copy_(loss_grad)
+        captured.backward_graph.replay()
+        return (None, None, None, *(g.clone() for g in captured.head_grads))
 
 
 def _split(preds: Any) -> tuple[list[torch.Tensor], Callable[[list[torch.Tensor]], Any]]:
