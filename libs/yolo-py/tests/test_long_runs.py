@@ -228,7 +228,6 @@ def test_an_oom_in_the_first_epoch_captures_the_graphs_again_at_the_halved_batch
 
     monkeypatch.setattr(trainer, "should_graph", lambda *args, **kwargs: (True, ""))
     monkeypatch.setattr(cuda_graph, "_capture", capture)
-    monkeypatch.setattr(cuda_graph, "covers", lambda model: False)  # the loss's graphs need CUDA; the model's capture is at stake here
     calls = [0]
     real_forward = cuda_graph.GraphedTraining.forward
 

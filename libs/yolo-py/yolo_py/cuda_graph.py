@@ -2,9 +2,9 @@
 
 Why: on an H200 a yolov10m batch-32 640-px step is bound by the CPU issuing ~3,700 kernels; the GPU is busy
 35-45% of the step (tools/bench/gpu/step_profile.py). Captured once, the model's forward (for QAT with the
-batched weight quantization inside it) and its backward are one launch each; the loss, whose work depended on the
-batch's boxes, is replayed too, at a fixed box-table width (yolo_py/graphed_loss.py), and runs eager only for a
-batch no width holds.
+batched weight quantization inside it) and its backward are one launch each; the loss, whose work depends on the
+batch's boxes, stays eager on the graph's outputs, as in Ultralytics' own compile path, unless `loss_graphs` replays
+it too at a fixed box-table width (yolo_py/graphed_loss.py; off in the trainer until a GPU run has measured it).
 
 What stays the same: the kernels (captured from the same calls, so the outputs equal the eager forward's bit
 for bit: measured on the H200), the parameters (the graphs read and the optimizer updates the same tensors in
@@ -113,9 +113,10 @@ class GraphedTraining(nn.Module):
     so Ultralytics' per-batch progress bar never syncs the host with the GPU.
     """
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, loss_graphs: bool = False) -> None:
         super().__init__()
         self.module = model
+        self.loss_graphs = loss_graphs  # replay the loss too (yolo_py/graphed_loss.py) where it covers the model
         self.captured: CapturedModelPass | None = None
         self.replays = 0  # training batches that took the graphs (the tests and the log read it)
         self.captures = 0
@@ -136,7 +137,7 @@ class GraphedTraining(nn.Module):
         if self.captured is None:
             self.captured = _capture(self.module, images)
             self.captures += 1
-            if covers(self.module):
+            if self.loss_graphs and covers(self.module):
                 self.graphed_loss = GraphedLoss(self.module)
         if self.captured.accepts(images):
             self.replays += 1

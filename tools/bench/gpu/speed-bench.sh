@@ -100,7 +100,7 @@ for k, v in rows.items():
 # Ratios within each round (the trainers ran back to back there), then their median over the rounds.
 suffixes = sorted({k[k.index("@"):] if "@" in k else "" for k in rows})  # "" and "@w14", ...
 ratios = [(n + s, d + s) for s in suffixes for n, d in (("fp16", "plain"), ("qat", "fp16"), ("qat-ustep", "fp16"), ("qat", "qat-ustep"),
-                                                          ("fp16", "fp16-eagerloss"), ("qat", "qat-eagerloss"), ("fp16-eagerloss", "plain"))]
+                                                          ("fp16-graphedloss", "fp16"), ("qat-graphedloss", "qat"), ("fp16-graphedloss", "plain"))]
 ratios += [(k, k.partition("@")[0]) for k in rows if "@" in k]  # the same kind at another worker count
 for num, den in ratios:
     pairs = [a["steady_images_per_s"] / b["steady_images_per_s"] for a, b in zip(rows.get(num, []), rows.get(den, []))]

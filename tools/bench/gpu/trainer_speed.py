@@ -7,8 +7,8 @@ plain      Ultralytics' own DetectionTrainer (what `yolo train model=yolov10m.ya
 fp16, qat  the experiment's ExperimentTrainer, as the train stages run it.
 qat-stock  ExperimentTrainer with the batched weight quantization left out (the QAT path before it).
 fp16-eager, qat-eager  ExperimentTrainer with the request's cuda_graphs off (the eager step, as before).
-fp16-eagerloss, qat-eagerloss  ExperimentTrainer with the loss left eager (Ultralytics' criterion after the replayed
-           forward, as before yolo_py/graphed_loss.py): what the graphed loss saves.
+fp16-graphedloss, qat-graphedloss  ExperimentTrainer with the loss replayed as CUDA graphs too (the trainer's
+           LOSS_GRAPHS on; yolo_py/graphed_loss.py): what the graphed loss saves over fp16, qat.
 fp16-ustep, qat-ustep  ExperimentTrainer with Ultralytics' own optimizer_step (clips model.parameters(), walked at
            every step) instead of the trainer's (the list taken once): what yolo_py/optimizer_step.py saves.
 fp16-compile, qat-compile  ExperimentTrainer with Ultralytics' `compile=True` (torch.compile of the model's forward,
@@ -92,10 +92,10 @@ def main(argv: list[str]) -> int:
             from ultralytics.models.yolo.detect import DetectionTrainer
 
             trainer.optimizer_step = lambda: DetectionTrainer.optimizer_step(trainer)
-        if kind.endswith("-eagerloss"):
-            import yolo_py.cuda_graph
+        if kind.endswith("-graphedloss"):
+            import yolo_py.trainer
 
-            yolo_py.cuda_graph.covers = lambda model: False  # no model is graphed-loss material: Ultralytics' loss
+            yolo_py.trainer.LOSS_GRAPHS = True
         if kind.endswith("-eager"):
             import dataclasses
 
