@@ -2,8 +2,9 @@
 
 Why: on an H200 a yolov10m batch-32 640-px step is bound by the CPU issuing ~3,700 kernels; the GPU is busy
 35-45% of the step (tools/bench/gpu/step_profile.py). Captured once, the model's forward (for QAT with the
-batched weight quantization inside it) and its backward are one launch each; the loss, whose work depends on
-the batch's boxes, stays eager on the graph's outputs, as in Ultralytics' own compile path.
+batched weight quantization inside it) and its backward are one launch each; the loss, whose work depends on the
+batch's boxes, stays eager on the graph's outputs, as in Ultralytics' own compile path, unless `loss_graphs` replays
+it too at a fixed box-table width (yolo_py/graphed_loss.py; off in the trainer until a GPU run has measured it).
 
 What stays the same: the kernels (captured from the same calls, so the outputs equal the eager forward's bit
 for bit: measured on the H200), the parameters (the graphs read and the optimizer updates the same tensors in
@@ -23,14 +24,11 @@ import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
+from yolo_py.cuda_graph_mode import CAPTURE_ERROR_MODE
 from yolo_py.deferred_loss_items import DeferredLossItems
+from yolo_py.graphed_loss import STATIC_MASK, STATIC_TARGETS, GraphedLoss, covers
 
 
-# "global" (torch's default) makes any CUDA call of another thread of the process that is unsafe during capture
-# fail the capture, and Ultralytics' pin-memory thread allocates pinned host memory throughout training: the
-# capture at the first batch failed intermittently that way (tools/bench/gpu/capture_vs_pin_thread.py).
-# "thread_local" checks only this thread's calls, which are the ones captured.
-CAPTURE_ERROR_MODE = "thread_local"
 
 
 class CapturedModelPass:
@@ -115,18 +113,22 @@ class GraphedTraining(nn.Module):
     so Ultralytics' per-batch progress bar never syncs the host with the GPU.
     """
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, loss_graphs: bool = False) -> None:
         super().__init__()
         self.module = model
+        self.loss_graphs = loss_graphs  # replay the loss too (yolo_py/graphed_loss.py) where it covers the model
         self.captured: CapturedModelPass | None = None
         self.replays = 0  # training batches that took the graphs (the tests and the log read it)
         self.captures = 0
         self.loss_items = DeferredLossItems()
+        self.graphed_loss: GraphedLoss | None = None
+        self.loss_replays = 0  # training batches whose loss took a graph
 
     def release(self) -> None:
         """Drops the captured graphs, whose memory pool goes back to the allocator once collected: the trainer
         changed the batch (out of memory in the first epoch), and the next training batch captures again."""
         self.captured = None
+        self.graphed_loss = None
 
     def forward(self, batch: Any, *args, **kwargs):
         if not (isinstance(batch, dict) and self.training and torch.is_grad_enabled() and not args and not kwargs):
@@ -135,9 +137,16 @@ class GraphedTraining(nn.Module):
         if self.captured is None:
             self.captured = _capture(self.module, images)
             self.captures += 1
+            if self.loss_graphs and covers(self.module):
+                self.graphed_loss = GraphedLoss(self.module)
         if self.captured.accepts(images):
             self.replays += 1
-            loss, items = self.module.loss(batch, self.captured(images))
+            preds = self.captured(images)
+            if self.graphed_loss is not None and STATIC_TARGETS in batch:
+                self.loss_replays += 1
+                loss, items = self.graphed_loss(self.module, preds, batch[STATIC_TARGETS], batch[STATIC_MASK])
+            else:
+                loss, items = self.module.loss(batch, preds)
         else:
             loss, items = self.module(batch)
         return loss, self.loss_items.step(items)

@@ -15,7 +15,9 @@ What it changes in Ultralytics' DetectionTrainer, and why:
 - SGD on CUDA is torch's fused SGD with zeroed momentum buffers (yolo_py/fused_sgd.py): no host sync per step
   for GradScaler's inf check, and the same update as Ultralytics' SGD;
 - on one CUDA GPU the model's forward and backward replay as CUDA graphs (yolo_py/cuda_graph.py; the request's
-  cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit;
+  cuda_graphs): the step was bound by the CPU launching kernels, the outputs are the eager ones bit for bit, and the
+  loop reads each batch's loss items one batch late (yolo_py/deferred_loss_items.py), so no step syncs the host for
+  its progress bar; the static-shape loss can replay too (yolo_py/graphed_loss.py, LOSS_GRAPHS: off until measured);
 - the optimizer step clips a parameter list taken once (yolo_py/optimizer_step.py), not a walk over the QAT model's
   6,420 modules at every batch;
 - a run never loses work to a NaN, a torn file or an OOM: non-finite weights (or loss, or fitness) redo the
@@ -49,6 +51,7 @@ from yolo_py import lifeline
 from yolo_py.amp_check import local_amp_check
 from yolo_py.collapse_watch import CollapseWatch, CollapseWatchSettings
 from yolo_py.cuda_graph import GraphedTraining, should_graph
+from yolo_py.graphed_loss import stage_targets
 from yolo_py.distill import DISTILL_LOSS, DistillSettings, install_distillation
 from yolo_py.files import copy_atomically, publish, temp_path_for, write_atomically
 from yolo_py.fine_tune import fp16_start_state, load_start
@@ -70,6 +73,10 @@ from yolo_py.quant import (
 from yolo_py.request import TrainRequest
 
 MAP_COLUMN = "metrics/mAP50-95(B)"  # Ultralytics' validation mAP50-95 key (results.csv column)
+# The loss replayed as CUDA graphs too (yolo_py/graphed_loss.py): equal to Ultralytics' loss on the CPU, but its
+# capture has not yet run on a GPU, so training keeps the measured eager loss; tools/bench/gpu/trainer_speed.py's
+# -graphedloss kinds turn it on to measure it (issue 29).
+LOSS_GRAPHS = False
 NAN_RECOVERY_ATTEMPTS = 3  # Ultralytics' own limit before it gives up on a run that keeps diverging
 
 
@@ -154,12 +161,18 @@ class ExperimentTrainer(DetectionTrainer):
             return
         graph, why_not = should_graph(self.device, RANK, bool(self.args.multi_scale), distilling=self.distill is not None)
         if graph:
-            self.model = GraphedTraining(self.model)  # captured at the first training batch
+            self.model = GraphedTraining(self.model, loss_graphs=LOSS_GRAPHS)  # captured at the first training batch
             # First in line, so TensorBoard's and the progress reporter's epoch-end callbacks read the exact mean.
             self.callbacks["on_train_epoch_start"].insert(0, _start_loss_items)
             self.callbacks["on_train_epoch_end"].insert(0, _exact_epoch_losses)
         if RANK in {-1, 0}:
-            print(f"CUDA graphs: {'on (forward and backward replayed)' if graph else 'off: ' + why_not}", flush=True)
+            what = "forward, backward and loss replayed" if LOSS_GRAPHS else "forward and backward replayed"
+            print(f"CUDA graphs: {'on (' + what + ')' if graph else 'off: ' + why_not}", flush=True)
+
+    def preprocess_batch(self, batch):
+        if isinstance(self.model, GraphedTraining) and self.model.loss_graphs:
+            stage_targets(batch)  # the boxes padded on the CPU, before the copy to the GPU (yolo_py/graphed_loss.py)
+        return super().preprocess_batch(batch)
 
     def _build_train_pipeline(self):
         """Ultralytics builds the train loader here at setup, and again after halving the batch on an OOM."""

@@ -90,15 +90,17 @@ for line in open(sys.argv[1]):
     kind, _, _, payload = line.split(" ", 3)
     rows.setdefault(kind, []).append(json.loads(payload))
 med = {k: statistics.median(r["steady_images_per_s"] for r in v) for k, v in rows.items()}
-print("| trainer | steady images/s (median) | per round | peak GiB | optimizer | channels_last | / plain | / our fp16 |")
-print("| --- | ---: | --- | ---: | --- | --- | ---: | ---: |")
+print("| trainer | step ms (median) | steady images/s (median) | per round | peak GiB | optimizer | channels_last | / plain | / our fp16 |")
+print("| --- | ---: | ---: | --- | ---: | --- | --- | ---: | ---: |")
 for k, v in rows.items():
     per = " ".join(str(r["steady_images_per_s"]) for r in v)
-    print(f"| {k} | {med[k]:.1f} | {per} | {max(r['peak_gib'] for r in v)} | {v[0]['optimizer']} | {v[0]['channels_last']} | "
+    step = statistics.median(r.get("step_ms", float("nan")) for r in v)
+    print(f"| {k} | {step:.1f} | {med[k]:.1f} | {per} | {max(r['peak_gib'] for r in v)} | {v[0]['optimizer']} | {v[0]['channels_last']} | "
           f"{med[k] / med['plain']:.2f} | {med[k] / med['fp16']:.2f} |" if 'plain' in med and 'fp16' in med else f"| {k} | {med[k]:.1f} | {per} |")
 # Ratios within each round (the trainers ran back to back there), then their median over the rounds.
 suffixes = sorted({k[k.index("@"):] if "@" in k else "" for k in rows})  # "" and "@w14", ...
-ratios = [(n + s, d + s) for s in suffixes for n, d in (("fp16", "plain"), ("qat", "fp16"), ("qat-ustep", "fp16"), ("qat", "qat-ustep"))]
+ratios = [(n + s, d + s) for s in suffixes for n, d in (("fp16", "plain"), ("qat", "fp16"), ("qat-ustep", "fp16"), ("qat", "qat-ustep"),
+                                                          ("fp16-graphedloss", "fp16"), ("qat-graphedloss", "qat"), ("fp16-graphedloss", "plain"))]
 ratios += [(k, k.partition("@")[0]) for k in rows if "@" in k]  # the same kind at another worker count
 for num, den in ratios:
     pairs = [a["steady_images_per_s"] / b["steady_images_per_s"] for a, b in zip(rows.get(num, []), rows.get(den, []))]
@@ -107,8 +109,8 @@ for num, den in ratios:
 print("\nseconds waiting for the train loader per epoch (first epoch = warm-up), round 1:")
 for k, v in rows.items():
     print(f"  {k} ({v[0].get('workers')} workers): {v[0].get('loader_wait_s')} of {v[0]['epoch_seconds']}")
-print("\ntrain losses (box, cls, dfl) per epoch, round 1:")
+print("\ntrain losses (box, cls, dfl) per epoch, round 1 (batches whose loss took a graph / graphed batches):")
 for k, v in rows.items():
-    print(f"  {k}: {v[0]['train_losses']}")
+    print(f"  {k}: {v[0]['train_losses']} ({v[0].get('loss_replays')}/{v[0].get('graph_replays')})")
 PY
 echo "total wall: $(( $(date +%s) - began )) s" | tee -a "$report"

@@ -7,6 +7,8 @@ plain      Ultralytics' own DetectionTrainer (what `yolo train model=yolov10m.ya
 fp16, qat  the experiment's ExperimentTrainer, as the train stages run it.
 qat-stock  ExperimentTrainer with the batched weight quantization left out (the QAT path before it).
 fp16-eager, qat-eager  ExperimentTrainer with the request's cuda_graphs off (the eager step, as before).
+fp16-graphedloss, qat-graphedloss  ExperimentTrainer with the loss replayed as CUDA graphs too (the trainer's
+           LOSS_GRAPHS on; yolo_py/graphed_loss.py): what the graphed loss saves over fp16, qat.
 fp16-ustep, qat-ustep  ExperimentTrainer with Ultralytics' own optimizer_step (clips model.parameters(), walked at
            every step) instead of the trainer's (the list taken once): what yolo_py/optimizer_step.py saves.
 fp16-compile, qat-compile  ExperimentTrainer with Ultralytics' `compile=True` (torch.compile of the model's forward,
@@ -90,6 +92,10 @@ def main(argv: list[str]) -> int:
             from ultralytics.models.yolo.detect import DetectionTrainer
 
             trainer.optimizer_step = lambda: DetectionTrainer.optimizer_step(trainer)
+        if kind.endswith("-graphedloss"):
+            import yolo_py.trainer
+
+            yolo_py.trainer.LOSS_GRAPHS = True
         if kind.endswith("-eager"):
             import dataclasses
 
@@ -135,6 +141,9 @@ def main(argv: list[str]) -> int:
         "train_losses": losses,
         "optimizer": type(trainer.optimizer).__name__ + (" fused" if trainer.optimizer.defaults.get("fused") else ""),
         "graph_replays": getattr(trainer.model, "replays", None),
+        "loss_replays": getattr(trainer.model, "loss_replays", None),
+        "batch": trainer.batch_size,
+        "step_ms": round(1000 * trainer.batch_size * statistics.median(steady) / images, 2),
         "channels_last": next(trainer.model.parameters()).is_contiguous(memory_format=torch.channels_last),
     }), flush=True)
     return 0
