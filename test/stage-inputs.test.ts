@@ -57,7 +57,7 @@ test('chart, export, eval and summary code and error messages are not inputs of 
 /** Code of one PTQ stage alone: its stage script, Python entry, request, step modules, schemas and contracts. */
 const ptqOwnCode = {
   'ptq-w4a16': /^(libs\/ptq-w4a16\/|libs\/yolo-py\/yolo_py\/(ptq_w4a16_cli\.py|ptq\/(w4a16|w4a16_request|sqnr)\.py|export\/int4_pack\.py|contracts\/(ptq_w4a16|ptq_w4a16_request|quantization_report)\.schema\.json)|libs\/core\/src\/schemas\/(ptq-w4a16|qat-settings)\.ts)/,
-  'ptq-w8a8': /^(libs\/ptq-w8a8\/|libs\/eval\/src\/calibration\/|libs\/yolo-py\/yolo_py\/(ptq_w8a8_cli\.py|ptq\/(w8a8|w8a8_request)\.py|contracts\/(ptq_w8a8|ptq_w8a8_request|calibration)\.schema\.json)|libs\/core\/src\/schemas\/ptq-w8a8\.ts)/,
+  'ptq-w8a8': /^(libs\/ptq-w8a8\/|libs\/core\/src\/images\/calibration\/|libs\/yolo-py\/yolo_py\/(ptq_w8a8_cli\.py|ptq\/(w8a8|w8a8_request)\.py|contracts\/(ptq_w8a8|ptq_w8a8_request|calibration)\.schema\.json)|libs\/core\/src\/schemas\/ptq-w8a8\.ts)/,
 } as const;
 const codeInputs = (stage: keyof typeof ptqOwnCode) =>
   nxStageTarget(workspaceRoot, stage).inputs.flatMap((i) => (typeof i === 'string' && !i.includes('/conf/') ? [i.replace('{workspaceRoot}/', '')] : []));

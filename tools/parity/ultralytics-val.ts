@@ -25,7 +25,7 @@ import { ensureVenv } from '../../libs/core/src/python-env.ts';
 import { cocoIdOfYoloClass } from '../../libs/dataset/src/coco-classes.ts';
 import { settingsWith } from '../../libs/eval/src/defaults.ts';
 import { evaluateOnnx } from '../../libs/eval/src/evaluate-onnx.ts';
-import type { LetterboxStyle } from '../../libs/eval/src/letterbox.ts';
+import type { LetterboxStyle } from '../../libs/core/src/images/letterbox.ts';
 
 const { values } = parseArgs({
   options: {

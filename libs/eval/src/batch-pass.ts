@@ -1,15 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { CocoResult } from './coco/index.ts';
 import type { EvalImage } from './dataset.ts';
-import { decodeImageRgb } from './decode-image.ts';
+import { decodeImageRgb } from '../../core/src/images/decode-image.ts';
 import { decodeEndToEnd, decodeRawHead, VAL_NMS, type Detection } from './decode-output.ts';
 import { toCocoResults } from './detections.ts';
 import type { Inference } from './inference.ts';
-import { letterbox, type LetterboxedImage, type LetterboxStyle } from './letterbox.ts';
+import { letterbox, type LetterboxedImage, type LetterboxStyle } from '../../core/src/images/letterbox.ts';
 import type { LetterboxPool } from './letterbox-pool.ts';
 import { checkRuntimeOutput, type ModelIo } from './model-io.ts';
 import { prefetchInOrder } from './prefetch.ts';
-import type { RawImage } from './resize-linear.ts';
+import type { RawImage } from '../../core/src/images/resize-linear.ts';
 import { emptyStageSeconds, type StageSeconds } from './stages.ts';
 
 /** What turns images into COCO results, the same on the main thread and in a session worker (structured-cloneable). */

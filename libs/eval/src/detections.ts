@@ -1,8 +1,8 @@
 import { UserError } from '../../core/src/errors.ts';
 import type { CocoResult } from './coco/index.ts';
 import type { Detection } from './decode-output.ts';
-import { scaleBoxesToOriginal, xyxyToCocoXywh, type InverseLetterbox } from './geometry.ts';
-import { roundDecimals } from './rounding.ts';
+import { scaleBoxesToOriginal, xyxyToCocoXywh, type InverseLetterbox } from '../../core/src/images/letterbox-geometry.ts';
+import { roundDecimals } from '../../core/src/rounding.ts';
 
 /**
  * One image's detections as COCO results: boxes mapped back to original pixels and clipped (scale_boxes), turned

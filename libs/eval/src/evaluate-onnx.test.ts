@@ -11,9 +11,9 @@ import { metricsJsonSchema, writtenMetricsSchema } from '../../core/src/schemas/
 import { runCli } from './cli.ts';
 import { evaluateOnnx, type EvaluateOnnxOptions } from './evaluate-onnx.ts';
 import type { MetricsJson } from './metrics.ts';
-import { fixedInputSide } from './model-input.ts';
+import { fixedInputSide } from '../../core/src/onnx-input.ts';
 import { runOracle } from '../testing/parity/run-oracle.ts';
-import { syntheticRgb } from '../testing/parity/fixture-images.ts';
+import { syntheticRgb } from '../../core/src/images/testing/fixture-images.ts';
 import { cudaProviderLibrary, missingProviders, sessionCount, sessionCreateOptions, threadsPerSession } from './session.ts';
 import { DEFAULT_SESSION_OPTIONS, DEFAULTS, settingsWith } from './defaults.ts';
 import type { EvaluatorSettings } from './settings.ts';

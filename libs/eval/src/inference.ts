@@ -1,7 +1,8 @@
 import ort from 'onnxruntime-node';
 import { UserError } from '../../core/src/errors.ts';
 import type { PassSettings } from './batch-pass.ts';
-import { inspectModelIo, type ModelIo, type ValueInfo } from './model-io.ts';
+import { inspectModelIo, type ModelIo } from './model-io.ts';
+import type { ValueInfo } from '../../core/src/onnx-input.ts';
 
 /** One session.run over a batch of planar CHW float32 inputs; the named output comes back as float32. */
 export type Inference = (tensor: Float32Array, batch: number) => Promise<{ data: Float32Array; dims: readonly number[] }>;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../core/src/errors.ts';
 import { LetterboxPool } from './letterbox-pool.ts';
-import { writeFixtureJpegs } from '../testing/parity/fixture-images.ts';
+import { writeFixtureJpegs } from '../../core/src/images/testing/fixture-images.ts';
 
 test('worker threads give the same tensors as the main thread, and UserErrors stay UserErrors', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'eval-pool-'));

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { UserError } from '../../core/src/errors.ts';
-import { decodeImageRgb } from './decode-image.ts';
-import { letterbox, type LetterboxedImage, type LetterboxStyle } from './letterbox.ts';
+import { decodeImageRgb } from '../../core/src/images/decode-image.ts';
+import { letterbox, type LetterboxedImage, type LetterboxStyle } from '../../core/src/images/letterbox.ts';
 import type { PrepareReply, PrepareRequest } from './letterbox-worker.ts';
 import { typeScriptWorker } from './ts-worker.ts';
 

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { UserError } from '../../core/src/errors.ts';
-import { decodeImageRgb } from './decode-image.ts';
-import type { InverseLetterbox, LetterboxGeometry } from './geometry.ts';
-import { letterbox, type LetterboxStyle } from './letterbox.ts';
+import { decodeImageRgb } from '../../core/src/images/decode-image.ts';
+import type { InverseLetterbox, LetterboxGeometry } from '../../core/src/images/letterbox-geometry.ts';
+import { letterbox, type LetterboxStyle } from '../../core/src/images/letterbox.ts';
 
 /** Worker side of LetterboxPool: decode + letterbox one image per message, tensor buffer transferred back. */
 export interface PrepareRequest {

@@ -1,9 +1,5 @@
 import { UserError } from '../../core/src/errors.ts';
-
-/** What onnxruntime reports for one model input or output (InferenceSession.inputMetadata / outputMetadata). */
-export type ValueInfo =
-  | { readonly name: string; readonly isTensor: false }
-  | { readonly name: string; readonly isTensor: true; readonly type: string; readonly shape: ReadonlyArray<number | string> };
+import type { ValueInfo } from '../../core/src/onnx-input.ts';
 
 export type OutputForm =
   /** YOLOv10 end-to-end: [N, rows, 6] = x1 y1 x2 y2 score class, no NMS needed. */

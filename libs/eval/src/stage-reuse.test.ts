@@ -45,7 +45,7 @@ test("the memo's code digest is of the eval target's whole code input: an edit t
     await writeFile(join(copy, 'libs/eval/src/not-imported.ts'), 'export const x = 1;\n');
     await appendFile(join(copy, 'libs/core/src/errors.ts'), '// a message edit: not an input of any stage\n');
     assert.equal(digest(), first, 'a file eval does not import, or one that only words messages');
-    for (const file of ['libs/dataset/src/coco-classes.ts', 'libs/core/src/layout.ts', 'libs/eval/src/letterbox.ts']) {
+    for (const file of ['libs/dataset/src/coco-classes.ts', 'libs/core/src/layout.ts', 'libs/core/src/images/letterbox.ts', 'libs/eval/src/batch-pass.ts']) {
       const before = digest();
       await appendFile(join(copy, file), '// edited\n');
       assert.notEqual(digest(), before, file);

@@ -1,13 +1,13 @@
 /**
  * The train images the export stage re-estimates the QAT model's BatchNorm statistics on (conf/export.yaml
- * bnReestimation): the W8A8 calibration's selection and letterbox code (libs/eval/src/calibration/), in the style the
+ * bnReestimation): the W8A8 calibration's selection and letterbox code (libs/core/src/images/calibration/), in the style the
  * export stage passes (stage.ts: the trainings' validation style).
  */
 import { join } from 'node:path';
 import type { LetterboxStyle } from '../../core/src/config/choices.ts';
 import type { RunLayout } from '../../core/src/layout.ts';
-import { selectTrainImages } from '../../eval/src/calibration/train-images.ts';
-import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
+import { selectTrainImages } from '../../core/src/images/calibration/train-images.ts';
+import { calibrationFiles, writeCalibrationSet } from '../../core/src/images/calibration/write-set.ts';
 
 /** Writes `count` letterboxed train images and their list into `dir`; returns the two files for the request. */
 export async function writeBnImages(layout: RunLayout, count: number, imgsz: number, style: LetterboxStyle, dir: string): Promise<{ tensor: string; meta: string }> {

@@ -15,9 +15,9 @@ import { ptqW8a8RequestSchema } from '../../core/src/schemas/ptq-w8a8.ts';
 import { runStageMain } from '../../core/src/stage-args.ts';
 import { writeDirAtomically } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
-import { selectTrainImages } from '../../eval/src/calibration/train-images.ts';
-import { calibrationFiles, writeCalibrationSet } from '../../eval/src/calibration/write-set.ts';
-import { fixedInputSide } from '../../eval/src/model-input.ts';
+import { selectTrainImages } from '../../core/src/images/calibration/train-images.ts';
+import { calibrationFiles, writeCalibrationSet } from '../../core/src/images/calibration/write-set.ts';
+import { fixedInputSide } from '../../core/src/onnx-input.ts';
 
 export async function runPtqW8a8Stage(profile: Profile, layout: RunLayout): Promise<void> {
   const { calibrationImages, calibrationMethod } = loadSection('ptq', profile);

@@ -1,6 +1,6 @@
 """The letterboxed train images the TypeScript side writes for a stage that runs the model on data: the W8A8
-calibration (ptq-w8a8) and the BatchNorm re-estimation before export. libs/eval/src/calibration/ selects and
-letterboxes them as the evaluator feeds the model; this reads them back.
+calibration (ptq-w8a8) and the BatchNorm re-estimation before export. libs/core/src/images/calibration/ selects
+and letterboxes them as the evaluator feeds the model; this reads them back.
 """
 
 from __future__ import annotations

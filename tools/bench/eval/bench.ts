@@ -30,7 +30,7 @@ import { pythonPackageRoot } from '../../../libs/core/src/python.ts';
 import { projectPython as python } from '../../../libs/core/src/python-env.ts';
 import type { LatencyStats } from '../../../libs/core/src/schemas/eval.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
-import { syntheticRgb } from '../../../libs/eval/testing/parity/fixture-images.ts';
+import { syntheticRgb } from '../../../libs/core/src/images/testing/fixture-images.ts';
 import { settingsWith } from '../../../libs/eval/src/defaults.ts';
 import { evaluateOnnx } from '../../../libs/eval/src/evaluate-onnx.ts';
 

@@ -18,9 +18,9 @@ import sharp from 'sharp';
 import { runMain, UserError } from '../../../libs/core/src/errors.ts';
 import { projectPython as python } from '../../../libs/core/src/python-env.ts';
 import { workspaceRoot } from '../../../libs/core/src/workspace.ts';
-import { decodeImageRgb } from '../../../libs/eval/src/decode-image.ts';
-import { letterbox, type LetterboxStyle } from '../../../libs/eval/src/letterbox.ts';
-import { syntheticRgb } from '../../../libs/eval/testing/parity/fixture-images.ts';
+import { decodeImageRgb } from '../../../libs/core/src/images/decode-image.ts';
+import { letterbox, type LetterboxStyle } from '../../../libs/core/src/images/letterbox.ts';
+import { syntheticRgb } from '../../../libs/core/src/images/testing/fixture-images.ts';
 
 /** The sizes the end-to-end benchmark (bench.ts) generates, and a large one. */
 const SIZES = [[640, 480], [480, 640], [500, 375], [640, 427], [612, 612], [640, 360], [1024, 768]] as const;

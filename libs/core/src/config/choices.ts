@@ -4,7 +4,7 @@
  * loads none of it. schema.ts builds its enums from them.
  */
 
-/** How an image becomes the model's input: libs/eval/src/letterbox.ts says what each style does. */
+/** How an image becomes the model's input: libs/core/src/images/letterbox.ts says what each style does. */
 export const letterboxStyles = ['val', 'predict'] as const;
 export type LetterboxStyle = (typeof letterboxStyles)[number];
 

@@ -35,7 +35,7 @@ export const ptqW8a8JsonSchema = z.looseObject({
   }),
 });
 
-/** ptq-w8a8/calibration.json, written by the ptq-w8a8 stage (libs/eval/src/calibration/write-set.ts) beside the tensor yolo_py reads. */
+/** ptq-w8a8/calibration.json, written by the ptq-w8a8 stage (libs/core/src/images/calibration/write-set.ts) beside the tensor yolo_py reads. */
 export const calibrationListSchema = z.looseObject({
   shape: z.array(count).length(4),
   imgsz: count,

@@ -1,4 +1,4 @@
-import { roundHalfEven } from '../rounding.ts';
+import { roundHalfEven } from '../../../core/src/rounding.ts';
 import { AP_EPS, F1_SMOOTHING } from './params.ts';
 
 /**

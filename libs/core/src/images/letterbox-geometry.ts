@@ -1,4 +1,4 @@
-import { roundHalfEven } from './rounding.ts';
+import { roundHalfEven } from '../rounding.ts';
 
 /**
  * Where an image lands inside the square model input: Ultralytics' LetterBox with a fixed square size, auto=False,

@@ -1,5 +1,5 @@
-"""Oracle for geometry.test.ts: Ultralytics' scale_boxes (ratio_pad=None, i.e. shapes only) followed by the xywh
-conversion of pred_to_json, on float32 boxes read from stdin as JSON.
+"""Oracle for letterbox-geometry.test.ts: Ultralytics' scale_boxes (ratio_pad=None, i.e. shapes only) followed by the
+xywh conversion of pred_to_json, on float32 boxes read from stdin as JSON.
 
 Input: {"cases": [{"input": [h, w], "orig": [h, w], "boxes": [[x1, y1, x2, y2], ...]}, ...]}
 Output: per case {"xyxy": [...], "xywh": [...]} as float32 values widened to float64.

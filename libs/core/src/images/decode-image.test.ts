@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../core/src/errors.ts';
+import { UserError } from '../errors.ts';
 import sharp from 'sharp';
 import { decodeImageRgb, hasAdobeMarker, jpegComponentCount } from './decode-image.ts';
-import { runOracle } from '../testing/parity/run-oracle.ts';
-import { writeFixtureJpegs } from '../testing/parity/fixture-images.ts';
+import { runOracle } from './testing/run-oracle.ts';
+import { writeFixtureJpegs } from './testing/fixture-images.ts';
 
 test('sharp decoding equals Ultralytics imread (cv2) byte for byte, EXIF, gray, ICC and CMYK included', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'eval-decode-'));

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { UserError } from '../../../core/src/errors.ts';
-import { withTempDir } from '../../../core/src/testing/temp-dir.ts';
+import { UserError } from '../../errors.ts';
+import { withTempDir } from '../../testing/temp-dir.ts';
 import { decodeImageRgb } from '../decode-image.ts';
 import { letterbox } from '../letterbox.ts';
 import { calibrationListSha256, selectCalibrationImages } from './select.ts';
 import { calibrationFiles, writeCalibrationSet } from './write-set.ts';
 import { selectTrainImages } from './train-images.ts';
-import { artifactFiles, runLayout } from '../../../core/src/layout.ts';
+import { artifactFiles, runLayout } from '../../layout.ts';
 import { mkdir, writeFile as writeFileAsync } from 'node:fs/promises';
 
 const names = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `${String(i + offset).padStart(12, '0')}.jpg`);

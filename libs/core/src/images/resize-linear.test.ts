@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resizeBilinear } from './resize-linear.ts';
-import { runOracle } from '../testing/parity/run-oracle.ts';
+import { runOracle } from './testing/run-oracle.ts';
 
 interface ResizeCase {
   src: string;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { decodeImageRgb } from '../decode-image.ts';
 import { letterbox, type LetterboxStyle } from '../letterbox.ts';
 import type { CalibrationList } from './select.ts';
-import { calibrationListFileName } from '../../../core/src/layout.ts';
-import type { CalibrationJson } from '../../../core/src/schemas/ptq-w8a8.ts';
+import { calibrationListFileName } from '../../layout.ts';
+import type { CalibrationJson } from '../../schemas/ptq-w8a8.ts';
 
 /** The two files of a calibration set inside its folder, read by yolo_py.image_set.read_image_set. */
 export const calibrationFiles = { tensor: 'calibration.f32', meta: calibrationListFileName } as const;
@@ -37,7 +37,7 @@ export async function writeCalibrationSet(
     images: list.images,
     requested: list.requested,
     sha256: list.sha256,
-    preprocessing: `the evaluator's own decode + ${style}-style letterbox (libs/eval/src/letterbox.ts): RGB / 255, CHW, pad 114`,
+    preprocessing: `the evaluator's own decode + ${style}-style letterbox (libs/core/src/images/letterbox.ts): RGB / 255, CHW, pad 114`,
   };
   await writeFile(join(dir, calibrationFiles.meta), JSON.stringify(meta, null, 2) + '\n');
   return { tensorBytes: bytes.length };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { UserError } from '../../core/src/errors.ts';
+import { UserError } from '../errors.ts';
 import type { RawImage } from './resize-linear.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireArtifact } from '../../../core/src/artifacts.ts';
-import { artifactFiles, type RunLayout } from '../../../core/src/layout.ts';
+import { requireArtifact } from '../../artifacts.ts';
+import { artifactFiles, type RunLayout } from '../../layout.ts';
 import { selectCalibrationImages, type CalibrationList } from './select.ts';
 
 /**

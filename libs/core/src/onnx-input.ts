@@ -4,8 +4,12 @@
  * the one fact its output depends on, rather than from train.yaml or from export.json, which changes with every model.
  */
 import ort from 'onnxruntime-node';
-import { UserError } from '../../core/src/errors.ts';
-import type { ValueInfo } from './model-io.ts';
+import { UserError } from './errors.ts';
+
+/** What onnxruntime reports for one model input or output (InferenceSession.inputMetadata / outputMetadata). */
+export type ValueInfo =
+  | { readonly name: string; readonly isTensor: false }
+  | { readonly name: string; readonly isTensor: true; readonly type: string; readonly shape: ReadonlyArray<number | string> };
 
 export async function fixedInputSide(onnxPath: string): Promise<number> {
   let session: ort.InferenceSession;

@@ -5,9 +5,9 @@ import {
   valLetterboxGeometry,
   type InverseLetterbox,
   type LetterboxGeometry,
-} from './geometry.ts';
+} from './letterbox-geometry.ts';
 import { resizeBilinear, resizeBilinearRows, type RawImage } from './resize-linear.ts';
-import type { LetterboxStyle } from '../../core/src/config/choices.ts';
+import type { LetterboxStyle } from '../config/choices.ts';
 
 /** Ultralytics' letterbox fill colour (gray 114 in every channel). */
 export const PAD_VALUE = 114;

@@ -1,6 +1,6 @@
-import { UserError } from '../../../core/src/errors.ts';
-import { sha256Text } from '../../../core/src/hashing.ts';
-import type { CalibrationJson } from '../../../core/src/schemas/ptq-w8a8.ts';
+import { UserError } from '../../errors.ts';
+import { sha256Text } from '../../hashing.ts';
+import type { CalibrationJson } from '../../schemas/ptq-w8a8.ts';
 
 const IMAGE_FILE = /\.(jpe?g|png|bmp|webp)$/i;
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImageRgb } from './decode-image.ts';
 import { letterbox, PAD_VALUE } from './letterbox.ts';
-import { runOracle } from '../testing/parity/run-oracle.ts';
-import { writeFixtureJpegs } from '../testing/parity/fixture-images.ts';
+import { runOracle } from './testing/run-oracle.ts';
+import { writeFixtureJpegs } from './testing/fixture-images.ts';
 
 interface OracleImage {
   path: string;
