@@ -166,6 +166,8 @@ test('nx affected after a conf/ change lists exactly the projects that depend on
   assert.deepEqual(await affected('conf/ptq.yaml', comment), sorted(['ptq-w8a8', 'eval', 'summary']));
   // affected follows the project graph: every project downstream of export, although Nx's hash later keeps ptq-w8a8 cached.
   assert.deepEqual(await affected('conf/qat.yaml', comment), sorted(['train-qat', 'train-qat-ft', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
+  // The fine-tune's schedule has a file of its own: the from-scratch train-qat is not affected.
+  assert.deepEqual(await affected('conf/finetune.yaml', comment), sorted(['train-qat-ft', 'export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
   assert.deepEqual(await affected('conf/export.yaml', comment), sorted(['export', 'ptq-w4a16', 'ptq-w8a8', 'eval', 'summary']));
   assert.deepEqual(await affected('conf/hyp.scratch.yaml', comment), sorted(all.filter((p) => p !== 'dataset')));
   assert.deepEqual(await affected('conf/dataset.yaml', comment), sorted(all.filter((p) => p !== 'hyps')));

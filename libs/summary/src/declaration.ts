@@ -4,7 +4,7 @@ import type { StageDeclaration } from '../../core/src/stage-declaration.ts';
 
 export const summary: StageDeclaration = {
   // The config digest in summary.md covers every section that decides results.
-  conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'export.yaml', 'ptq.yaml', 'eval.yaml', 'preprocess.yaml', 'hyp.scratch.yaml'],
+  conf: ['dataset.yaml', 'train.yaml', 'qat.yaml', 'finetune.yaml', 'export.yaml', 'ptq.yaml', 'eval.yaml', 'preprocess.yaml', 'hyp.scratch.yaml'],
   code: { ts: ['libs/summary/src/stage.ts'], python: [] },
   pythonPackages: [],
   reads: {

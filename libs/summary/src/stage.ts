@@ -33,6 +33,7 @@ export async function configDigest(profile: Profile): Promise<string> {
     dataset: loadSection('dataset', profile),
     train: loadSection('train', profile),
     qat: loadSection('qat', profile),
+    finetune: loadSection('finetune', profile),
     export: loadSection('export', profile),
     eval: loadSection('eval', profile),
     preprocess: loadSection('preprocess', profile),

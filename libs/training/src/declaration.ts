@@ -24,15 +24,19 @@ export interface Training {
   alsoReads?: StageDeclaration['reads'];
   /** Upstream reads a conf/ setting decides, evaluated by the Nx plugin only (StageDeclaration.confDecidedReads). */
   confDecidedReads?: StageDeclaration['confDecidedReads'];
+  /** Fine-tunes a trained model: conf/finetune.yaml (its schedule) is then an input; otherwise run-training.ts never reads it. */
+  fineTune?: boolean;
 }
 
 /** The declaration of the training stage `stage` (its registered name), whose script libs/<stage>/src/stage.ts calls run-training.ts. */
 export function trainingDeclaration(stage: string, t: Training): StageDeclaration {
   return {
-    conf: t.quantized ? ['train.yaml', 'qat.yaml'] : ['train.yaml'],
-    confNotInputs: t.quantized
-      ? trainingNotInputs
-      : { ...trainingNotInputs, 'qat.yaml': 'the shared run-training.ts loads it for the QAT variants only: an FP16 run never reads it' },
+    conf: ['train.yaml', ...(t.quantized ? ['qat.yaml'] : []), ...(t.fineTune ? ['finetune.yaml'] : [])],
+    confNotInputs: {
+      ...trainingNotInputs,
+      ...(t.quantized ? {} : { 'qat.yaml': 'the shared run-training.ts loads it for the QAT variants only: an FP16 run never reads it' }),
+      ...(t.fineTune ? {} : { 'finetune.yaml': 'the shared run-training.ts loads it for the fine-tune only: a training from scratch never reads it' }),
+    },
     code: { ts: [`libs/${stage}/src/stage.ts`], python: ['yolo_py.train'] },
     pythonPackages: trainingPackages,
     reads: { dataset: [f.fingerprint], hyps: [trainArgsFileName], ...t.alsoReads },

@@ -83,25 +83,27 @@ test('distillation: off, the QAT request has none; on, it names the teacher, its
   assert.notEqual(recipeDigest(base), recipeDigest(buildTrainRequest(inputs)));
 });
 
-test('the fine-tune request: the QAT settings, conf/qat.yaml fineTune epochs and lr0 factor, and the FP16 checkpoint it starts from', () => {
+test('the fine-tune request: the QAT settings, conf/finetune.yaml epochs and lr0 factor, and the FP16 checkpoint it starts from', () => {
   const start = { path: '/r/fp16/weights/best.pt', sha256: 'a'.repeat(64) };
-  const request = buildTrainRequest({ ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: start });
-  assert.equal(request.epochs, 50, 'fineTune.epochs, not the from-scratch schedule');
+  const finetune = loadSection('finetune', 'coco');
+  const request = buildTrainRequest({ ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: start, finetune });
+  assert.equal(request.epochs, 50, 'finetune.yaml epochs, not the from-scratch schedule');
   assert.deepEqual(request.fine_tune, { init_from: start.path, init_sha256: start.sha256, lr_scale: 0.1 });
   assert.deepEqual(request.qat, buildTrainRequest(inputs).qat, 'the same quantizer as train-qat');
   assert.ok(request.collapse_watch, 'the collapse watch covers the fine-tune too');
   assert.equal(buildTrainRequest(inputs).fine_tune, null);
   assert.equal(buildTrainRequest(inputs).epochs, 500);
-  assert.throws(() => buildTrainRequest({ ...inputs, variant: 'qat-ft' }), /needs the FP16 checkpoint/);
+  assert.throws(() => buildTrainRequest({ ...inputs, variant: 'qat-ft', finetune }), /needs the FP16 checkpoint/);
+  assert.throws(() => buildTrainRequest({ ...inputs, variant: 'qat-ft', initFrom: start }), /needs conf\/finetune\.yaml's schedule/);
   // A new FP16 model (another sha256) supersedes an unfinished fine-tune; the same one at another path is another recipe too.
-  const other = buildTrainRequest({ ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: { ...start, sha256: 'b'.repeat(64) } });
+  const other = buildTrainRequest({ ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: { ...start, sha256: 'b'.repeat(64) }, finetune });
   assert.notEqual(recipeDigest(other), recipeDigest(request));
   assert.equal(recipeDigest({ ...request, device: '3', resume_from: '/x/last.pt' }), recipeDigest(request));
   assert.equal(resolveDevice('qat-ft', inputs.resources, { QAT_FT_DEVICE: '1', QAT_DEVICE: '2' }), '1');
   assert.equal(request.distill, null, 'distillation off (the default)');
   // Distilling: the fine-tune learns from the FP16 teacher too, which is the very file it starts from.
   const distilling = buildTrainRequest({
-    ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: start, qat: { ...inputs.qat, distill: { weight: 0.5, temperature: 4 } }, teacher: start,
+    ...inputs, variant: 'qat-ft', saveDir: '/r/.in-progress/qat-ft', initFrom: start, finetune, qat: { ...inputs.qat, distill: { weight: 0.5, temperature: 4 } }, teacher: start,
   });
   assert.deepEqual(distilling.distill, { teacher: start.path, teacher_sha256: start.sha256, weight: 0.5, temperature: 4 });
   assert.notEqual(recipeDigest(distilling), recipeDigest(request));

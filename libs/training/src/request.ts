@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { canonicalJson, sha256Text } from '../../core/src/hashing.ts';
 import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import type { distillRequestSchema, trainRequestSchema } from '../../core/src/schemas/training.ts';
-import { devicePattern, deviceExpectation, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
+import { devicePattern, deviceExpectation, type FinetuneConfig, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { isQuantized, type Variant } from '../../core/src/variants.ts';
 
@@ -28,6 +28,8 @@ export interface RequestInputs {
   saveDir: string;
   /** Required for qat-ft only: the FP16 checkpoint it starts from and that file's sha256 (run-training.ts fineTuneStart). */
   initFrom?: { path: string; sha256: string } | null;
+  /** Required for qat-ft only: its schedule, conf/finetune.yaml. */
+  finetune?: FinetuneConfig | null;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -76,7 +78,7 @@ function distillRequest(variant: Variant, qat: QatConfig | null, teacher: Teache
 export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
   const { train, qat, resources, variant } = inputs;
   if (isQuantized(variant) && !qat) throw new Error(`the ${variant} request needs conf/qat.yaml's settings`);
-  const fineTune = variant === 'qat-ft' ? fineTuneRequest(qat!, inputs.initFrom) : null;
+  const fineTune = variant === 'qat-ft' ? fineTuneRequest(inputs.finetune ?? null, inputs.initFrom) : null;
   const env = inputs.env ?? process.env;
   const workers = env.TRAIN_WORKERS === undefined || env.TRAIN_WORKERS === '' ? resources.workers : Number(env.TRAIN_WORKERS);
   if (!Number.isInteger(workers) || workers < 0) {
@@ -87,7 +89,7 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
     model: train.model,
     data: inputs.dataYaml,
     save_dir: inputs.saveDir,
-    epochs: fineTune ? qat!.fineTune.epochs : train.epochs,
+    epochs: fineTune ? inputs.finetune!.epochs : train.epochs,
     batch: train.batch,
     imgsz: train.imgsz,
     seed: train.seed,
@@ -113,9 +115,10 @@ export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
 }
 
 /** The fine-tune's part of its request: where it starts (the file and its sha256, part of the recipe digest) and lr0's factor. */
-function fineTuneRequest(qat: QatConfig, initFrom: RequestInputs['initFrom']): NonNullable<TrainRequest['fine_tune']> {
+function fineTuneRequest(finetune: FinetuneConfig | null, initFrom: RequestInputs['initFrom']): NonNullable<TrainRequest['fine_tune']> {
   if (!initFrom) throw new Error('the qat-ft request needs the FP16 checkpoint it starts from');
-  return { init_from: initFrom.path, init_sha256: initFrom.sha256, lr_scale: qat.fineTune.lrScale };
+  if (!finetune) throw new Error("the qat-ft request needs conf/finetune.yaml's schedule");
+  return { init_from: initFrom.path, init_sha256: initFrom.sha256, lr_scale: finetune.lrScale };
 }
 
 /**

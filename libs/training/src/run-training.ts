@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { requireArtifact } from '../../core/src/artifacts.ts';
 import { keyLocation, loadSection, type Profile } from '../../core/src/config/load.ts';
-import type { QatConfig } from '../../core/src/config/schema.ts';
+import type { FinetuneConfig, QatConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout } from '../../core/src/layout.ts';
 import { isQuantized, type Variant } from '../../core/src/variants.ts';
@@ -52,6 +52,7 @@ interface Upstream {
   qat: QatConfig | null;
   teacher: Teacher | null;
   initFrom: { path: string; sha256: string } | null;
+  finetune: FinetuneConfig | null;
 }
 
 function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstream: Upstream): TrainRequest {
@@ -66,6 +67,7 @@ function requestFor(variant: Variant, profile: Profile, layout: RunLayout, upstr
     dataYaml: upstream.dataYaml,
     saveDir: layout.trainInProgress[variant],
     initFrom: upstream.initFrom,
+    finetune: upstream.finetune,
   });
 }
 
@@ -74,6 +76,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   const qat = isQuantized(variant) ? loadSection('qat', profile) : null;
   const teacher = await resolveTeacher(variant, qat, layout);
   const initFrom = await fineTuneStart(variant, layout);
+  const finetune = variant === 'qat-ft' ? loadSection('finetune', profile) : null;
   const files = inProgressFiles(layout.trainInProgress[variant]);
   const release = await acquireLock(files);
   const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);
@@ -84,7 +87,7 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
     await removeStalePartials(files.dir);
     // Ultralytics reads (and caches labels in) this training's own view of the dataset, never the dataset's output.
     const dataYaml = await prepareDataView(layout.dataset, layout.trainData[variant]);
-    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml, qat, teacher, initFrom });
+    const request = requestFor(variant, profile, layout, { ...upstream, dataYaml, qat, teacher, initFrom, finetune });
     const plan = await planResume(files, request);
     if (plan.kind === 'superseded') log(`the recipe changed: the earlier unfinished run was moved to ${fromWorkspace(plan.movedTo)}`);
     if (plan.kind === 'resume') log(`resuming the interrupted run from ${fromWorkspace(plan.checkpoint)}`);

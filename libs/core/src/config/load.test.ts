@@ -61,7 +61,7 @@ test('broken YAML and a missing file name the file', () => {
   assert.throws(() => loadSection('qat', 'demo', dir), /config file not found: expected conf\/qat\.yaml/);
 });
 
-const qat = { weightBitWidth: 4, perChannel: true, narrowRange: true, keepFloat: ['*.dfl.conv'], layers: [] as unknown[], distill: null, fineTune: { epochs: 50, lrScale: 0.1 } };
+const qat = { weightBitWidth: 4, perChannel: true, narrowRange: true, keepFloat: ['*.dfl.conv'], layers: [] as unknown[], distill: null };
 
 test('per-layer bit widths: the default is none, and a first-conv-and-head entry validates', () => {
   for (const profile of knownProfiles) assert.deepEqual(loadSection('qat', profile).layers, [], profile); // today's all-4-bit
@@ -104,23 +104,25 @@ test('BatchNorm re-estimation before export is off by default; a bad count is re
   assert.throws(() => resolveSection('export', { ...exp, bnReestimation: { images: 8, batch: 4 } }, 'demo', 'conf/export.yaml'), /bnReestimation\.batch: unknown key \(known keys: images\)/);
 });
 
-test('the QAT fine-tune: a few epochs at a scaled-down lr0 per profile, one epoch on demo and ci', () => {
-  assert.deepEqual(loadSection('qat', 'coco').fineTune, { epochs: 50, lrScale: 0.1 });
-  assert.deepEqual(loadSection('qat', 'gpu').fineTune, { epochs: 3, lrScale: 0.1 }, 'a profile overriding epochs keeps the base lrScale');
-  for (const profile of ['demo', 'ci'] as const) assert.equal(loadSection('qat', profile).fineTune.epochs, 1, profile);
-  for (const profile of knownProfiles) assert.ok(loadSection('qat', profile).fineTune.epochs < loadSection('train', profile).epochs, `${profile}: fewer epochs than training from scratch`);
+test('the QAT fine-tune (conf/finetune.yaml): a few epochs at a scaled-down lr0 per profile, one epoch on demo and ci', () => {
+  assert.deepEqual(loadSection('finetune', 'coco'), { epochs: 50, lrScale: 0.1 });
+  assert.deepEqual(loadSection('finetune', 'gpu'), { epochs: 3, lrScale: 0.1 }, 'a profile overriding epochs keeps the base lrScale');
+  for (const profile of ['demo', 'ci'] as const) assert.equal(loadSection('finetune', profile).epochs, 1, profile);
+  for (const profile of knownProfiles) assert.ok(loadSection('finetune', profile).epochs < loadSection('train', profile).epochs, `${profile}: fewer epochs than training from scratch`);
+  assert.ok(!('fineTune' in loadSection('qat', 'coco')), 'not in qat.yaml, which the from-scratch train-qat hashes');
 });
 
-test('a bad fineTune key is refused naming it, as written in the file', () => {
-  const bad = (fineTune: unknown, profile?: Record<string, unknown>) => () =>
-    resolveSection('qat', { ...qat, fineTune, ...(profile ? { profiles: { gpu: profile } } : {}) }, 'gpu', 'conf/qat.yaml');
-  assert.throws(bad({ epochs: 0, lrScale: 0.1 }), /conf\/qat\.yaml: fineTune\.epochs: .*>=1.*got 0/);
-  assert.throws(bad({ epochs: 2.5, lrScale: 0.1 }), /conf\/qat\.yaml: fineTune\.epochs: .*got 2\.5/);
-  assert.throws(bad({ epochs: 5, lrScale: 0 }), /conf\/qat\.yaml: fineTune\.lrScale: .*>0.*got 0/);
-  assert.throws(bad({ epochs: 5, lrScale: 2 }), /conf\/qat\.yaml: fineTune\.lrScale: .*<=1.*got 2/);
-  assert.throws(bad({ epochs: 5 }), /conf\/qat\.yaml: fineTune\.lrScale: .*key missing/);
-  assert.throws(bad({ epochs: 5, lrScale: 0.1, warmup: 1 }), /conf\/qat\.yaml: fineTune\.warmup: unknown key \(known keys: epochs, lrScale\)/);
-  assert.throws(bad(qat.fineTune, { fineTune: { lrScale: 'small' } }), /conf\/qat\.yaml: profiles\.gpu\.fineTune\.lrScale: .*"small"/);
+test('a bad finetune key is refused naming it, as written in the file', () => {
+  const schedule = { epochs: 5, lrScale: 0.1 };
+  const bad = (base: unknown, profile?: Record<string, unknown>) => () =>
+    resolveSection('finetune', { ...(base as object), ...(profile ? { profiles: { gpu: profile } } : {}) }, 'gpu', 'conf/finetune.yaml');
+  assert.throws(bad({ epochs: 0, lrScale: 0.1 }), /conf\/finetune\.yaml: epochs: .*>=1.*got 0/);
+  assert.throws(bad({ epochs: 2.5, lrScale: 0.1 }), /conf\/finetune\.yaml: epochs: .*got 2\.5/);
+  assert.throws(bad({ epochs: 5, lrScale: 0 }), /conf\/finetune\.yaml: lrScale: .*>0.*got 0/);
+  assert.throws(bad({ epochs: 5, lrScale: 2 }), /conf\/finetune\.yaml: lrScale: .*<=1.*got 2/);
+  assert.throws(bad({ epochs: 5 }), /conf\/finetune\.yaml: lrScale: .*key missing/);
+  assert.throws(bad({ ...schedule, warmup: 1 }), /conf\/finetune\.yaml: warmup: unknown key \(known keys: epochs, lrScale\)/);
+  assert.throws(bad(schedule, { lrScale: 'small' }), /conf\/finetune\.yaml: profiles\.gpu\.lrScale: .*"small"/);
 });
 
 test('mergeProfile merges objects and replaces arrays and leaves', () => {

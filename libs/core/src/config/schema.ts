@@ -91,9 +91,13 @@ export const qatSchema = z.strictObject({
    * (distill-graph.ts); train-qat-ft always does (it starts from that file).
    */
   distill: z.strictObject({ weight: z.number().gt(0), temperature: z.number().gt(0) }).nullable(),
-  /** train-qat-ft: epochs, and lr0's factor (warmup off), of the QAT fine-tune of train-fp16's best.pt. */
-  fineTune: z.strictObject({ epochs: positiveInt, lrScale: z.number().gt(0).max(1) }),
 });
+
+/**
+ * train-qat-ft's schedule: epochs, and lr0's factor (warmup off), of the QAT fine-tune of train-fp16's best.pt. A file
+ * of its own because Nx hashes conf files whole: in qat.yaml, a fine-tune edit retrained the 500-epoch train-qat.
+ */
+export const finetuneSchema = z.strictObject({ epochs: positiveInt, lrScale: z.number().gt(0).max(1) });
 
 export const exportSchema = z.strictObject({
   opset: z.number().int().min(13).max(21),
@@ -183,6 +187,7 @@ export const sectionSchemas = {
   dataset: datasetSchema,
   train: trainSchema,
   qat: qatSchema,
+  finetune: finetuneSchema,
   export: exportSchema,
   eval: evalSchema,
   preprocess: preprocessSchema,
@@ -196,5 +201,6 @@ export type SectionConfig<S extends SectionName> = z.infer<(typeof sectionSchema
 export type DatasetConfig = SectionConfig<'dataset'>;
 export type TrainConfig = SectionConfig<'train'>;
 export type QatConfig = SectionConfig<'qat'>;
+export type FinetuneConfig = SectionConfig<'finetune'>;
 export type ResourcesConfig = SectionConfig<'resources'>;
 export type WatchConfig = SectionConfig<'watch'>;
