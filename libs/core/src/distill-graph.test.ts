@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { confDir } from './config/load.ts';
 import { teacherReads } from './distill-graph.ts';
-import { directUpstream, graphReads, nxStageTarget } from './nx-targets.ts';
+import { directUpstream, graphReads, nxStageProjects, nxStageTarget } from './nx-targets.ts';
 import { stages } from './stage-registry.ts';
 import { workspaceRoot } from './workspace.ts';
 
@@ -46,4 +46,16 @@ test('train-qat-ft reads train-fp16 best.pt whatever conf/ says: its start, and 
   assert.deepEqual(stages['train-qat-ft'].reads['train-fp16'], ['weights/best.pt']);
   assert.equal(stages['train-qat-ft'].confDecidedReads, undefined);
   assert.ok(directUpstream('train-qat-ft').includes('train-fp16'));
+});
+
+test('one graph build works the teacher read out once, however often the walks visit train-qat', (t) => {
+  const declaration = stages['train-qat'];
+  const decide = declaration.confDecidedReads!;
+  let calls = 0;
+  t.mock.method(declaration, 'confDecidedReads', () => {
+    calls += 1;
+    return decide();
+  });
+  nxStageProjects(workspaceRoot);
+  assert.equal(calls, 1);
 });

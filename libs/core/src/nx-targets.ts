@@ -15,15 +15,27 @@ import { stageNames, stages, type StageName } from './stage-registry.ts';
 /** A stage's Nx project folder: the folder of its declaration and code. */
 export const stageRoot = (stage: StageName): string => join('libs', stage);
 
+type Reads = Readonly<Record<string, readonly string[]>>;
+/** Every stage's reads in one graph build. */
+export type GraphReads = Readonly<Record<StageName, Reads>>;
+
 /** What a stage reads upstream in the graph: its declared reads and those its conf/ settings decide. */
-export function graphReads(stage: StageName): Readonly<Record<string, readonly string[]>> {
+export function graphReads(stage: StageName): Reads {
   const d = stages[stage];
   return { ...d.reads, ...d.confDecidedReads?.() };
 }
 
+/**
+ * Every stage's graph reads, worked out once per graph build: a conf-decided read parses conf files, and the walks
+ * below visit each stage many times.
+ */
+export function allGraphReads(): GraphReads {
+  return Object.fromEntries(stageNames.map((stage) => [stage, graphReads(stage)])) as GraphReads;
+}
+
 /** The stages whose artifacts a stage reads; a name the registry lacks fails here, when Nx builds its graph. */
-export function upstreamOf(stage: StageName): StageName[] {
-  const named = Object.keys(graphReads(stage));
+export function upstreamOf(stage: StageName, reads: GraphReads = allGraphReads()): StageName[] {
+  const named = Object.keys(reads[stage]);
   const unknown = named.filter((s) => !(stageNames as string[]).includes(s));
   if (unknown.length) throw new Error(`${stage}: its declaration reads from ${unknown.join(', ')}, which libs/core/src/stage-registry.ts does not register`);
   return named as StageName[];
@@ -52,10 +64,10 @@ export function nxOutputs(stage: StageName): string[] {
 }
 
 /** The stages this one depends on directly: those it reads from, less those reached through another of them. */
-export function directUpstream(stage: StageName): StageName[] {
-  const reads = upstreamOf(stage);
-  const reachable = (from: StageName): StageName[] => upstreamOf(from).flatMap((s) => [s, ...reachable(s)]);
-  return reads.filter((s) => !reads.some((other) => other !== s && reachable(other).includes(s)));
+export function directUpstream(stage: StageName, reads: GraphReads = allGraphReads()): StageName[] {
+  const upstream = upstreamOf(stage, reads);
+  const reachable = (from: StageName): StageName[] => upstreamOf(from, reads).flatMap((s) => [s, ...reachable(s)]);
+  return upstream.filter((s) => !upstream.some((other) => other !== s && reachable(other).includes(s)));
 }
 
 /** The one command that prints a stage's pinned Python packages (an Nx runtime input). */
@@ -64,15 +76,15 @@ export const stagePackagesCommand = (stage: StageName): string => `node --import
 type NxInput = string | { runtime: string } | { env: string } | { externalDependencies: string[] } | { dependentTasksOutputFiles: string; transitive?: boolean };
 
 /** The Nx target of a stage, as the plugin adds it to the stage's project. */
-export function nxStageTarget(root: string, stage: StageName): {
+export function nxStageTarget(root: string, stage: StageName, reads: GraphReads = allGraphReads()): {
   inputs: NxInput[];
   outputs: string[];
   dependsOn: Array<{ projects: string[]; target: string; params: 'forward' }>;
   implicitDependencies: string[];
 } {
   const d = stages[stage];
-  const direct = directUpstream(stage);
-  const artifacts = [...new Set(Object.values(graphReads(stage)).flat())];
+  const direct = directUpstream(stage, reads);
+  const artifacts = [...new Set(Object.values(reads[stage]).flat())];
   const inputs: NxInput[] = [
     ...d.conf.map((file) => `{workspaceRoot}/conf/${file}`),
     ...stageCode(root, stage).map((file) => `{workspaceRoot}/${file}`),
@@ -84,7 +96,7 @@ export function nxStageTarget(root: string, stage: StageName): {
       ? [{
           dependentTasksOutputFiles: artifacts.length === 1 ? `**/${artifacts[0]}` : `**/{${artifacts.join(',')}}`,
           // Artifacts of a stage that is not a direct dependency are reached through Nx's transitive walk.
-          ...(upstreamOf(stage).length > direct.length ? { transitive: true } : {}),
+          ...(upstreamOf(stage, reads).length > direct.length ? { transitive: true } : {}),
         }]
       : []),
   ];
@@ -119,8 +131,9 @@ export const stageExecutor = './tools/nx-stage:stage';
  */
 export function nxStageProjects(root: string): Record<string, NxStageProject> {
   const { options, configurations } = stageTargetProfiles();
+  const reads = allGraphReads();
   return Object.fromEntries(stageNames.map((stage) => {
-    const { implicitDependencies, ...target } = nxStageTarget(root, stage);
+    const { implicitDependencies, ...target } = nxStageTarget(root, stage, reads);
     return [stageRoot(stage), {
       name: stage,
       sourceRoot: join(stageRoot(stage), 'src'),
