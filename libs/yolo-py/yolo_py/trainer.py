@@ -253,10 +253,6 @@ class ExperimentTrainer(DetectionTrainer):
         """Ultralytics' validation, plus the QAT code-change share (a results.csv and TensorBoard column) and
         the collapse watch, which reads the epoch's mAP."""
         started = time.perf_counter()
-        if isinstance(self.model, GraphedTraining) and self.loss_items is not None:
-            # Ultralytics' validator sums its losses in zeros_like(trainer.loss_items): on the training device, while
-            # the graphed loop hands CPU copies (yolo_py/deferred_loss_items.py).
-            self.loss_items = {k: v.to(self.device) for k, v in self.loss_items.items()}
         metrics, fitness = super().validate()
         self.out_of_loop["validationSeconds"] += time.perf_counter() - started
         if metrics is not None and RANK in {-1, 0}:
@@ -447,11 +443,18 @@ def _start_loss_items(trainer: ExperimentTrainer) -> None:
 
 
 def _exact_epoch_losses(trainer: ExperimentTrainer) -> None:
-    """The epoch's mean loss items over every batch, in place of the running mean of the one-batch-late items the
-    loop kept (yolo_py/deferred_loss_items.py)."""
-    mean = trainer.model.loss_items.epoch_mean() if isinstance(trainer.model, GraphedTraining) else None
+    """What the graphed loop hands Ultralytics back at the epoch's end (yolo_py/deferred_loss_items.py): the epoch's
+    mean loss items over every batch, in place of the running mean of the one-batch-late items the loop kept, and the
+    last items on the training device, where Ultralytics' validator sums its losses (zeros_like(trainer.loss_items)),
+    in place of their CPU copies."""
+    if not isinstance(trainer.model, GraphedTraining):
+        return
+    mean = trainer.model.loss_items.epoch_mean()
     if mean is not None:
         trainer.tloss = mean
+    items = getattr(trainer, "loss_items", None)
+    if items is not None:
+        trainer.loss_items = {k: v.to(trainer.device) for k, v in items.items()}
 
 
 def read_results_column(csv: Path, column: str) -> list[tuple[int, float]]:
