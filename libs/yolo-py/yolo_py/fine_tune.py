@@ -27,12 +27,10 @@ def start_problem(fine_tune: dict[str, Any]) -> str | None:
 
 
 def fp16_start_state(fine_tune: dict[str, Any]) -> dict[str, torch.Tensor]:
-    """The float32 state dict of the request's FP16 checkpoint (EMA weights, as Ultralytics loads them)."""
+    """The float32 state dict of the request's FP16 checkpoint (EMA weights, as Ultralytics loads them). yolo_py.train
+    has checked the file against the request (start_problem) before any training process starts: not hashed again."""
     from ultralytics.nn.tasks import load_checkpoint
 
-    problem = start_problem(fine_tune)
-    if problem:
-        raise ValueError(problem)
     model, _ = load_checkpoint(Path(fine_tune["init_from"]), device="cpu")
     return {name: tensor.detach().float() for name, tensor in model.state_dict().items()}
 
