@@ -49,8 +49,8 @@ test('train-qat-ft reads train-fp16 best.pt whatever conf/ says: its start, and 
 });
 
 test('one graph build works the teacher read out once, however often the walks visit train-qat', (t) => {
-  const declaration = stages['train-qat'];
-  const decide = declaration.confDecidedReads!;
+  const declaration = stages['train-qat'] as { confDecidedReads: NonNullable<(typeof stages)['train-qat']['confDecidedReads']> };
+  const decide = declaration.confDecidedReads;
   let calls = 0;
   t.mock.method(declaration, 'confDecidedReads', () => {
     calls += 1;
