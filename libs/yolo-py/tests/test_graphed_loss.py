@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from yolo_py.graphed_loss import STATIC_MASK, STATIC_TARGETS, _split, covers, stage_targets
+from yolo_py.graphed_loss import STATIC_MASK, STATIC_TARGETS, covers, graph_inputs, rebuilder, stage_targets
 from yolo_py.static_loss import BOX_BUCKETS, build_static_loss
 
 IMGSZ, NUM_CLASSES, BATCH = 128, 3, 4
@@ -38,7 +38,7 @@ def batch_with(counts: list[int]) -> dict[str, torch.Tensor]:
 def test_the_graph_reads_the_heads_boxes_and_scores_and_only_the_shapes_of_the_features():
     v10 = model("yolov10n.yaml")
     preds = v10(torch.rand(BATCH, 3, IMGSZ, IMGSZ))
-    inputs, rebuild = _split(preds)
+    inputs, rebuild = graph_inputs(preds), rebuilder(preds)
     assert [t.data_ptr() for t in inputs] == [preds[h][k].data_ptr() for h in ("one2many", "one2one") for k in ("boxes", "scores")]
     rebuilt = rebuild([t.detach().clone() for t in inputs])
     for head in ("one2many", "one2one"):
@@ -52,7 +52,7 @@ def test_the_loss_from_the_graphs_inputs_equals_ultralytics_loss_on_the_real_mod
     preds = v10(batch["img"])
     expected, expected_items = v10.loss(batch, preds)
     stage_targets(batch)
-    inputs, rebuild = _split(preds)
+    inputs, rebuild = graph_inputs(preds), rebuilder(preds)
     loss, items = build_static_loss(v10)(rebuild(inputs), batch[STATIC_TARGETS], batch[STATIC_MASK])
     torch.testing.assert_close(loss, expected, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(torch.stack(list(items.values())), torch.stack(list(expected_items.values())), rtol=1e-5, atol=1e-6)

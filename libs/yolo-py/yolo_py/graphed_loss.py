@@ -62,10 +62,10 @@ class GraphedLoss:
     def __call__(self, model: nn.Module, preds: Any, targets: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         if isinstance(self.loss_fn, StaticE2ELoss):
             self.loss_fn.follow(model.criterion)  # the gains the trainer's criterion.update() decayed at the epoch's end
-        inputs, rebuild = _split(preds)
+        inputs = graph_inputs(preds)
         width = targets.shape[1]
         if width not in self.graphs:
-            self.graphs[width] = self._capture(inputs, rebuild, targets, mask)
+            self.graphs[width] = self._capture(inputs, rebuilder(preds), targets, mask)
             self.captures += 1
         loss, items = self.graphs[width](*inputs, targets, mask)
         return loss, dict(zip(LOSS_NAMES, items.unbind()))
@@ -133,12 +133,19 @@ class _LossReplay(torch.autograd.Function):
         return (None, None, None, *(g.clone() for g in captured.head_grads))
 
 
-def _split(preds: Any) -> tuple[list[torch.Tensor], Callable[[list[torch.Tensor]], Any]]:
-    """The tensors of the head's outputs the loss reads by value (the graph's inputs), and a function that rebuilds
-    the outputs' structure from new ones, with shape-only stand-ins (no memory) for SHAPE_ONLY_KEYS."""
-    tensors: list[torch.Tensor] = []
+def graph_inputs(preds: Any) -> list[torch.Tensor]:
+    """The tensors of the head's outputs the loss reads by value (the graph's inputs), in the order rebuilder(preds)
+    takes them; taken at every step (the tensors are new each time, their structure is not)."""
+    return [tensor for tensor, shape_only in _tensor_leaves(preds, False) if not shape_only]
+
+
+def rebuilder(preds: Any) -> Callable[[list[torch.Tensor]], Any]:
+    """A function that rebuilds the outputs' structure from new graph inputs, with shape-only stand-ins (no memory) for
+    SHAPE_ONLY_KEYS; built once, at capture."""
+    count = 0
 
     def walk(node: Any, shape_only: bool) -> Callable[[list[torch.Tensor]], Any]:
+        nonlocal count
         if isinstance(node, dict):
             parts = {k: walk(v, shape_only or k in SHAPE_ONLY_KEYS) for k, v in node.items()}
             return lambda new: {k: part(new) for k, part in parts.items()}
@@ -150,12 +157,23 @@ def _split(preds: Any) -> tuple[list[torch.Tensor], Callable[[list[torch.Tensor]
             if shape_only:
                 stand_in = torch.zeros((), dtype=node.dtype, device=node.device).expand(node.shape)
                 return lambda new: stand_in
-            index = len(tensors)
-            tensors.append(node)
+            index, count = count, count + 1
             return lambda new: new[index]
         return lambda new: node
 
-    return tensors, walk(preds, False)
+    return walk(preds, False)
+
+
+def _tensor_leaves(node: Any, shape_only: bool):
+    """(tensor, read for its shape only) for every tensor of `node`, in the order rebuilder numbers them."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _tensor_leaves(v, shape_only or k in SHAPE_ONLY_KEYS)
+    elif isinstance(node, (list, tuple)):
+        for v in node:
+            yield from _tensor_leaves(v, shape_only)
+    elif isinstance(node, torch.Tensor):
+        yield node, shape_only
 
 
 __all__ = ["GraphedLoss", "STATIC_MASK", "STATIC_TARGETS", "covers", "stage_targets"]
