@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
 import type { ValHead } from './config/schema.ts';
-import { variants, type QuantizedVariant, type Variant } from './variants.ts';
+import { byVariant, variants, type QuantizedVariant, type Variant } from './variants.ts';
 import { workspaceRoot } from './workspace.ts';
 
 /**
@@ -12,7 +12,6 @@ import { workspaceRoot } from './workspace.ts';
 export const experimentName = 'yolov10m_scratch_fp16_vs_w4a16_qat_brevitas';
 export const runsDir = join(workspaceRoot, 'tmp', experimentName);
 
-const byVariant = <T>(make: (v: Variant) => T): Record<Variant, T> => Object.fromEntries(variants.map((v) => [v, make(v)])) as Record<Variant, T>;
 /**
  * Each training's folder in the run root, named as the experiment's plan names it: the variant id names everything
  * else (Nx project, ONNX and metrics files, yolo_py), the folder says which model it holds.

@@ -14,7 +14,7 @@ import { progressJsonSchema, runJsonSchema, trainRequestSchema } from './schemas
 import { valHeads } from './config/schema.ts';
 import { ptqFiles, pythonLayout } from './layout.ts';
 import { offlineSwitches, pythonExitCodes } from './python.ts';
-import { quantizedVariants, variants } from './variants.ts';
+import { fineTuneVariant, quantizedVariants, variants } from './variants.ts';
 import { graphKinds } from './vocabulary.ts';
 import { workspaceRoot } from './workspace.ts';
 
@@ -40,7 +40,7 @@ export const pythonSchemas: Record<string, z.ZodType> = {
 export function pythonContracts(): Record<string, string> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   return {
-    'variants.json': json({ variants, quantized: quantizedVariants }),
+    'variants.json': json({ variants, quantized: quantizedVariants, fineTune: fineTuneVariant }),
     'graph_kinds.json': json({ graphKinds }),
     // The heads a trained model is exported with (and a training validates): conf/train.yaml's valHead names.
     'heads.json': json({ heads: valHeads }),

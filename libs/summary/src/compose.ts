@@ -1,7 +1,7 @@
 /** summary.md from the SummaryInputs: pure, so the whole report is testable without a run. */
 import { artifactFiles, evalVariantOfHead, ptqFiles, type EvalVariant } from '../../core/src/layout.ts';
 import type { ValHead } from '../../core/src/config/schema.ts';
-import { variants, type Variant } from '../../core/src/variants.ts';
+import { byVariant, variants, type Variant } from '../../core/src/variants.ts';
 import { cocoStatKeys, cocoStatLabel, evalVariantLabel, variantLabel, valHeadLabel } from '../../core/src/vocabulary.ts';
 import type { RunInfo, SummaryInputs } from './inputs.ts';
 import { signed, table, type Row } from './markdown.ts';
@@ -67,7 +67,7 @@ function lastLosses(input: SummaryInputs, variant: Variant, split: 'train' | 'va
 export function composeSummary(input: SummaryInputs, generatedAt: Date): string {
   const { runs, metrics, ptq } = input;
   // The exported product: each trained model's one-to-one (NMS-free) file; both heads are compared in headsSection.
-  const exported = { fp16: input.exported.fp16.one2one, qat: input.exported.qat.one2one, 'qat-ft': input.exported['qat-ft'].one2one };
+  const exported = byVariant((v) => input.exported[v].one2one);
   const metricsOfHead = (v: Variant, head: ValHead) => metrics[evalVariantOfHead[v][head]];
   // The eval stage writes `fidelity` into the metrics of the file of the head each training validated.
   const fidelityOf: FidelityOf = (v) => metricsOfHead(v, runs[v].valHead ?? 'one2many-nms').fidelity;
@@ -107,9 +107,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
   const w8 = ptq.w8a8.w8a8;
   const cov = w8.graph.convQuantization;
   const fileOf: Record<Column, { bytes: number; file: string; sha256: string }> = {
-    fp16: { bytes: exported.fp16.fileBytes, file: exported.fp16.file, sha256: exported.fp16.sha256 },
-    qat: { bytes: exported.qat.fileBytes, file: exported.qat.file, sha256: exported.qat.sha256 },
-    'qat-ft': { bytes: exported['qat-ft'].fileBytes, file: exported['qat-ft'].file, sha256: exported['qat-ft'].sha256 },
+    ...byVariant((v) => ({ bytes: exported[v].fileBytes, file: exported[v].file, sha256: exported[v].sha256 })),
     'ptq-w4a16': ptq.w4a16.files.ptqQcdq,
     'ptq-w8a8': ptq.w8a8.files.w8a8,
   };
@@ -172,7 +170,7 @@ export function composeSummary(input: SummaryInputs, generatedAt: Date): string 
     headline,
     '',
     ...recipesSection({
-      runs: { fp16: runs.fp16, qat: runs.qat, 'qat-ft': runs['qat-ft'] },
+      runs,
       mAP50_95: { 'ptq-w4a16': metrics['ptq-w4a16'].mAP50_95, qat: metrics.qat.mAP50_95, 'qat-ft': metrics['qat-ft'].mAP50_95 },
     }),
     `## Accuracy (COCO bbox, ${int(metrics.fp16.images)} val images, this project's ONNX evaluator)`,

@@ -4,13 +4,16 @@ import { qatSettingsRequest } from '../../core/src/schemas/qat-settings.ts';
 import type { distillRequestSchema, trainRequestSchema } from '../../core/src/schemas/training.ts';
 import { devicePattern, deviceExpectation, type FinetuneConfig, type QatConfig, type ResourcesConfig, type TrainConfig, type WatchConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
-import { isQuantized, type Variant } from '../../core/src/variants.ts';
+import { fineTuneVariant, isQuantized, type Variant } from '../../core/src/variants.ts';
 
 /** The JSON handed to `python -m yolo_py.train` (yolo_py/request.py reads exactly these keys). */
 export type TrainRequest = z.output<typeof trainRequestSchema>;
 
-/** The distillation teacher a QAT request (train-qat's or train-qat-ft's) names: train-fp16's best.pt and its sha256 (teacher.ts). */
-export interface Teacher {
+/**
+ * train-fp16's best.pt and its sha256, as a request pins it (teacher.ts pinFp16Best): the distillation teacher of a QAT
+ * training, and the checkpoint the fine-tune starts from.
+ */
+export interface Fp16Checkpoint {
   path: string;
   sha256: string;
 }
@@ -20,14 +23,14 @@ export interface RequestInputs {
   train: TrainConfig;
   qat: QatConfig | null;
   /** Required exactly when the QAT settings distill. */
-  teacher?: Teacher | null;
+  teacher?: Fp16Checkpoint | null;
   resources: ResourcesConfig;
   watch: WatchConfig;
   hyps: Record<string, number>;
   dataYaml: string;
   saveDir: string;
   /** Required for qat-ft only: the FP16 checkpoint it starts from and that file's sha256 (run-training.ts fineTuneStart). */
-  initFrom?: { path: string; sha256: string } | null;
+  initFrom?: Fp16Checkpoint | null;
   /** Required for qat-ft only: its schedule, conf/finetune.yaml. */
   finetune?: FinetuneConfig | null;
   env?: NodeJS.ProcessEnv;
@@ -68,7 +71,7 @@ export function resolveDevice(variant: Variant, resources: ResourcesConfig, env:
 }
 
 /** The request's distillation: conf/qat.yaml's `distill` with the teacher file; null when the QAT settings do not distill. */
-function distillRequest(variant: Variant, qat: QatConfig | null, teacher: Teacher | null): z.output<typeof distillRequestSchema> | null {
+function distillRequest(variant: Variant, qat: QatConfig | null, teacher: Fp16Checkpoint | null): z.output<typeof distillRequestSchema> | null {
   const distill = isQuantized(variant) ? (qat?.distill ?? null) : null;
   if (distill === null) return null;
   if (!teacher) throw new Error('a distilling QAT request needs the FP16 teacher (teacher.ts resolveTeacher)');
@@ -78,7 +81,7 @@ function distillRequest(variant: Variant, qat: QatConfig | null, teacher: Teache
 export function buildTrainRequest(inputs: RequestInputs): TrainRequest {
   const { train, qat, resources, variant } = inputs;
   if (isQuantized(variant) && !qat) throw new Error(`the ${variant} request needs conf/qat.yaml's settings`);
-  const fineTune = variant === 'qat-ft' ? fineTuneRequest(inputs.finetune ?? null, inputs.initFrom) : null;
+  const fineTune = variant === fineTuneVariant ? fineTuneRequest(inputs.finetune ?? null, inputs.initFrom) : null;
   const env = inputs.env ?? process.env;
   const workers = env.TRAIN_WORKERS === undefined || env.TRAIN_WORKERS === '' ? resources.workers : Number(env.TRAIN_WORKERS);
   if (!Number.isInteger(workers) || workers < 0) {

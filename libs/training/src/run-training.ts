@@ -11,8 +11,7 @@ import { keyLocation, loadSection, type Profile } from '../../core/src/config/lo
 import type { FinetuneConfig, QatConfig } from '../../core/src/config/schema.ts';
 import { UserError } from '../../core/src/errors.ts';
 import { artifactFiles, trainArgsFileName, type RunLayout } from '../../core/src/layout.ts';
-import { isQuantized, type Variant } from '../../core/src/variants.ts';
-import { sha256File } from '../../core/src/hashing.ts';
+import { fineTuneVariant, isQuantized, type Variant } from '../../core/src/variants.ts';
 import { forwardLine, lastErrorLine, offlineEnv, pythonExitCodes, runPythonModule } from '../../core/src/python.ts';
 import { exists, removeStalePartials, removeStaleStaging, replaceDir } from '../../core/src/staging.ts';
 import { fromWorkspace } from '../../core/src/workspace.ts';
@@ -20,8 +19,8 @@ import { acquireLock, inProgressFiles, planResume, writeRequest } from './in-pro
 import { prepareDataView } from './data-view.ts';
 import { adoptFormerFolder } from './former-folder.ts';
 import { drawLossChart } from './loss-chart-step.ts';
-import { buildTrainRequest, chooseDevice, type Teacher, type TrainRequest } from './request.ts';
-import { resolveTeacher } from './teacher.ts';
+import { buildTrainRequest, chooseDevice, type Fp16Checkpoint, type TrainRequest } from './request.ts';
+import { pinFp16Best, resolveTeacher } from './teacher.ts';
 
 
 async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps: Record<string, number> }> {
@@ -38,20 +37,20 @@ async function readUpstream(layout: RunLayout): Promise<{ dataYaml: string; hyps
 
 /**
  * The fine-tune's starting checkpoint, train-fp16's best.pt, and its sha256: in the request's recipe digest, so a new
- * FP16 model sets an unfinished fine-tune of the old one aside instead of resuming it.
+ * FP16 model sets an unfinished fine-tune of the old one aside instead of resuming it. A distilling fine-tune's teacher
+ * is that very file, already pinned.
  */
-async function fineTuneStart(variant: Variant, layout: RunLayout): Promise<{ path: string; sha256: string } | null> {
-  if (variant !== 'qat-ft') return null;
-  const path = await requireArtifact(join(layout.train.fp16, artifactFiles.bestWeights), layout, 'the fine-tune starts from the FP16 model, which is not trained');
-  return { path, sha256: await sha256File(path) };
+async function fineTuneStart(variant: Variant, layout: RunLayout, teacher: Fp16Checkpoint | null): Promise<Fp16Checkpoint | null> {
+  if (variant !== fineTuneVariant) return null;
+  return teacher ?? pinFp16Best(layout, 'the fine-tune starts from the FP16 model, which is not trained');
 }
 
 interface Upstream {
   dataYaml: string;
   hyps: Record<string, number>;
   qat: QatConfig | null;
-  teacher: Teacher | null;
-  initFrom: { path: string; sha256: string } | null;
+  teacher: Fp16Checkpoint | null;
+  initFrom: Fp16Checkpoint | null;
   finetune: FinetuneConfig | null;
 }
 
@@ -75,8 +74,8 @@ export async function runTrainingStage(variant: Variant, profile: Profile, layou
   const upstream = await readUpstream(layout);
   const qat = isQuantized(variant) ? loadSection('qat', profile) : null;
   const teacher = await resolveTeacher(variant, qat, layout);
-  const initFrom = await fineTuneStart(variant, layout);
-  const finetune = variant === 'qat-ft' ? loadSection('finetune', profile) : null;
+  const initFrom = await fineTuneStart(variant, layout, teacher);
+  const finetune = variant === fineTuneVariant ? loadSection('finetune', profile) : null;
   const files = inProgressFiles(layout.trainInProgress[variant]);
   const release = await acquireLock(files);
   const log = (line: string) => process.stdout.write(`[${variant}] ${line}\n`);

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -58,14 +57,14 @@ class DistillSettings:
 
 def teacher_problem(settings: DistillSettings) -> str | None:
     """What is wrong with the teacher file, before any training work; None when it is the one the request names."""
-    from yolo_py.files import sha256_of
+    from yolo_py.files import pinned_file_problem
 
-    path = Path(settings.teacher)
-    if not path.is_file():
-        return f"{path}: the distillation teacher (train-fp16's best.pt) does not exist: train the FP16 model first (stage train-fp16)"
-    if sha256_of(path) != settings.teacher_sha256:
-        return f"{path}: the distillation teacher changed since this run's request was written (sha256 differs): run the distilling training's stage again (train-qat or train-qat-ft)"
-    return None
+    return pinned_file_problem(
+        settings.teacher,
+        settings.teacher_sha256,
+        missing="the distillation teacher (train-fp16's best.pt) does not exist: train the FP16 model first (stage train-fp16)",
+        changed=lambda _: "the distillation teacher changed since this run's request was written (sha256 differs): run the distilling training's stage again (train-qat or train-qat-ft)",
+    )
 
 
 def load_teacher(settings: DistillSettings, device: torch.device) -> nn.Module:

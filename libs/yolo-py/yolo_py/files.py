@@ -80,6 +80,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def pinned_file_problem(path: str | Path, sha256: str, missing: str, changed: Callable[[str], str]) -> str | None:
+    """Why `path` is not the file a request pinned by its sha256 (a checkpoint a training reads): `missing`, or
+    `changed(its actual sha256)`, each after the path; None when it is that file."""
+    path = Path(path)
+    if not path.is_file():
+        return f"{path}: {missing}"
+    digest = sha256_of(path)
+    return None if digest == sha256 else f"{path}: {changed(digest)}"
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

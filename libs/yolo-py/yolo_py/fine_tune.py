@@ -11,19 +11,19 @@ from typing import Any
 
 import torch
 
-from yolo_py.files import sha256_of
+from yolo_py.files import pinned_file_problem
 
 
 def start_problem(fine_tune: dict[str, Any]) -> str | None:
     """Why the request's FP16 checkpoint cannot start the fine-tune: missing, or not the file the request was built for
     (its sha256 is in the resume digest, so another file would train a recipe the digest does not name)."""
-    path = Path(fine_tune["init_from"])
-    if not path.is_file():
-        return f"{path}: the FP16 checkpoint the fine-tune starts from is missing"
-    digest = sha256_of(path)
-    if digest != fine_tune["init_sha256"]:
-        return f"{path}: sha256 {digest} is not the request's init_sha256 {fine_tune['init_sha256']}: the FP16 model changed; run the target again"
-    return None
+    expected = fine_tune["init_sha256"]
+    return pinned_file_problem(
+        fine_tune["init_from"],
+        expected,
+        missing="the FP16 checkpoint the fine-tune starts from is missing",
+        changed=lambda digest: f"sha256 {digest} is not the request's init_sha256 {expected}: the FP16 model changed; run the target again",
+    )
 
 
 def fp16_start_state(fine_tune: dict[str, Any]) -> dict[str, torch.Tensor]:

@@ -13,4 +13,4 @@ _CONTRACT = json.loads((Path(__file__).parent / "contracts" / "variants.json").r
 VARIANTS: tuple[str, ...] = tuple(_CONTRACT["variants"])
 # Trained with the W4A16 quantizer: yolo_py.quant checkpoints, exported as QCDQ.
 QUANTIZED_VARIANTS: tuple[str, ...] = tuple(_CONTRACT["quantized"])
-FINE_TUNE_VARIANT = "qat-ft"  # the one that starts from the FP16 model (request.fine_tune)
+FINE_TUNE_VARIANT: str = _CONTRACT["fineTune"]  # the one that starts from the FP16 model (request.fine_tune)
