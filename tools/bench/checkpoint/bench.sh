@@ -2,7 +2,8 @@
 # Checkpoint write time and size per training variant (issue 26 item 6, issue 29 item 3), through the product's own
 # trainer: yolo_py.train runs the experiment's model (yolov10m) for a few short epochs on a tiny synthetic dataset, so
 # nearly all of an epoch's out-of-loop time is the checkpoint writes (last.pt, best.pt when it improved, epochN.pt
-# every save_period), which depend on the model alone, not on the data. FP16 and QAT runs alternate, repeated.
+# every save_period), which depend on the model alone, not on the data. Plain Ultralytics (the reference), FP16 and
+# QAT runs alternate, repeated.
 # The trainer prints each epoch's "(… s checkpoints)"; this script collects them and the files' sizes.
 #   bash tools/bench/checkpoint/bench.sh [rounds=2] [epochs=3] [device=cpu] [save_period=1]
 # Needs node (prepare-data.ts) and the project's Python (.venv, or PYTHON=python3).
@@ -31,20 +32,28 @@ print(json.dumps({
 PY
 }
 # save_period 1 (the default here): every epoch writes last.pt, copies it to epochN.pt and, when it improved, to
-# best.pt: the most an epoch of a coco run writes (its save_period is 5). The size is epoch1.pt's: a checkpoint as
-# written during training, with the optimizer's state (the finished files are stripped of it).
+# best.pt: the most an epoch of a coco run writes (its save_period is 5). The size is the first epoch*.pt's: a
+# checkpoint as written during training, with the optimizer's state (the finished files are stripped of it).
+# plain: the reference, Ultralytics' own trainer on the FP16 request (plain_ultralytics.py, its save_model timed).
 printf 'variant\tround\tepoch\tcheckpoint_s\tvalidation_s\tcheckpoint_MB\n'
 for r in $(seq "$rounds"); do
-  for variant in fp16 qat; do
-    request "$variant" "$r" > "$work/request-$variant-$r.json"
-    log=$work/log-$variant-$r.txt
-    if ! (cd libs/yolo-py && PYTHONPATH=. "$python" -m yolo_py.train "$work/request-$variant-$r.json" "$work/yolo-config") > "$log" 2>&1; then
+  for variant in plain fp16 qat; do
+    log=$work/log-$variant-$r.txt run=$work/run-$variant-$r
+    if [ "$variant" = plain ]; then
+      request fp16 "$r" | sed "s#run-fp16-$r#run-plain-$r#" > "$work/request-plain-$r.json"
+      command=(tools/bench/checkpoint/plain_ultralytics.py "$work/request-plain-$r.json" "$work/yolo-config")
+      pattern="s#^\[plain\] epoch ([0-9]+): ([0-9.]+) s checkpoints#\1\t\2\t-#"
+    else
+      request "$variant" "$r" > "$work/request-$variant-$r.json"
+      command=(-m yolo_py.train "$work/request-$variant-$r.json" "$work/yolo-config")
+      pattern="s#^\[$variant\] epoch ([0-9]+)/[0-9]+ done.*, ([0-9.]+) s validation, ([0-9.]+) s checkpoints\)#\1\t\3\t\2#"
+    fi
+    if ! PYTHONPATH=$root/libs/yolo-py "$python" "${command[@]}" > "$log" 2>&1; then
       echo "$variant round $r FAILED:"; tail -5 "$log"; exit 1
     fi
-    run=$work/run-$variant-$r
-    size=$(stat -c %s "$run/weights/epoch1.pt" 2>/dev/null | awk '{printf "%.0f", $1/1e6}')
-    tr '\r' '\n' < "$log" | grep -a -E "^\[$variant\] epoch [0-9]+/[0-9]+ done" |
-      sed -E "s#^\[$variant\] epoch ([0-9]+)/[0-9]+ done.*, ([0-9.]+) s validation, ([0-9.]+) s checkpoints\)#\1\t\3\t\2#" |
+    first=$(ls "$run"/weights/epoch*.pt 2>/dev/null | sort -V | head -1)
+    size=$([ -n "$first" ] && stat -c %s "$first" | awk '{printf "%.0f", $1/1e6}')
+    tr '\r' '\n' < "$log" | grep -a -E "^\[$variant\] epoch [0-9]+" | sed -E "$pattern" | grep -v '^\[' |
       while IFS=$'\t' read -r epoch ckpt val; do printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$r" "$epoch" "$ckpt" "$val" "${size:--}"; done
   done
 done
